@@ -1,0 +1,387 @@
+// Package config loads, defaults and validates topicfeed's YAML
+// configuration. It is parsed and validated once at start-up and then passed
+// down by value; nothing here is global.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Listen is the HTTP listen address, e.g. ":8080".
+	Listen string `yaml:"listen"`
+	// Database is the path of the SQLite database file.
+	Database string `yaml:"database"`
+	// BaseURL is the public URL of the server; published feeds use it for
+	// absolute links.
+	BaseURL string `yaml:"base_url"`
+	// PollInterval is the default interval between polls of one outlet.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// AllowPrivateNetworks lets outlets live on loopback or private
+	// addresses. Off by default as a guard against SSRF.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// UserAgent is sent with every fetch.
+	UserAgent string `yaml:"user_agent"`
+
+	Fetch   Fetch    `yaml:"fetch"`
+	Log     Log      `yaml:"log"`
+	Feed    Feed     `yaml:"feed"`
+	Outlets []Outlet `yaml:"outlets"`
+	Topics  []Topic  `yaml:"topics"`
+	Tags    []Tag    `yaml:"tags"`
+}
+
+// Fetch tunes the fetcher.
+type Fetch struct {
+	// Timeout bounds one whole fetch (connect, headers and body).
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxBodyBytes caps the (decompressed) size of one feed body.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// Concurrency is the number of outlets fetched at once.
+	Concurrency int `yaml:"concurrency"`
+}
+
+// Log selects the log format and level.
+type Log struct {
+	// Format is "text" or "json".
+	Format string `yaml:"format"`
+	// Level is "debug", "info", "warn" or "error".
+	Level string `yaml:"level"`
+}
+
+// Feed describes the merged feed topicfeed publishes.
+type Feed struct {
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	// Limit is the number of entries in the published feeds.
+	Limit int `yaml:"limit"`
+	// Language is the feed's language (BCP 47), e.g. "en".
+	Language string `yaml:"language"`
+}
+
+// Outlet is one polled news feed.
+type Outlet struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// PollInterval overrides the global poll interval for this outlet.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// Language is the outlet's usual language, used when its feed says none.
+	Language string `yaml:"language"`
+}
+
+// Default returns the configuration used for every key the file leaves out.
+func Default() Config {
+	return Config{
+		Listen:       ":8080",
+		Database:     "data/topicfeed.db",
+		BaseURL:      "http://localhost:8080",
+		PollInterval: 15 * time.Minute,
+		UserAgent:    "topicfeed/1.0 (+https://github.com/topicfeed/topicfeed)",
+		Fetch: Fetch{
+			Timeout:      30 * time.Second,
+			MaxBodyBytes: 10 << 20,
+			Concurrency:  8,
+		},
+		Log:  Log{Format: "text", Level: "info"},
+		Feed: Feed{Title: "topicfeed", Description: "A merged topical news feed", Limit: 100, Language: "en"},
+	}
+}
+
+// Error is a configuration error that names where it is.
+type Error struct {
+	File  string // file name, may be empty
+	Line  int    // 1-based line, 0 when unknown
+	Field string // dotted field path such as "outlets[2].url"
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(":")
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%d:", e.Line)
+	}
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is a list of configuration errors, reported together.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// LoadFile reads, decodes and validates the configuration file at path.
+// Errors name the file, the line and the field.
+func LoadFile(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("open config: %w", err)
+	}
+	defer f.Close()
+	cfg, err := Load(f)
+	if err != nil {
+		return Config{}, withFile(err, path)
+	}
+	return cfg, nil
+}
+
+func withFile(err error, path string) error {
+	var es Errors
+	var e *Error
+	switch {
+	case errors.As(err, &es):
+		for _, e := range es {
+			e.File = path
+		}
+		return es
+	case errors.As(err, &e):
+		e.File = path
+		return e
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+var lineRe = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// Load decodes a YAML configuration over Default() and validates it.
+// Unknown keys are errors.
+func Load(r io.Reader) (Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	cfg := Default()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, yamlError(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, yamlError(err)
+	}
+	lines := fieldLines(&doc)
+	if err := cfg.validate(lines); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// yamlError turns the YAML library's "line N: msg" errors into Errors.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var es Errors
+		for _, msg := range te.Errors {
+			es = append(es, parseYAMLMsg(msg))
+		}
+		return es
+	}
+	return Errors{parseYAMLMsg(strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+func parseYAMLMsg(msg string) *Error {
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscanf(m[1], "%d", &line)
+		return &Error{Line: line, Msg: m[2]}
+	}
+	return &Error{Msg: msg}
+}
+
+// fieldLines maps dotted field paths ("outlets[1].url") to the line of
+// their key (or, for sequence elements, of the element).
+func fieldLines(doc *yaml.Node) map[string]int {
+	lines := map[string]int{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				lines[p] = k.Line
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				lines[p] = c.Line
+				walk(c, p)
+			}
+		}
+	}
+	walk(doc, "")
+	return lines
+}
+
+// Validate checks the configuration as a whole. Errors name the field.
+func (c Config) Validate() error { return c.validate(nil) }
+
+type validator struct {
+	lines map[string]int
+	errs  Errors
+}
+
+// addf records an error for field; its line is that of the field, or of
+// the closest enclosing field the file has.
+func (v *validator) addf(field, format string, args ...any) {
+	line := 0
+	for p := field; p != "" && v.lines != nil; p = parentPath(p) {
+		if l, ok := v.lines[p]; ok {
+			line = l
+			break
+		}
+	}
+	v.errs = append(v.errs, &Error{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+func (c Config) validate(lines map[string]int) error {
+	v := &validator{lines: lines}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		v.addf("listen", "must be host:port or :port, got %q", c.Listen)
+	}
+	if strings.TrimSpace(c.Database) == "" {
+		v.addf("database", "must name the SQLite database file")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.addf("base_url", "must be an absolute http(s) URL, got %q", c.BaseURL)
+	}
+	if c.PollInterval < time.Minute {
+		v.addf("poll_interval", "must be at least 1m, got %s", c.PollInterval)
+	}
+	if c.Fetch.Timeout <= 0 {
+		v.addf("fetch.timeout", "must be positive, got %s", c.Fetch.Timeout)
+	}
+	if c.Fetch.MaxBodyBytes < 1<<10 {
+		v.addf("fetch.max_body_bytes", "must be at least 1024, got %d", c.Fetch.MaxBodyBytes)
+	}
+	if c.Fetch.Concurrency < 1 {
+		v.addf("fetch.concurrency", "must be at least 1, got %d", c.Fetch.Concurrency)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		v.addf("log.format", `must be "text" or "json", got %q`, c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		v.addf("log.level", `must be one of debug, info, warn, error, got %q`, c.Log.Level)
+	}
+	if strings.TrimSpace(c.Feed.Title) == "" {
+		v.addf("feed.title", "must not be empty")
+	}
+	if c.Feed.Limit < 1 {
+		v.addf("feed.limit", "must be at least 1, got %d", c.Feed.Limit)
+	}
+	if len(c.Outlets) == 0 {
+		v.addf("outlets", "must list at least one outlet")
+	}
+	names := map[string]int{}
+	slugs := map[string]int{}
+	for i, o := range c.Outlets {
+		p := fmt.Sprintf("outlets[%d]", i)
+		if strings.TrimSpace(o.Name) == "" {
+			v.addf(p+".name", "must not be empty")
+		} else if j, dup := names[o.Name]; dup {
+			v.addf(p+".name", "%q is already the name of outlets[%d]", o.Name, j)
+		} else {
+			names[o.Name] = i
+			s := Slug(o.Name)
+			if j, dup := slugs[s]; dup {
+				v.addf(p+".name", "%q has the same slug %q as outlets[%d]", o.Name, s, j)
+			}
+			slugs[s] = i
+		}
+		if u, err := url.Parse(o.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.addf(p+".url", "must be an absolute http(s) URL, got %q", o.URL)
+		}
+		if o.PollInterval != 0 && o.PollInterval < time.Minute {
+			v.addf(p+".poll_interval", "must be at least 1m, got %s", o.PollInterval)
+		}
+	}
+	c.validateTopics(v)
+	if len(v.errs) > 0 {
+		return v.errs
+	}
+	return nil
+}
+
+// Interval returns the outlet's poll interval, falling back to the default.
+func (c Config) Interval(o Outlet) time.Duration {
+	if o.PollInterval > 0 {
+		return o.PollInterval
+	}
+	return c.PollInterval
+}
+
+// Slug returns a URL-safe, lower-case identifier for an outlet name:
+// "The Moscow Times" → "the-moscow-times".
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case r > 127 && (isLetter(r)):
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+func isLetter(r rune) bool {
+	return !strings.ContainsRune(" \t\n-_.,;:!?'\"()[]{}/\\|&+*#@%$^=~`<>–—«»“”‘’", r)
+}

@@ -1,0 +1,165 @@
+// Package news holds the domain types that flow through topicfeed: the one
+// Item type that the normaliser produces, the tagger annotates, storage keeps
+// and the publisher writes out, plus the outlet state the scheduler keeps.
+//
+// It depends on nothing but the standard library so that every other package
+// (aggregator stages, storage, publishing) can share it without cycles.
+package news
+
+import "time"
+
+// Item is one normalised news item.
+type Item struct {
+	// ID is the storage row id; 0 until stored.
+	ID int64
+	// UID is the stable public id of the item, assigned by storage when the
+	// item is first stored and never changed afterwards (feeds use it).
+	UID string
+
+	// Outlet is the configured name of the outlet the item was fetched from.
+	Outlet string
+	// GUID is the outlet's own id for the item (guid/id), or, when the feed
+	// gives none, the canonical URL.
+	GUID string
+	// URL is the canonical absolute URL of the article.
+	URL string
+
+	Title string
+	// Summary is a short plain-text summary (no markup).
+	Summary string
+	// Text is the cleaned plain text used for matching: entities decoded,
+	// whitespace folded, paragraphs separated by a blank line ("\n\n"),
+	// boilerplate removed.
+	Text string
+	// ContentHTML is sanitised HTML, safe to republish, with absolute links.
+	ContentHTML string
+
+	Authors    []string
+	Categories []string
+	// Language is a BCP 47 tag ("en", "ru") where known.
+	Language string
+	// Image is the absolute URL of the item's lead image, if any.
+	Image      string
+	Enclosures []Enclosure
+
+	// Published and Updated are in UTC. Published falls back to FirstSeen.
+	Published time.Time
+	Updated   time.Time
+	// FirstSeen is when topicfeed first stored the item.
+	FirstSeen time.Time
+
+	// ContentHash identifies identical normalised content (hex).
+	ContentHash string
+	// SimHash is a 64-bit near-duplicate fingerprint of Text (0 = unset).
+	SimHash uint64
+	// StoryID groups items that report one story; stable once assigned.
+	StoryID string
+
+	Tagging
+
+	// Sources lists every outlet that carried this item; filled when read
+	// from storage.
+	Sources []Source
+}
+
+// Tagging is the topic tagger's decision about an item.
+type Tagging struct {
+	OnTopic  bool
+	Topics   []string
+	Tags     []string
+	Score    float64
+	Evidence []Evidence
+}
+
+// Evidence is one matched term that contributed to a tagging decision.
+type Evidence struct {
+	// Rule is the entity or tag the term belongs to ("iran", "drones").
+	Rule string `json:"rule"`
+	// Kind is "entity" or "tag".
+	Kind string `json:"kind"`
+	// Term is the text as it was matched.
+	Term string `json:"term"`
+	// Field is where it was found: "title", "lead" or "body".
+	Field  string  `json:"field"`
+	Count  int     `json:"count"`
+	Weight float64 `json:"weight"`
+}
+
+// Enclosure is a media attachment of an item.
+type Enclosure struct {
+	URL    string
+	Type   string
+	Length int64
+}
+
+// Source is one outlet's copy of an item.
+type Source struct {
+	Outlet string
+	URL    string
+	GUID   string
+	Title  string
+	// Published is when this outlet published its copy (UTC).
+	Published time.Time
+}
+
+// Outlet is a configured outlet as storage knows it.
+type Outlet struct {
+	Name string
+	Slug string
+	// URL is the feed URL from the configuration.
+	URL string
+}
+
+// OutletState is what topicfeed remembers about polling one outlet.
+type OutletState struct {
+	Outlet
+	// FeedURL is the URL polled now: the configured URL, or where a
+	// permanent redirect moved it.
+	FeedURL string
+
+	ETag         string
+	LastModified string
+
+	LastFetch   time.Time
+	LastSuccess time.Time
+	NextPoll    time.Time
+
+	// LastStatus is the HTTP status of the last fetch (0 when no response).
+	LastStatus        int
+	LastError         string
+	ConsecutiveErrors int
+
+	// Disabled is set when the outlet is gone (410) or removed from config.
+	Disabled       bool
+	DisabledReason string
+
+	// ItemCount is the number of stored items from this outlet (read only).
+	ItemCount int
+}
+
+// SaveStats counts what one SaveFetch did.
+type SaveStats struct {
+	New       int // items stored for the first time
+	Updated   int // existing items whose content changed
+	Unchanged int // re-polled items with nothing new
+	Duplicate int // items already stored from another source (URL or content match)
+}
+
+// Add returns the sum of two SaveStats.
+func (s SaveStats) Add(o SaveStats) SaveStats {
+	return SaveStats{New: s.New + o.New, Updated: s.Updated + o.Updated, Unchanged: s.Unchanged + o.Unchanged, Duplicate: s.Duplicate + o.Duplicate}
+}
+
+// Query selects stored items for publishing.
+type Query struct {
+	// OnTopic limits to items the tagger judged on topic.
+	OnTopic bool
+	// Topic, Tag and Outlet filter by topic name, tag name and outlet name.
+	Topic  string
+	Tag    string
+	Outlet string
+	// StoryID limits to one story.
+	StoryID string
+	// Limit caps the number of items; 0 means no limit.
+	Limit int
+}
