@@ -109,12 +109,13 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(":")
-	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "%d:", e.Line)
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d:", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File + ":")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d:", e.Line)
 	}
 	if b.Len() > 0 {
 		b.WriteString(" ")

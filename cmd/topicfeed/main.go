@@ -1,12 +1,120 @@
+// Command topicfeed polls news outlets' feeds, cleans, deduplicates and tags
+// their items, and republishes the ones on topic as one merged feed.
+//
+//	topicfeed [-config FILE] serve|poll|export|check ...
 package main
+
 import (
- _ "github.com/mmcdole/gofeed"
- _ "github.com/gorilla/feeds"
- _ "modernc.org/sqlite"
- _ "github.com/microcosm-cc/bluemonday"
- _ "github.com/prometheus/client_golang/prometheus"
- _ "go.yaml.in/yaml/v3"
- _ "golang.org/x/net/html/charset"
- _ "golang.org/x/text/unicode/norm"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
 )
-func main(){}
+
+// usageError marks command-line mistakes (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "topicfeed:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: topicfeed [-config FILE] COMMAND [flags]
+
+commands:
+  serve    run the daemon: poll outlets on schedule and serve the merged feed
+  poll     poll every outlet once, store, and exit
+  export   write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T)
+  check    validate the configuration and print what would be polled
+  healthcheck  exit 0 when the running daemon's /healthz answers 200
+
+The config file defaults to config.yaml, or $TOPICFEED_CONFIG.
+`
+
+// run parses the global flags and runs one command.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	global := flag.NewFlagSet("topicfeed", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := global.String("config", envOr("TOPICFEED_CONFIG", "config.yaml"), "configuration `file`")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, cmdArgs := rest[0], rest[1:]
+	env := &env{configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr}
+	switch cmd {
+	case "serve":
+		return env.serve(ctx, cmdArgs)
+	case "poll":
+		return env.poll(ctx, cmdArgs)
+	case "export":
+		return env.export(ctx, cmdArgs)
+	case "check":
+		return env.check(ctx, cmdArgs)
+	case "healthcheck":
+		return env.healthcheck(ctx, cmdArgs)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// env carries what every command needs: where its configuration is and its
+// standard streams.
+type env struct {
+	configPath string
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+// flags returns a FlagSet for a command; -config is accepted after the
+// command name too.
+func (e *env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("topicfeed "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file`")
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,126 @@
+// Package cluster recognises near-duplicate copies of news items and groups
+// different write-ups of one event into stories, incrementally and in memory.
+//
+// It is the second and third level of topicfeed's deduplication (the first,
+// exact identity by outlet+GUID, canonical URL and content hash, lives in
+// storage). An Index holds the documents of a sliding time window:
+//
+//   - Near-duplicates (syndicated wire copies, reposts with another headline or
+//     extra boilerplate) are found with MinHash signatures over word 3-shingles
+//     of the folded text and an LSH band index, so a new document is compared
+//     only with documents that share at least one band.
+//   - Stories are found through an inverted index over the document's
+//     features: named entities (capitalised names), quoted phrases (word
+//     trigrams inside quotation marks), numbers and key terms, weighted by
+//     tf-idf against the index's own document frequencies. Only documents
+//     sharing rare features become candidates; they are scored by weighted
+//     cosine similarity, so features common to many stories (Iran, Russia,
+//     drones) weigh little and distinct events about the same actors stay
+//     apart.
+//
+// Documents older than the window (relative to the newest publication time
+// seen) are evicted, so memory stays bounded and the cost of Assign does not
+// grow with the number of documents seen.
+//
+// The package is pure: it knows nothing of storage. At start-up the caller
+// rebuilds the index with Restore from the stored items of the recent window,
+// then calls Assign for each new item before storing it.
+package cluster
+
+import (
+	"time"
+)
+
+// Default option values.
+const (
+	DefaultWindow         = 72 * time.Hour
+	DefaultDupThreshold   = 0.5
+	DefaultStoryThreshold = 0.15
+	DefaultMinShared      = 4
+	DefaultMaxPostings    = 400
+	DefaultMaxCandidates  = 40
+)
+
+// Options tune an Index. The zero value of every field selects its default.
+type Options struct {
+	// Window: a document only joins stories or duplicates of documents
+	// published within Window of it, and documents older than Window before
+	// the newest publication time seen are evicted. Default 72h.
+	Window time.Duration
+	// DupThreshold is the estimated Jaccard similarity of word 3-shingles
+	// above which a document is a near-duplicate copy. Default 0.5.
+	DupThreshold float64
+	// StoryThreshold is the weighted cosine similarity of features above
+	// which a document joins the story of its best match. Default 0.15.
+	StoryThreshold float64
+	// MinShared is the number of distinct features (entities, quotes,
+	// terms) a document must share with its best match to join its story.
+	// Default 4.
+	MinShared int
+	// MaxPostings: features found in more indexed documents than this are
+	// too common to find candidates with (they still count in scoring).
+	// It bounds the work per document. Default 400.
+	MaxPostings int
+	// MaxCandidates is how many candidates found through rare features are
+	// scored in full. Default 40.
+	MaxCandidates int
+	// Now, when set, is the clock: publication times after Now() do not
+	// advance the eviction horizon (a bogus future date cannot evict the
+	// whole index).
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.DupThreshold <= 0 {
+		o.DupThreshold = DefaultDupThreshold
+	}
+	if o.StoryThreshold <= 0 {
+		o.StoryThreshold = DefaultStoryThreshold
+	}
+	if o.MinShared <= 0 {
+		o.MinShared = DefaultMinShared
+	}
+	if o.MaxPostings <= 0 {
+		o.MaxPostings = DefaultMaxPostings
+	}
+	if o.MaxCandidates <= 0 {
+		o.MaxCandidates = DefaultMaxCandidates
+	}
+	return o
+}
+
+// Doc is one item as the index sees it.
+type Doc struct {
+	// Key is the item's stable id (storage UID, or outlet+GUID before the
+	// item is stored). Story ids of new stories are derived from it.
+	Key    string
+	Outlet string
+	Title  string
+	// Text is the normalised plain text, paragraphs separated by "\n\n".
+	Text      string
+	Published time.Time
+}
+
+// Decision is what Assign decided about a document.
+type Decision struct {
+	// StoryID is the story the document joins: an existing story, or
+	// NewStoryID(Key) when it starts one.
+	StoryID string
+	// DuplicateOf is the Key of the indexed document this one is a
+	// near-duplicate copy of (the first copy seen, when the match is itself
+	// a copy), or "" when it is not a copy.
+	DuplicateOf string
+	// Similarity is the similarity to the best match: estimated Jaccard for
+	// a duplicate, weighted cosine for a story match, 0 for a new story.
+	Similarity float64
+	// Reason is a short human-readable explanation (shared entities, quotes
+	// and terms), for explain-style debugging.
+	Reason string
+}
+
+// NewStoryID returns the id of a story started by the document with that
+// key.
+func NewStoryID(key string) string { return "s-" + key }

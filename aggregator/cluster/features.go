@@ -1,0 +1,255 @@
+package cluster
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Feature kinds, the prefix of a feature's name. Their weights say how much
+// sharing one says about two texts reporting the same event.
+const (
+	kindTerm   = 't' // a content word
+	kindEntity = 'e' // a capitalised name (one word or several joined)
+	kindQuote  = 'q' // a word trigram (or a short phrase) inside quotation marks
+	kindNumber = 'n' // a number
+)
+
+func kindWeight(k byte) float64 {
+	switch k {
+	case kindEntity:
+		return 1.5
+	case kindQuote:
+		return 1
+	case kindNumber:
+		return 1
+	}
+	return 1
+}
+
+const (
+	// maxTokens caps the words read from one text: the lead carries the
+	// story, and the cap bounds the work per document.
+	maxTokens = 1500
+	// maxFeatures caps the features kept per document (the heaviest).
+	maxFeatures = 160
+	// titleBoost multiplies the weight of a term found in the title.
+	titleBoost = 2
+)
+
+// feature is one weighted feature of a document.
+type feature struct {
+	hash uint64
+	w    float32 // kind weight × (1 + ln tf), before idf
+}
+
+// features is what extraction yields: features sorted by hash, plus their
+// names (kept only while a decision is explained).
+type features struct {
+	list  []feature
+	names map[uint64]string
+}
+
+// extract computes a document's features from its title and text tokens.
+func extract(title, text []token) features {
+	counts := make(map[string]int, 256)
+	inTitle := make(map[string]bool, len(title))
+	add := func(kind byte, name string, n int) {
+		counts[string(kind)+":"+name] += n
+	}
+	for _, t := range title {
+		if isTerm(t.word) {
+			name := string(kindTerm) + ":" + termOf(t)
+			counts[name]++
+			inTitle[name] = true
+		}
+	}
+	for _, t := range text {
+		switch {
+		case isNumber(t.word):
+			if len(t.word) >= 2 {
+				add(kindNumber, t.word, 1)
+			}
+		case isTerm(t.word):
+			add(kindTerm, termOf(t), 1)
+		}
+	}
+	entities(text, func(kind byte, name string) { add(kind, name, 1) })
+	quotes(text, func(name string) { add(kindQuote, name, 1) })
+
+	f := features{list: make([]feature, 0, len(counts)), names: make(map[uint64]string, len(counts))}
+	for name, n := range counts {
+		h := hashString(name)
+		w := kindWeight(name[0]) * (1 + math.Log(float64(n)))
+		if inTitle[name] {
+			w *= titleBoost
+		}
+		f.list = append(f.list, feature{hash: h, w: float32(w)})
+		f.names[h] = name
+	}
+	if len(f.list) > maxFeatures {
+		slices.SortFunc(f.list, func(a, b feature) int {
+			switch {
+			case a.w > b.w:
+				return -1
+			case a.w < b.w:
+				return 1
+			}
+			return cmpU64(a.hash, b.hash)
+		})
+		for _, x := range f.list[maxFeatures:] {
+			delete(f.names, x.hash)
+		}
+		f.list = f.list[:maxFeatures]
+	}
+	slices.SortFunc(f.list, func(a, b feature) int { return cmpU64(a.hash, b.hash) })
+	return f
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// entities calls emit for the names in text: runs of capitalised words
+// (joined across hyphens and "of"), without leading stop words. Each
+// adjacent pair of a run and the whole run (three or four words) are emitted
+// as entities, joined without separators; single words are terms already.
+func entities(toks []token, emit func(kind byte, name string)) {
+	i := 0
+	for i < len(toks) {
+		if !toks[i].cap {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(toks) {
+			t := toks[j]
+			if t.gap != gapSpace && t.gap != gapHyphen {
+				break
+			}
+			if t.cap {
+				j++
+				continue
+			}
+			// "Sea of Azov", "Islamic Republic of Iran"
+			if t.word == "of" && j+1 < len(toks) && toks[j+1].cap && toks[j+1].gap == gapSpace {
+				j += 2
+				continue
+			}
+			break
+		}
+		run := toks[i:j]
+		for len(run) > 0 && (isStop(run[0].word) || isCalendar(run[0].word)) {
+			run = run[1:]
+		}
+		emitRun(run, emit)
+		i = j
+	}
+}
+
+func emitRun(run []token, emit func(kind byte, name string)) {
+	var words []string
+	for k, t := range run {
+		if t.word == "of" {
+			continue
+		}
+		// a hyphenated name is also a term: "Amir-Abdollahian" meets
+		// "Amirabdollahian"
+		if k > 0 && t.gap == gapHyphen {
+			emit(kindTerm, run[k-1].word+t.word)
+		}
+		words = append(words, t.word)
+	}
+	for k := 0; k+1 < len(words); k++ {
+		emit(kindEntity, words[k]+words[k+1])
+	}
+	if len(words) >= 3 && len(words) <= 4 {
+		emit(kindEntity, strings.Join(words, ""))
+	}
+}
+
+// quotes calls emit for the word trigrams inside each quotation, and for a
+// whole quotation of one to three words ("appalling", "worthless").
+func quotes(toks []token, emit func(string)) {
+	i := 0
+	for i < len(toks) {
+		q := toks[i].quote
+		if q == 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(toks) && toks[j].quote == q {
+			j++
+		}
+		span := toks[i:j]
+		if len(span) <= 3 {
+			content := false
+			words := make([]string, len(span))
+			for k, t := range span {
+				words[k] = t.word
+				content = content || isTerm(t.word)
+			}
+			if content {
+				emit(strings.Join(words, " "))
+			}
+		}
+		for k := 0; k+3 <= len(span); k++ {
+			a, b, c := span[k].word, span[k+1].word, span[k+2].word
+			if isStop(a) && isStop(b) && isStop(c) || !isTerm(a) && !isTerm(b) && !isTerm(c) {
+				continue
+			}
+			emit(a + " " + b + " " + c)
+		}
+		i = j
+	}
+}
+
+// termOf returns the term of a token: its word, plurals folded unless it is
+// capitalised (a name: Burns, Ottawa).
+func termOf(t token) string {
+	if t.cap {
+		return t.word
+	}
+	return stem(t.word)
+}
+
+// stem folds English plurals so that "drone" meets "drones": -ies → -y,
+// -es after s/x/ch/sh → dropped, a final -s (not -ss, -us, -is) → dropped.
+func stem(w string) string {
+	n := len(w)
+	switch {
+	case n <= 4 || w[n-1] != 's':
+		return w
+	case strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes"):
+		return w[:n-2]
+	case strings.HasSuffix(w, "ss") || strings.HasSuffix(w, "us") || strings.HasSuffix(w, "is"):
+		return w
+	}
+	return w[:n-1]
+}
+
+// isTerm reports whether a folded word is a content word worth indexing.
+func isTerm(w string) bool {
+	return len(w) >= 3 && !isStop(w) && !isNumber(w)
+}
+
+func isNumber(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !isDigit(c) && c != '.' {
+			return false
+		}
+	}
+	return true
+}

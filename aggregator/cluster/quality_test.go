@@ -1,0 +1,184 @@
+package cluster
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// labelled is one item of testdata/labelled.jsonl.
+type labelled struct {
+	Key       string    `json:"key"`
+	Outlet    string    `json:"outlet"`
+	Title     string    `json:"title"`
+	Text      string    `json:"text"`
+	Published time.Time `json:"published"`
+	Story     string    `json:"story"`
+	Dup       string    `json:"dup"`
+	Split     string    `json:"split"`
+}
+
+func loadLabelled(tb testing.TB) []labelled {
+	tb.Helper()
+	f, err := os.Open("testdata/labelled.jsonl")
+	if err != nil {
+		tb.Fatalf("open labelled set: %v", err)
+	}
+	defer f.Close()
+	var items []labelled
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		var it labelled
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			tb.Fatalf("testdata/labelled.jsonl:%d: %v", line, err)
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("read labelled set: %v", err)
+	}
+	return items
+}
+
+// pairScore counts pairwise agreement between labels and predictions.
+type pairScore struct{ tp, fp, fn int }
+
+func (s pairScore) precision() float64 {
+	if s.tp+s.fp == 0 {
+		return 1
+	}
+	return float64(s.tp) / float64(s.tp+s.fp)
+}
+
+func (s pairScore) recall() float64 {
+	if s.tp+s.fn == 0 {
+		return 1
+	}
+	return float64(s.tp) / float64(s.tp+s.fn)
+}
+
+func (s pairScore) String() string {
+	return fmt.Sprintf("precision %.3f recall %.3f (tp %d fp %d fn %d)", s.precision(), s.recall(), s.tp, s.fp, s.fn)
+}
+
+// score compares two groupings of the same items pair by pair; an empty
+// label is a group of its own. It returns the score and the wrong pairs.
+func score(keys, want, got []string) (pairScore, []string) {
+	var s pairScore
+	var wrong []string
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			w := want[i] != "" && want[i] == want[j]
+			g := got[i] != "" && got[i] == got[j]
+			switch {
+			case w && g:
+				s.tp++
+			case g:
+				s.fp++
+				wrong = append(wrong, fmt.Sprintf("false pair %s + %s", keys[i], keys[j]))
+			case w:
+				s.fn++
+				wrong = append(wrong, fmt.Sprintf("missed pair %s + %s", keys[i], keys[j]))
+			}
+		}
+	}
+	return s, wrong
+}
+
+// evaluate feeds items in publication order through Assign and scores the
+// story and near-duplicate groupings.
+func evaluate(tb testing.TB, items []labelled, o Options) (story, dup pairScore, wrong []string) {
+	tb.Helper()
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b labelled) int {
+		if c := a.Published.Compare(b.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	ix := New(o)
+	keys := make([]string, len(items))
+	wantStory, gotStory := make([]string, len(items)), make([]string, len(items))
+	wantDup, gotDup := make([]string, len(items)), make([]string, len(items))
+	for i, it := range items {
+		d := ix.Assign(Doc{Key: it.Key, Outlet: it.Outlet, Title: it.Title, Text: it.Text, Published: it.Published})
+		keys[i] = it.Key
+		wantStory[i], gotStory[i] = it.Story, d.StoryID
+		wantDup[i] = it.Dup
+		if d.DuplicateOf != "" {
+			gotDup[i] = d.DuplicateOf
+			// the first copy belongs to the group it founded
+			for k := range i {
+				if keys[k] == d.DuplicateOf && gotDup[k] == "" {
+					gotDup[k] = d.DuplicateOf
+				}
+			}
+		}
+		if testing.Verbose() {
+			tb.Logf("%-26s story=%-28s dup=%-18s %.2f %s", it.Key, d.StoryID, d.DuplicateOf, d.Similarity, d.Reason)
+		}
+	}
+	story, ws := score(keys, wantStory, gotStory)
+	dup, wd := score(keys, wantDup, gotDup)
+	for _, w := range ws {
+		wrong = append(wrong, "story: "+w)
+	}
+	for _, w := range wd {
+		wrong = append(wrong, "dup: "+w)
+	}
+	return story, dup, wrong
+}
+
+// Thresholds the quality test holds the default options to. They were
+// set from the train split; the held-out split is scored against the same.
+const (
+	minStoryPrecision = 0.95
+	minStoryRecall    = 0.90
+	minDupPrecision   = 0.95
+	minDupRecall      = 0.90
+)
+
+func TestQualityLabelledSet(t *testing.T) {
+	all := loadLabelled(t)
+	if len(all) < 60 {
+		t.Fatalf("labelled set has %d items, want at least 60", len(all))
+	}
+	split := func(name string) []labelled {
+		var out []labelled
+		for _, it := range all {
+			if it.Split == name {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		items []labelled
+	}{
+		{"train", split("train")},
+		{"heldout", split("heldout")},
+		{"all", all},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			story, dup, wrong := evaluate(t, tc.items, Options{})
+			t.Logf("%d items: stories %v; near-duplicates %v", len(tc.items), story, dup)
+			for _, w := range wrong {
+				t.Log(w)
+			}
+			if story.precision() < minStoryPrecision || story.recall() < minStoryRecall {
+				t.Errorf("story grouping %v, want precision ≥ %.2f and recall ≥ %.2f", story, minStoryPrecision, minStoryRecall)
+			}
+			if dup.precision() < minDupPrecision || dup.recall() < minDupRecall {
+				t.Errorf("near-duplicates %v, want precision ≥ %.2f and recall ≥ %.2f", dup, minDupPrecision, minDupRecall)
+			}
+		})
+	}
+}

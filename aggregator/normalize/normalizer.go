@@ -1,0 +1,552 @@
+package normalize
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	"golang.org/x/text/language"
+
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// Normalizer turns parsed feeds into news.Items. It is safe for concurrent
+// use.
+type Normalizer struct {
+	generic RuleSet
+	outlets map[string]*RuleSet // by Key(outlet name)
+	hosted  []*RuleSet          // outlet rule sets with hosts
+	urls    urlPolicy
+	policy  *bluemonday.Policy
+	// trackers is the union of every rule set's tracker hosts.
+	trackers []string
+}
+
+// Source describes where a feed came from.
+type Source struct {
+	// Outlet is the configured outlet name.
+	Outlet string
+	// FeedURL is the URL the feed was fetched from; relative links are
+	// resolved against it.
+	FeedURL string
+	// Language is the outlet's configured language (BCP 47), used when the
+	// feed names none.
+	Language string
+	// Location is the outlet's time zone, used for dates without a zone;
+	// nil means UTC.
+	Location *time.Location
+}
+
+const (
+	summaryMax    = 300
+	titleFromText = 100
+	maxFuture     = 24 * time.Hour
+)
+
+// New returns a Normalizer applying rules r.
+func New(r Rules) *Normalizer {
+	n := &Normalizer{
+		generic: r.Generic,
+		outlets: make(map[string]*RuleSet, len(r.Outlets)),
+	}
+	extra := [][]string{r.Generic.TrackingParams}
+	n.trackers = append(n.trackers, r.Generic.TrackerHosts...)
+	for name, rs := range r.Outlets {
+		rs := rs
+		n.outlets[Key(name)] = &rs
+		if len(rs.Hosts) > 0 {
+			n.hosted = append(n.hosted, &rs)
+		}
+		extra = append(extra, rs.TrackingParams)
+		n.trackers = append(n.trackers, rs.TrackerHosts...)
+	}
+	n.urls = newURLPolicy(extra...)
+	n.policy = newPolicy()
+	return n
+}
+
+// newPolicy is bluemonday's UGC policy, minus relative URLs (links are made
+// absolute before sanitising), with links marked rel="nofollow noopener".
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowRelativeURLs(false)
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
+	p.RequireNoFollowOnLinks(true)
+	return p
+}
+
+// Feed normalises every item of f. Items with no link, no title and no
+// content text are skipped: nothing could identify or show them.
+func (n *Normalizer) Feed(src Source, f *gofeed.Feed, now time.Time) []news.Item {
+	if f == nil {
+		return nil
+	}
+	out := make([]news.Item, 0, len(f.Items))
+	for i := range f.Items {
+		if it, _, ok := n.Item(src, f, i, now); ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Item normalises item i of f and reports what the boilerplate rules
+// removed. ok is false for an item Feed would skip (no link, title or
+// content) and for an index out of range.
+func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (item news.Item, rep Report, ok bool) {
+	if f == nil || i < 0 || i >= len(f.Items) || f.Items[i] == nil {
+		return news.Item{}, Report{}, false
+	}
+	it := f.Items[i]
+	now = now.UTC()
+	feedBase := parseBase(src.FeedURL, f.FeedLink, f.Link)
+
+	rawTitle := cleanLine(htmlToText(cleanString(it.Title)))
+	link := strings.TrimSpace(cleanString(it.Link))
+	if link == "" && len(it.Links) > 0 {
+		link = strings.TrimSpace(cleanString(it.Links[0]))
+	}
+	guid := cleanLine(it.GUID)
+	if link == "" && isHTTPURL(guid) {
+		link = guid
+	}
+	absLink := absoluteURL(link, feedBase)
+	contentBase := feedBase
+	if absLink != "" {
+		if u, err := url.Parse(absLink); err == nil {
+			contentBase = u
+		}
+	}
+	sets := n.ruleSets(src, feedBase, contentBase)
+
+	// Body: the longer of content and description.
+	content, desc := cleanString(it.Content), cleanString(it.Description)
+	body, other := content, desc
+	if len(desc) > len(content) {
+		body, other = desc, content
+	}
+	titleKeys := []string{Key(rawTitle)}
+	siteNames := n.siteNames(src, f, sets)
+	title := stripSiteAffixes(rawTitle, siteNames)
+	if k := Key(title); k != titleKeys[0] {
+		titleKeys = append(titleKeys, k)
+	}
+	if rawTitle == "" {
+		titleKeys = nil
+	}
+
+	minRepeat := defaultMinRepeatChars
+	for _, rs := range sets {
+		if rs.MinRepeatChars > 0 {
+			minRepeat = rs.MinRepeatChars
+			break
+		}
+	}
+	tree := parseContent(body)
+	canonHint := prepareTree(tree, contentBase, n.trackers)
+	paras, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+	stripAltTexts(tree, sets)
+	text := strings.Join(paras, "\n\n")
+	contentHTML := ""
+	if text != "" || firstImage(tree) != "" {
+		contentHTML = strings.TrimSpace(blankLinesRE.ReplaceAllString(cleanString(n.policy.Sanitize(renderChildren(tree))), ">\n<"))
+	}
+
+	if absLink == "" && rawTitle == "" && text == "" {
+		return news.Item{}, rep, false
+	}
+
+	// URL: a canonical hint from the feed, else the item link.
+	item.URL = n.canonical(feedCanonicalHint(f, i), feedBase)
+	if item.URL == "" {
+		item.URL = n.canonical(link, feedBase)
+	}
+	if canonHint != "" && (item.URL == "" || sameSite(canonHint, item.URL)) {
+		if c := n.canonical(canonHint, feedBase); c != "" {
+			item.URL = c
+		}
+	}
+
+	item.Outlet = cleanLine(src.Outlet)
+	item.Title = title
+	if item.Title == "" {
+		item.Title = firstSentence(strings.ReplaceAll(text, "\n\n", "\n"), titleFromText)
+	}
+	item.Text = text
+	item.ContentHTML = contentHTML
+	item.Summary = n.summary(other, body == content, text, contentBase, sets, titleKeys, minRepeat)
+
+	item.Authors = authors(it)
+	item.Categories = categories(it.Categories)
+	item.Language = itemLanguage(it, f, src.Language)
+	item.Enclosures = enclosures(it.Enclosures, contentBase)
+	item.Image = itemImage(it, body, contentBase, n.trackers)
+	if item.Image == "" {
+		item.Image = firstImage(tree)
+	}
+
+	item.FirstSeen = now
+	item.Published, item.Updated = itemDates(it, src.Location, now)
+
+	item.GUID = guid
+	if item.GUID == "" {
+		item.GUID = item.URL
+	}
+	sum := sha256.Sum256([]byte(Key(item.Title) + "\x00" + Key(item.Text)))
+	item.ContentHash = hex.EncodeToString(sum[:])
+	if item.GUID == "" {
+		item.GUID = "urn:sha256:" + item.ContentHash
+	}
+	return item, rep, true
+}
+
+// ruleSets returns the rule sets for an item: the outlet's (by name or by
+// host), then the generic set.
+func (n *Normalizer) ruleSets(src Source, bases ...*url.URL) []*RuleSet {
+	var sets []*RuleSet
+	if rs, ok := n.outlets[Key(src.Outlet)]; ok {
+		sets = append(sets, rs)
+	}
+	for _, rs := range n.hosted {
+		if containsSet(sets, rs) {
+			continue
+		}
+		for _, b := range bases {
+			if b != nil && hostMatches(b.Hostname(), rs.Hosts) {
+				sets = append(sets, rs)
+				break
+			}
+		}
+	}
+	return append(sets, &n.generic)
+}
+
+func containsSet(sets []*RuleSet, rs *RuleSet) bool {
+	for _, s := range sets {
+		if s == rs {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Normalizer) siteNames(src Source, f *gofeed.Feed, sets []*RuleSet) []string {
+	names := []string{src.Outlet}
+	if t := cleanLine(htmlToText(cleanString(f.Title))); t != "" {
+		names = append(names, t)
+		names = append(names, splitAffixes(t)...)
+	}
+	for _, rs := range sets {
+		names = append(names, rs.SiteNames...)
+	}
+	return names
+}
+
+func (n *Normalizer) canonical(raw string, base *url.URL) string {
+	if strings.TrimSpace(raw) == "" {
+		return ""
+	}
+	b := ""
+	if base != nil {
+		b = base.String()
+	}
+	c, err := canonicalURL(raw, b, n.urls)
+	if err != nil {
+		return ""
+	}
+	return c
+}
+
+// summary is the cleaned other field (the description when the body came
+// from content) or, failing that, the start of the text; at most summaryMax
+// characters, cut at a sentence or word boundary.
+func (n *Normalizer) summary(other string, otherIsDesc bool, text string, base *url.URL, sets []*RuleSet, titleKeys []string, minRepeat int) string {
+	if otherIsDesc && strings.TrimSpace(other) != "" {
+		tree := parseContent(other)
+		prepareTree(tree, base, n.trackers)
+		paras, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+		if len(paras) > 0 && !rep.KeptAll {
+			return truncateText(strings.Join(paras, " "), summaryMax)
+		}
+	}
+	return truncateText(strings.ReplaceAll(text, "\n\n", " "), summaryMax)
+}
+
+// feedCanonicalHint returns a canonical URL the feed gives for item i: an
+// Atom link rel="canonical" (when the parser kept the original feed), an
+// atom:link rel="canonical" inside an RSS item, or FeedBurner's origLink.
+func feedCanonicalHint(f *gofeed.Feed, i int) string {
+	if af, ok := f.OriginalFeed().(*atom.Feed); ok && af != nil && len(af.Entries) == len(f.Items) && af.Entries[i] != nil {
+		for _, l := range af.Entries[i].Links {
+			if l != nil && strings.EqualFold(l.Rel, "canonical") && l.Href != "" {
+				return l.Href
+			}
+		}
+	}
+	it := f.Items[i]
+	if it.Extensions != nil {
+		for _, e := range it.Extensions["atom"]["link"] {
+			if strings.EqualFold(e.Attrs["rel"], "canonical") && e.Attrs["href"] != "" {
+				return e.Attrs["href"]
+			}
+		}
+		for _, e := range it.Extensions["feedburner"]["origLink"] {
+			if strings.TrimSpace(e.Value) != "" {
+				return e.Value
+			}
+		}
+	}
+	return ""
+}
+
+// sameSite reports whether two absolute URLs share a registrable-ish host
+// (equal hosts after dropping "www."), so an in-content canonical link can
+// only move an item within its own site.
+func sameSite(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	ha := strings.TrimPrefix(strings.ToLower(ua.Hostname()), "www.")
+	hb := strings.TrimPrefix(strings.ToLower(ub.Hostname()), "www.")
+	ha = strings.TrimPrefix(ha, "amp.")
+	hb = strings.TrimPrefix(hb, "amp.")
+	return ha != "" && ha == hb
+}
+
+func parseBase(candidates ...string) *url.URL {
+	for _, c := range candidates {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		u, err := url.Parse(c)
+		if err == nil && u.IsAbs() && u.Host != "" {
+			return u
+		}
+	}
+	return nil
+}
+
+// blankLinesRE matches white space with a line break between two tags: what
+// removed paragraphs leave behind.
+var blankLinesRE = regexp.MustCompile(`>\s*\n\s*<`)
+
+func isTrackerURL(u string, trackers []string) bool {
+	p, err := url.Parse(u)
+	return err != nil || hostMatches(p.Hostname(), trackers)
+}
+
+func isHTTPURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// htmlToText returns the text of an HTML fragment (tags dropped, entities
+// decoded, double-escaped entities too). Plain text passes through with its
+// entities decoded.
+func htmlToText(s string) string {
+	if strings.IndexByte(s, '<') >= 0 && htmlTagRE.MatchString(s) {
+		tree := parseContent(s)
+		var b strings.Builder
+		for _, u := range collectUnits(tree) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(u.text)
+		}
+		s = b.String()
+	}
+	return decodeEntities(s)
+}
+
+func authors(it *gofeed.Item) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p *gofeed.Person) {
+		if p == nil {
+			return
+		}
+		name := cleanLine(htmlToText(cleanString(p.Name)))
+		if name == "" {
+			name = cleanLine(p.Email)
+		}
+		name = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(name, "By "), "by "))
+		if name == "" || len(name) > 200 || seen[Key(name)] {
+			return
+		}
+		seen[Key(name)] = true
+		out = append(out, name)
+	}
+	for _, p := range it.Authors {
+		add(p)
+	}
+	add(it.Author)
+	return out
+}
+
+func categories(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range in {
+		c = cleanLine(htmlToText(cleanString(c)))
+		k := Key(c)
+		if c == "" || len(c) > 200 || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, c)
+	}
+	return out
+}
+
+func itemLanguage(it *gofeed.Item, f *gofeed.Feed, fallback string) string {
+	cands := []string{}
+	if it.DublinCoreExt != nil && len(it.DublinCoreExt.Language) > 0 {
+		cands = append(cands, it.DublinCoreExt.Language[0])
+	}
+	cands = append(cands, f.Language)
+	if f.DublinCoreExt != nil && len(f.DublinCoreExt.Language) > 0 {
+		cands = append(cands, f.DublinCoreExt.Language[0])
+	}
+	cands = append(cands, fallback)
+	for _, c := range cands {
+		c = strings.TrimSpace(cleanString(c))
+		if c == "" {
+			continue
+		}
+		if tag, err := language.Parse(strings.ReplaceAll(c, "_", "-")); err == nil {
+			return tag.String()
+		}
+	}
+	return ""
+}
+
+func enclosures(in []*gofeed.Enclosure, base *url.URL) []news.Enclosure {
+	var out []news.Enclosure
+	seen := map[string]bool{}
+	for _, e := range in {
+		if e == nil {
+			continue
+		}
+		u := absoluteURL(cleanString(e.URL), base)
+		if u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		n, err := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		if err != nil || n < 0 {
+			n = 0
+		}
+		out = append(out, news.Enclosure{URL: u, Type: strings.ToLower(cleanLine(e.Type)), Length: n})
+	}
+	return out
+}
+
+// itemImage picks the lead image: media:content (image), media:thumbnail,
+// an image enclosure, then the feed parser's item image.
+func itemImage(it *gofeed.Item, body string, base *url.URL, trackers []string) string {
+	var cands []string
+	if media := it.Extensions["media"]; media != nil {
+		var contents, thumbs []string
+		var visit func(name string, es []gofeedExt)
+		visit = func(name string, es []gofeedExt) {
+			for _, e := range es {
+				switch name {
+				case "content":
+					typ, medium := e.Attrs["type"], e.Attrs["medium"]
+					if medium == "image" || strings.HasPrefix(typ, "image/") || medium == "" && typ == "" && looksLikeImage(e.Attrs["url"]) {
+						contents = append(contents, e.Attrs["url"])
+					}
+					for _, t := range e.Children["thumbnail"] {
+						thumbs = append(thumbs, t.Attrs["url"])
+					}
+				case "thumbnail":
+					thumbs = append(thumbs, e.Attrs["url"])
+				case "group":
+					for cn, ces := range e.Children {
+						visit(cn, ces)
+					}
+				}
+			}
+		}
+		for _, name := range []string{"content", "group", "thumbnail"} {
+			visit(name, media[name])
+		}
+		cands = append(cands, contents...)
+		cands = append(cands, thumbs...)
+	}
+	for _, e := range it.Enclosures {
+		if e != nil && (strings.HasPrefix(strings.ToLower(e.Type), "image/") || e.Type == "" && looksLikeImage(e.URL)) {
+			cands = append(cands, e.URL)
+		}
+	}
+	// gofeed's own item image may be the first <img> of the content, a
+	// tracking pixel included: content images are taken from the cleaned
+	// content instead.
+	if it.Image != nil && !strings.Contains(body, it.Image.URL) {
+		cands = append(cands, it.Image.URL)
+	}
+	for _, c := range cands {
+		if u := absoluteURL(cleanString(c), base); u != "" && !strings.HasPrefix(u, "mailto:") && !isTrackerURL(u, trackers) {
+			return u
+		}
+	}
+	return ""
+}
+
+func looksLikeImage(u string) bool {
+	l := strings.ToLower(u)
+	if i := strings.IndexAny(l, "?#"); i >= 0 {
+		l = l[:i]
+	}
+	for _, ext := range []string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"} {
+		if strings.HasSuffix(l, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// itemDates returns the item's published and updated times in UTC: our own
+// parse of the feed's date string (it knows zones gofeed reads as UTC, such
+// as MSK and IRST), else gofeed's, else now. Dates more than a day in the
+// future and dates before 1990 count as missing. Updated defaults to, and is
+// never before, Published.
+func itemDates(it *gofeed.Item, loc *time.Location, now time.Time) (pub, upd time.Time) {
+	pick := func(raw string, parsed *time.Time) (time.Time, bool) {
+		t, ok := parseDate(raw, loc)
+		if !ok && parsed != nil {
+			t, ok = *parsed, true
+		}
+		if !ok || t.Year() < 1990 || t.After(now.Add(maxFuture)) {
+			return time.Time{}, false
+		}
+		return t.UTC(), true
+	}
+	pub, pok := pick(it.Published, it.PublishedParsed)
+	upd, uok := pick(it.Updated, it.UpdatedParsed)
+	if !pok && it.DublinCoreExt != nil && len(it.DublinCoreExt.Date) > 0 {
+		pub, pok = pick(it.DublinCoreExt.Date[0], nil)
+	}
+	switch {
+	case !pok && uok:
+		pub = upd
+	case !pok:
+		pub = now
+	}
+	if !uok || upd.Before(pub) {
+		upd = pub
+	}
+	return pub, upd
+}

@@ -1,0 +1,124 @@
+package normalize
+
+import (
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+)
+
+// prefilter is a cheap necessary condition for a rule's regular expression
+// to match: at least one of its literals occurs in the text (in the
+// lower-cased text for case-insensitive literals). It is derived from the
+// expression, so rule authors need not think about it; rules with none
+// simply always run their expression.
+type prefilter struct {
+	lits []string
+	fold []bool
+}
+
+// newPrefilter derives the prefilter of expr; ok is false when no literal is
+// required.
+func newPrefilter(expr string) (prefilter, bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return prefilter{}, false
+	}
+	p, ok := requiredLits(re)
+	if !ok {
+		return prefilter{}, false
+	}
+	for i, l := range p.lits {
+		// Case-insensitive matching of non-ASCII literals follows Unicode
+		// folding, which strings.ToLower does not fully mirror: no prefilter.
+		if p.fold[i] && !isASCII(l) {
+			return prefilter{}, false
+		}
+		if p.fold[i] {
+			p.lits[i] = strings.ToLower(l)
+		}
+	}
+	return p, true
+}
+
+// requiredLits returns literals one of which every match must contain.
+func requiredLits(re *syntax.Regexp) (prefilter, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return prefilter{lits: []string{string(re.Rune)}, fold: []bool{re.Flags&syntax.FoldCase != 0}}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLits(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best prefilter
+		found := false
+		for _, sub := range re.Sub {
+			if p, ok := requiredLits(sub); ok && (!found || p.weakest() > best.weakest()) {
+				best, found = p, true
+			}
+		}
+		return best, found
+	case syntax.OpAlternate:
+		var all prefilter
+		for _, sub := range re.Sub {
+			p, ok := requiredLits(sub)
+			if !ok {
+				return prefilter{}, false
+			}
+			all.lits = append(all.lits, p.lits...)
+			all.fold = append(all.fold, p.fold...)
+		}
+		return all, len(all.lits) > 0
+	}
+	return prefilter{}, false
+}
+
+// weakest is the length of the shortest literal: the filter's selectivity.
+func (p prefilter) weakest() int {
+	m := -1
+	for _, l := range p.lits {
+		if m < 0 || len(l) < m {
+			m = len(l)
+		}
+	}
+	return m
+}
+
+func (p prefilter) pass(text string, lower *string) bool {
+	if len(p.lits) == 0 {
+		return true
+	}
+	for i, l := range p.lits {
+		if p.fold[i] {
+			if *lower == "" {
+				*lower = strings.ToLower(text)
+			}
+			if strings.Contains(*lower, l) {
+				return true
+			}
+		} else if strings.Contains(text, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// matches reports whether the rule's expression matches text, whose length
+// in characters is n; lower caches the lower-cased text between rules.
+func (r *Rule) matches(text string, n int, lower *string) bool {
+	if r.MaxChars > 0 && n > r.MaxChars {
+		return false
+	}
+	return r.pre.pass(text, lower) && r.re.MatchString(text)
+}

@@ -1,0 +1,201 @@
+package normalize
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed rules.yaml
+var defaultRulesYAML []byte
+
+// Rules is the data that drives boilerplate removal and title cleaning:
+// generic rules for every outlet plus per-outlet rules keyed by outlet name.
+// Build one with DefaultRules or ParseRules; the zero Rules removes nothing
+// but exact repeats.
+type Rules struct {
+	// Generic applies to every outlet.
+	Generic RuleSet
+	// Outlets holds per-outlet rules by outlet name (as configured). An
+	// outlet's rules also apply to items whose feed or link is on one of
+	// its Hosts.
+	Outlets map[string]RuleSet
+}
+
+// RuleSet is one group of boilerplate rules.
+type RuleSet struct {
+	// Hosts lets an outlet's rules apply by feed/item host as well as by
+	// name ("themoscowtimes.com" also matches "www.themoscowtimes.com").
+	Hosts []string
+	// SiteNames are extra names of the site that are removed when they
+	// appear as a title suffix or prefix (" - MT").
+	SiteNames []string
+	// MinRepeatChars is the length from which a repeated paragraph is
+	// dropped (0 means the default, 20 characters). Lines repeating the
+	// title are dropped whatever their length.
+	MinRepeatChars int
+	// TrackerHosts are hosts whose images are tracking pixels and are
+	// removed from content.
+	TrackerHosts []string
+	// TrackingParams are extra URL query parameters removed from canonical
+	// URLs (a trailing "*" matches a prefix: "utm_*").
+	TrackingParams []string
+	// Rules are applied in order to each paragraph of an item's content:
+	// the outlet's rules first, then the generic ones.
+	Rules []Rule
+}
+
+// Rule is one boilerplate rule. Exactly one of Drop, Cut and Strip is set;
+// each is a regular expression (RE2 syntax) matched against the plain text of
+// one paragraph (white space folded).
+type Rule struct {
+	// Name identifies the rule in reports and errors.
+	Name string
+	// Drop removes a paragraph that matches.
+	Drop string
+	// Cut removes a matching paragraph and everything after it (trailing
+	// blocks such as "Recent Posts" lists or donation appeals). A cut at the
+	// very start of an item only drops that paragraph.
+	Cut string
+	// Strip deletes the matched text from a paragraph (photo credits);
+	// Replace, if set, is the replacement ($1 expands groups).
+	Strip   string
+	Replace string
+	// MaxChars, when > 0, limits the rule to paragraphs of at most this
+	// many characters, so a long article paragraph is never taken for
+	// boilerplate.
+	MaxChars int
+
+	re  *regexp.Regexp
+	pre prefilter
+}
+
+// Action is what a rule does: "drop", "cut" or "strip".
+func (r Rule) Action() string {
+	switch {
+	case r.Drop != "":
+		return "drop"
+	case r.Cut != "":
+		return "cut"
+	default:
+		return "strip"
+	}
+}
+
+// rulesFile is the on-disk (YAML or JSON) form of Rules.
+type rulesFile struct {
+	Generic ruleSetFile            `yaml:"generic"`
+	Outlets map[string]ruleSetFile `yaml:"outlets"`
+}
+
+type ruleSetFile struct {
+	Hosts          []string   `yaml:"hosts"`
+	SiteNames      []string   `yaml:"site_names"`
+	MinRepeatChars int        `yaml:"min_repeat_chars"`
+	TrackerHosts   []string   `yaml:"tracker_hosts"`
+	TrackingParams []string   `yaml:"tracking_params"`
+	Rules          []ruleFile `yaml:"rules"`
+}
+
+type ruleFile struct {
+	Name     string `yaml:"name"`
+	Drop     string `yaml:"drop"`
+	Cut      string `yaml:"cut"`
+	Strip    string `yaml:"strip"`
+	Replace  string `yaml:"replace"`
+	MaxChars int    `yaml:"max_chars"`
+}
+
+// DefaultRules returns the rules embedded in the binary (rules.yaml). They
+// are checked by the package's tests, so this never fails at run time; should
+// the embedded file ever be broken, the zero Rules is returned.
+func DefaultRules() Rules {
+	r, err := ParseRules(bytes.NewReader(defaultRulesYAML))
+	if err != nil {
+		return Rules{}
+	}
+	return r
+}
+
+// ParseRules reads rules in YAML (or JSON, a subset of YAML). Unknown keys,
+// invalid regular expressions and rules without exactly one action are
+// errors naming the rule.
+func ParseRules(r io.Reader) (Rules, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var f rulesFile
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return Rules{}, fmt.Errorf("parse normalisation rules: %w", err)
+	}
+	var out Rules
+	var err error
+	if out.Generic, err = f.Generic.compile("generic"); err != nil {
+		return Rules{}, err
+	}
+	out.Outlets = make(map[string]RuleSet, len(f.Outlets))
+	for name, rs := range f.Outlets {
+		if strings.TrimSpace(name) == "" {
+			return Rules{}, errors.New("parse normalisation rules: outlets: empty outlet name")
+		}
+		if out.Outlets[name], err = rs.compile("outlets." + name); err != nil {
+			return Rules{}, err
+		}
+	}
+	return out, nil
+}
+
+func (f ruleSetFile) compile(where string) (RuleSet, error) {
+	rs := RuleSet{
+		Hosts:          f.Hosts,
+		SiteNames:      f.SiteNames,
+		MinRepeatChars: f.MinRepeatChars,
+		TrackerHosts:   f.TrackerHosts,
+		TrackingParams: f.TrackingParams,
+	}
+	if f.MinRepeatChars < 0 {
+		return RuleSet{}, fmt.Errorf("parse normalisation rules: %s.min_repeat_chars: must not be negative", where)
+	}
+	for i, rf := range f.Rules {
+		at := fmt.Sprintf("%s.rules[%d]", where, i)
+		if rf.Name != "" {
+			at += " (" + rf.Name + ")"
+		}
+		n := 0
+		expr := ""
+		for _, e := range []string{rf.Drop, rf.Cut, rf.Strip} {
+			if e != "" {
+				n++
+				expr = e
+			}
+		}
+		if n != 1 {
+			return RuleSet{}, fmt.Errorf("parse normalisation rules: %s: need exactly one of drop, cut, strip", at)
+		}
+		if rf.Replace != "" && rf.Strip == "" {
+			return RuleSet{}, fmt.Errorf("parse normalisation rules: %s: replace is only valid with strip", at)
+		}
+		if rf.MaxChars < 0 {
+			return RuleSet{}, fmt.Errorf("parse normalisation rules: %s: max_chars must not be negative", at)
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return RuleSet{}, fmt.Errorf("parse normalisation rules: %s: %w", at, err)
+		}
+		name := rf.Name
+		if name == "" {
+			name = fmt.Sprintf("%s#%d", where, i)
+		}
+		pre, _ := newPrefilter(expr)
+		rs.Rules = append(rs.Rules, Rule{
+			Name: name, Drop: rf.Drop, Cut: rf.Cut, Strip: rf.Strip, Replace: rf.Replace,
+			MaxChars: rf.MaxChars, re: re, pre: pre,
+		})
+	}
+	return rs, nil
+}

@@ -1,0 +1,203 @@
+package normalize
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleanString makes s safe for every output field: invalid UTF-8 becomes
+// U+FFFD, and control characters (C0 except tab/newline/CR, DEL, C1),
+// noncharacters, BOMs, soft hyphens and zero-width spaces are removed. Tabs,
+// newlines and CRs are kept for the caller's whitespace folding.
+func cleanString(s string) string {
+	if isClean(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if dropRune(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isClean reports whether cleanString would return s unchanged.
+func isClean(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || dropRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+func dropRune(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20 || r == 0x7f:
+		return true
+	case r >= 0x80 && r <= 0x9f: // C1 controls
+		return true
+	case r == 0xAD || r == 0xFEFF || r == 0x200B: // soft hyphen, BOM, zero-width space
+		return true
+	case r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE: // noncharacters
+		return true
+	case r >= 0xE000 && r <= 0xF8FF: // private use: never meaningful in news text
+		return true
+	}
+	return false
+}
+
+// foldSpace collapses every run of Unicode white space (including NBSP,
+// newlines and tabs) into one ASCII space and trims both ends.
+func foldSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// cleanLine is cleanString followed by foldSpace: the form of every
+// single-line output field (titles, authors, categories).
+func cleanLine(s string) string {
+	return foldSpace(cleanString(s))
+}
+
+var entityRE = regexp.MustCompile(`&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// decodeEntities decodes HTML character references, twice at most, so that
+// double-escaped feed text ("&amp;#8217;") comes out right.
+func decodeEntities(s string) string {
+	for i := 0; i < 2 && strings.IndexByte(s, '&') >= 0 && entityRE.MatchString(s); i++ {
+		s = html.UnescapeString(s)
+	}
+	return s
+}
+
+// truncateText shortens s to at most max runes, preferring to end at a
+// sentence boundary in the second half, else at a word boundary (adding an
+// ellipsis).
+func truncateText(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	// Byte offset of the max-th rune.
+	cut := len(s)
+	n := 0
+	for i := range s {
+		if n == max {
+			cut = i
+			break
+		}
+		n++
+	}
+	head := s[:cut]
+	if i := lastSentenceEnd(head); i >= len(head)/2 {
+		return strings.TrimSpace(head[:i])
+	}
+	if i := strings.LastIndexFunc(head, unicode.IsSpace); i > len(head)/3 {
+		head = head[:i]
+	}
+	head = strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '"' && r != '”' && r != ')'
+	})
+	return head + "…"
+}
+
+// lastSentenceEnd returns the byte offset just after the last sentence end
+// (".", "!", "?", "…", or "。" followed by space or the end), or -1.
+func lastSentenceEnd(s string) int {
+	best := -1
+	for i, r := range s {
+		switch r {
+		case '.', '!', '?', '…', '。', '؟':
+		default:
+			continue
+		}
+		j := i + utf8.RuneLen(r)
+		// Closing quotes and brackets belong to the sentence.
+		for j < len(s) {
+			q, size := utf8.DecodeRuneInString(s[j:])
+			if q != '"' && q != '”' && q != '’' && q != '\'' && q != ')' && q != '»' {
+				break
+			}
+			j += size
+		}
+		if j == len(s) || s[j] == ' ' {
+			if r == '.' && abbreviationBefore(s[:i]) {
+				continue
+			}
+			best = j
+		}
+	}
+	return best
+}
+
+// abbreviationBefore reports whether the word ending at the end of s is a
+// short abbreviation ("U.S", "Dr", "Oct") rather than a sentence's last word.
+func abbreviationBefore(s string) bool {
+	i := strings.LastIndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) }) + 1
+	w := s[i:]
+	if w == "" {
+		return false
+	}
+	if strings.Contains(w, ".") { // U.S, e.g
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return utf8.RuneCountInString(w) <= 3 && unicode.IsUpper(r)
+}
+
+// firstSentence returns the first sentence of s, at most max runes.
+func firstSentence(s string, max int) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	head := s
+	if utf8.RuneCountInString(head) > max {
+		head = truncateText(head, max)
+		return head
+	}
+	for i, r := range head {
+		if r != '.' && r != '!' && r != '?' && r != '؟' && r != '。' {
+			continue
+		}
+		j := i + utf8.RuneLen(r)
+		if (j == len(head) || head[j] == ' ') && !(r == '.' && abbreviationBefore(head[:i])) {
+			if r == '.' {
+				return strings.TrimSpace(head[:i])
+			}
+			return strings.TrimSpace(head[:j])
+		}
+	}
+	return strings.TrimSpace(head)
+}

@@ -1,0 +1,173 @@
+// Package aggregator runs topicfeed's ingest pipeline: for each outlet it
+// fetches the feed (conditional GET), parses it, normalises its items, tags
+// them and stores them, and it schedules those polls.
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator/fetcher"
+	"github.com/topicfeed/topicfeed/aggregator/normalize"
+	"github.com/topicfeed/topicfeed/aggregator/parser"
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// Outlet is one outlet to poll, as the configuration gives it.
+type Outlet struct {
+	news.Outlet
+	// Interval is the outlet's regular poll interval.
+	Interval time.Duration
+	// Language is used for items whose feed names none.
+	Language string
+}
+
+// Result is what one poll of one outlet did.
+type Result struct {
+	Outlet      string
+	FeedURL     string
+	Status      int // HTTP status, 0 when no response
+	NotModified bool
+	Items       int // items in the fetched feed
+	Stats       news.SaveStats
+	NextPoll    time.Time
+	Duration    time.Duration
+	Err         error
+}
+
+// Poller polls one outlet at a time through the whole pipeline.
+type Poller struct {
+	fetch  *fetcher.Fetcher
+	norm   *normalize.Normalizer
+	tagger Tagger
+	store  Store
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// NewPoller returns a Poller. now is the clock; log receives one line per
+// poll.
+func NewPoller(f *fetcher.Fetcher, n *normalize.Normalizer, t Tagger, s Store, now func() time.Time, log *slog.Logger) *Poller {
+	return &Poller{fetch: f, norm: n, tagger: t, store: s, now: now, log: log}
+}
+
+// Poll fetches, parses, normalises, tags and stores one outlet's feed, and
+// records the outlet's polling state. A failing outlet is reported in
+// Result.Err (and logged); nothing already stored is touched.
+func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
+	start := p.now()
+	res := Result{Outlet: o.Name, FeedURL: o.URL}
+	st, err := p.store.OutletState(ctx, o.Name)
+	if err != nil {
+		res.Err = fmt.Errorf("outlet %q: load state: %w", o.Name, err)
+		p.logResult(res)
+		return res
+	}
+	if st.FeedURL == "" {
+		st.FeedURL = o.URL
+	}
+	res.FeedURL = st.FeedURL
+	if st.Disabled {
+		res.Err = fmt.Errorf("outlet %q is disabled: %s", o.Name, st.DisabledReason)
+		return res
+	}
+
+	err = p.poll(ctx, o, &st, &res)
+	res.Duration = p.now().Sub(start)
+	res.NextPoll = st.NextPoll
+	if err != nil {
+		res.Err = err
+		if ctx.Err() == nil || !errors.Is(err, context.Canceled) {
+			st.LastError = err.Error()
+			st.ConsecutiveErrors++
+			st.NextPoll = nextAfterError(p.now(), o.Interval, st.ConsecutiveErrors, err)
+			res.NextPoll = st.NextPoll
+			if saveErr := p.store.SaveOutletState(context.WithoutCancel(ctx), st); saveErr != nil {
+				res.Err = errors.Join(err, fmt.Errorf("save outlet state: %w", saveErr))
+			}
+		}
+	}
+	p.logResult(res)
+	return res
+}
+
+func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *Result) error {
+	now := p.now()
+	st.LastFetch = now
+	resp, err := p.fetch.Fetch(ctx, fetcher.Request{URL: st.FeedURL, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil {
+		var se *fetcher.StatusError
+		if errors.As(err, &se) {
+			st.LastStatus = se.StatusCode
+			res.Status = se.StatusCode
+			if se.StatusCode == http.StatusGone {
+				st.Disabled = true
+				st.DisabledReason = "feed is gone (HTTP 410)"
+			}
+		} else {
+			st.LastStatus = 0
+		}
+		return err
+	}
+	st.LastStatus = resp.StatusCode
+	res.Status = resp.StatusCode
+	if resp.MovedTo != "" && resp.MovedTo != st.FeedURL {
+		p.log.Info("outlet moved permanently", "outlet", o.Name, "feed_url", st.FeedURL, "new_url", resp.MovedTo)
+		st.FeedURL = resp.MovedTo
+		res.FeedURL = resp.MovedTo
+	}
+	if resp.NotModified {
+		res.NotModified = true
+		p.succeeded(st, resp, o.Interval, now)
+		if err := p.store.SaveOutletState(ctx, *st); err != nil {
+			return fmt.Errorf("save outlet state: %w", err)
+		}
+		return nil
+	}
+
+	parsed, err := parser.Parse(resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL})
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", resp.URL, err)
+	}
+	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language}, parsed.Feed, now)
+	for i := range items {
+		items[i].Tagging = p.tagger.Tag(items[i].Title, items[i].Text)
+	}
+	res.Items = len(items)
+	// Validators are stored only with a successful parse, so that a feed
+	// that failed to parse is fetched in full next time.
+	st.ETag = resp.ETag
+	st.LastModified = resp.LastModified
+	p.succeeded(st, resp, o.Interval, now)
+	stats, err := p.store.SaveFetch(ctx, *st, items)
+	if err != nil {
+		return fmt.Errorf("store %d items: %w", len(items), err)
+	}
+	res.Stats = stats
+	return nil
+}
+
+func (p *Poller) succeeded(st *news.OutletState, resp *fetcher.Response, interval time.Duration, now time.Time) {
+	st.LastSuccess = now
+	st.LastError = ""
+	st.ConsecutiveErrors = 0
+	st.NextPoll = nextAfterSuccess(now, interval, resp.FreshFor(now))
+}
+
+func (p *Poller) logResult(r Result) {
+	attrs := []any{"outlet", r.Outlet, "feed_url", r.FeedURL, "status", r.Status, "duration", r.Duration.Round(time.Millisecond)}
+	if r.Err != nil {
+		p.log.Warn("poll failed", append(attrs, "error", r.Err.Error(), "next_poll", r.NextPoll.Format(time.RFC3339))...)
+		return
+	}
+	if r.NotModified {
+		p.log.Info("poll not modified", attrs...)
+		return
+	}
+	p.log.Info("poll stored", append(attrs, "items", r.Items, "new", r.Stats.New, "updated", r.Stats.Updated,
+		"duplicate", r.Stats.Duplicate, "unchanged", r.Stats.Unchanged)...)
+}

@@ -1,0 +1,24 @@
+package aggregator
+
+import (
+	"context"
+
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// Store is what the aggregator needs from storage. storage.DB satisfies it;
+// storage knows nothing of the aggregator.
+type Store interface {
+	// OutletState returns the polling state of the outlet with that name.
+	OutletState(ctx context.Context, name string) (news.OutletState, error)
+	// SaveOutletState records polling state alone (a 304, an error).
+	SaveOutletState(ctx context.Context, st news.OutletState) error
+	// SaveFetch stores one fetched feed's items and the outlet's new state
+	// in one transaction.
+	SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error)
+}
+
+// Tagger decides whether an item is on topic and which tags it gets.
+type Tagger interface {
+	Tag(title, text string) news.Tagging
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator"
+	"github.com/topicfeed/topicfeed/aggregator/fetcher"
+	"github.com/topicfeed/topicfeed/aggregator/normalize"
+	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage"
+)
+
+// app is the wired pipeline of one configuration.
+type app struct {
+	cfg       config.Config
+	log       *slog.Logger
+	db        *storage.DB
+	tagger    *tagger.Tagger
+	poller    *aggregator.Poller
+	scheduler *aggregator.Scheduler
+}
+
+func (e *env) loadConfig() (config.Config, error) {
+	return config.LoadFile(e.configPath)
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// outlets converts the configured outlets for the aggregator.
+func outlets(cfg config.Config) []aggregator.Outlet {
+	out := make([]aggregator.Outlet, len(cfg.Outlets))
+	for i, o := range cfg.Outlets {
+		out[i] = aggregator.Outlet{
+			Outlet:   news.Outlet{Name: o.Name, Slug: config.Slug(o.Name), URL: o.URL},
+			Interval: cfg.Interval(o),
+			Language: o.Language,
+		}
+	}
+	return out
+}
+
+// openApp loads the configuration, opens the database, records the
+// configured outlets and wires the pipeline.
+func (e *env) openApp(ctx context.Context) (*app, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	tg, err := tagger.New(cfg.Topics, cfg.Tags)
+	if err != nil {
+		return nil, fmt.Errorf("%s: topics: %w", e.configPath, err)
+	}
+	db, err := storage.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	outs := outlets(cfg)
+	list := make([]news.Outlet, len(outs))
+	for i, o := range outs {
+		list[i] = o.Outlet
+	}
+	if err := db.SyncOutlets(ctx, list); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("record outlets in %s: %w", cfg.Database, err)
+	}
+	now := func() time.Time { return time.Now().UTC() }
+	f := fetcher.New(fetcher.Options{
+		UserAgent:            cfg.UserAgent,
+		Timeout:              cfg.Fetch.Timeout,
+		MaxBodyBytes:         cfg.Fetch.MaxBodyBytes,
+		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		Now:                  now,
+	})
+	p := aggregator.NewPoller(f, normalize.New(normalize.DefaultRules()), tg, db, now, log)
+	s := aggregator.NewScheduler(p, db, outs, aggregator.SchedulerOptions{
+		Workers: cfg.Fetch.Concurrency,
+		PerHost: 1,
+		Grace:   10 * time.Second,
+		Jitter:  0.1,
+	}, now, log)
+	return &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// openStore opens the configured database alone, for commands that only read.
+func openStore(ctx context.Context, cfg config.Config) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	return db, nil
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/publish"
+	"github.com/topicfeed/topicfeed/web"
+)
+
+// serve runs the scheduler and the HTTP server until ctx is done.
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := e.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	handler := web.New(a.db, webOptions(a.cfg, a))
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	a.log.Info("serving", "listen", ln.Addr().String(), "base_url", a.cfg.BaseURL, "outlets", len(a.cfg.Outlets), "database", a.cfg.Database)
+
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		_ = a.scheduler.Run(ctx) // returns ctx's error on shutdown
+	}()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-srvErr:
+		serveErr = fmt.Errorf("http server: %w", serveErr)
+	}
+	a.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
+		serveErr = fmt.Errorf("http shutdown: %w", err)
+	}
+	<-schedDone
+	return serveErr
+}
+
+func webOptions(cfg config.Config, a *app) web.Options {
+	return web.Options{
+		BaseURL:      cfg.BaseURL,
+		Title:        cfg.Feed.Title,
+		Description:  cfg.Feed.Description,
+		Language:     cfg.Feed.Language,
+		Limit:        cfg.Feed.Limit,
+		PollInterval: cfg.PollInterval,
+		Logger:       a.log,
+	}
+}
+
+// poll runs one poll round of every outlet. Failing outlets are reported on
+// stderr; only an unusable config or database is an error.
+func (e *env) poll(ctx context.Context, args []string) error {
+	fs := e.flags("poll")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := e.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	results := a.scheduler.RunOnce(ctx)
+	var total news.SaveStats
+	failed := 0
+	for _, r := range results {
+		total = total.Add(r.Stats)
+		if r.Err != nil {
+			failed++
+		}
+	}
+	fmt.Fprintf(e.stderr, "polled %d outlets (%d failed): %d new, %d updated, %d duplicate, %d unchanged\n",
+		len(results), failed, total.New, total.Updated, total.Duplicate, total.Unchanged)
+	return ctx.Err()
+}
+
+// export writes the merged feed to stdout.
+func (e *env) export(ctx context.Context, args []string) error {
+	fs := e.flags("export")
+	format := fs.String("format", "atom", "feed `format`: atom, rss or json")
+	limit := fs.Int("limit", -1, "number of entries; 0 for every stored topical item (default: feed.limit)")
+	tag := fs.String("tag", "", "only items with this `tag`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	render, ok := map[string]func(publish.Meta, []news.Item) ([]byte, error){
+		"atom": publish.Atom, "rss": publish.RSS, "json": publish.JSON,
+	}[*format]
+	if !ok {
+		return usageError{fmt.Sprintf("export: -format must be atom, rss or json, got %q", *format)}
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	if *limit < 0 {
+		*limit = cfg.Feed.Limit
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	items, err := db.Items(ctx, news.Query{OnTopic: true, Tag: *tag, Limit: *limit})
+	if err != nil {
+		return fmt.Errorf("read items: %w", err)
+	}
+	self := strings.TrimRight(cfg.BaseURL, "/") + "/feed." + *format
+	if *tag != "" {
+		self = strings.TrimRight(cfg.BaseURL, "/") + "/tags/" + *tag + "." + *format
+	}
+	out, err := render(feedMeta(cfg, self, items), items)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", *format, err)
+	}
+	_, err = e.stdout.Write(out)
+	return err
+}
+
+func feedMeta(cfg config.Config, self string, items []news.Item) publish.Meta {
+	m := publish.Meta{
+		Title:       cfg.Feed.Title,
+		Description: cfg.Feed.Description,
+		Link:        strings.TrimRight(cfg.BaseURL, "/") + "/",
+		SelfURL:     self,
+		Language:    cfg.Feed.Language,
+	}
+	for _, it := range items {
+		if it.Updated.After(m.Updated) {
+			m.Updated = it.Updated
+		}
+	}
+	return m
+}
+
+// check validates the configuration and prints what would be polled.
+func (e *env) check(ctx context.Context, args []string) error {
+	fs := e.flags("check")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	if _, err := tagger.New(cfg.Topics, cfg.Tags); err != nil {
+		return fmt.Errorf("%s: topics: %w", e.configPath, err)
+	}
+	fmt.Fprintf(e.stdout, "%s: ok\n", e.configPath)
+	fmt.Fprintf(e.stdout, "database %s, listening on %s, publishing at %s\n\n", cfg.Database, cfg.Listen, cfg.BaseURL)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OUTLET\tSLUG\tEVERY\tURL")
+	for _, o := range cfg.Outlets {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, config.Slug(o.Name), cfg.Interval(o), o.URL)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var topics []string
+	for _, t := range cfg.Topics {
+		topics = append(topics, t.Name)
+	}
+	var tags []string
+	for _, t := range cfg.Tags {
+		tags = append(tags, t.Name)
+	}
+	fmt.Fprintf(e.stdout, "\ntopics: %s\ntags: %s\n", strings.Join(topics, ", "), strings.Join(tags, ", "))
+	if cfg.AllowPrivateNetworks {
+		fmt.Fprintln(e.stdout, "warning: allow_private_networks is on: outlets may reach loopback and private addresses")
+	}
+	return nil
+}

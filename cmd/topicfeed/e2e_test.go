@@ -1,0 +1,442 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the topicfeed binary built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "topicfeed-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "topicfeed")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build topicfeed (CGO_ENABLED=0): %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// outletServer serves the e2e feeds in testdata/e2e like the real outlets
+// do: with ETag and Last-Modified, except where an outlet has no validators.
+type outletServer struct {
+	*httptest.Server
+	mu          sync.Mutex
+	requests    map[string]int
+	notModified map[string]int
+}
+
+type servedFeed struct {
+	path, file, contentType string
+	validators              bool
+}
+
+var e2eFeeds = []servedFeed{
+	{"/aawsat/feed", "asharq-al-awsat.atom", "application/atom+xml; charset=utf-8", true},
+	{"/ifp/feed/", "iran-front-page.rss", "application/rss+xml; charset=UTF-8", true},
+	{"/mt/rss/news", "the-moscow-times.rss", "application/rss+xml", true},
+	{"/almayadeen/feed.json", "al-mayadeen.json", "application/feed+json", false},
+	{"/broken/rss", "broken.rss", "application/rss+xml", true},
+}
+
+func newOutletServer(t testing.TB) *outletServer {
+	t.Helper()
+	s := &outletServer{requests: map[string]int{}, notModified: map[string]int{}}
+	mux := http.NewServeMux()
+	modTime := time.Date(2025, 1, 18, 12, 0, 0, 0, time.UTC)
+	for _, f := range e2eFeeds {
+		body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "e2e", f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux.HandleFunc(f.path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", f.contentType)
+			s.mu.Lock()
+			s.requests[f.path]++
+			s.mu.Unlock()
+			if !f.validators {
+				w.Write(body)
+				return
+			}
+			w.Header().Set("ETag", fmt.Sprintf(`"%x"`, len(body)))
+			rec := &statusRecorder{ResponseWriter: w}
+			http.ServeContent(rec, r, f.file, modTime, bytes.NewReader(body))
+			if rec.status == http.StatusNotModified {
+				s.mu.Lock()
+				s.notModified[f.path]++
+				s.mu.Unlock()
+			}
+		})
+	}
+	s.Server = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// writeConfig writes a configuration whose outlets are the outlet server's.
+func writeConfig(t testing.TB, dir, serverURL string) string {
+	t.Helper()
+	shipped, err := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep the shipped topics and tags; replace everything above them.
+	i := bytes.Index(shipped, []byte("\ntopics:"))
+	if i < 0 {
+		t.Fatal("config.yaml has no top-level topics key")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "listen: \"127.0.0.1:0\"\ndatabase: %q\nbase_url: \"http://feeds.example.org\"\n", filepath.Join(dir, "data", "topicfeed.db"))
+	b.WriteString("poll_interval: 15m\nallow_private_networks: true\nlog: {format: text, level: info}\n")
+	b.WriteString("feed: {title: \"Iran–Russia–Ukraine\", description: \"merged\", limit: 100, language: en}\noutlets:\n")
+	for _, o := range []struct{ name, path string }{
+		{"Asharq Al-Awsat", "/aawsat/feed"},
+		{"Iran Front Page", "/ifp/feed/"},
+		{"The Moscow Times", "/mt/rss/news"},
+		{"Al Mayadeen English", "/almayadeen/feed.json"},
+		{"Broken Outlet", "/broken/rss"},
+	} {
+		fmt.Fprintf(&b, "  - name: %q\n    url: %q\n", o.name, serverURL+o.path)
+	}
+	b.Write(shipped[i:])
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// topicfeed runs the binary to completion and returns stdout and stderr.
+func topicfeed(t testing.TB, args ...string) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("topicfeed %s: %v\nstderr:\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// The on-topic articles of the e2e feeds, by canonical URL, and the
+// off-topic ones that must stay out of the merged feed.
+var (
+	wantOnTopic = []string{
+		"https://english.aawsat.com/node/4489341/us-asks-iran-stop-selling-drones-russia",
+		"https://english.aawsat.com/node/5102233/russia-says-it-will-counter-any-uk-ukraine-cooperation-sea-azov",
+		"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
+		"https://www.themoscowtimes.com/2022/10/28/russias-use-of-iranian-drones-in-ukraine-appalling-blinken-a79215",
+		"https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733",
+		"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
+	}
+	wantOffTopic = []string{
+		"saudi-uae-desalination",
+		"tehran-riyadh-commitment-china-brokered-agreement",
+		"moscow-opens-big-circle-line",
+		"lebanon-electricity-plan",
+	}
+)
+
+type jsonFeed struct {
+	Version string `json:"version"`
+	Items   []struct {
+		ID        string   `json:"id"`
+		URL       string   `json:"url"`
+		Title     string   `json:"title"`
+		Tags      []string `json:"tags"`
+		Published string   `json:"date_published"`
+		Ext       struct {
+			Story   string `json:"story"`
+			Sources []struct {
+				Outlet string `json:"outlet"`
+				URL    string `json:"url"`
+			} `json:"sources"`
+			Topics []string `json:"topics"`
+			Tags   []string `json:"tags"`
+		} `json:"_topicfeed"`
+	} `json:"items"`
+}
+
+func checkMergedFeed(t *testing.T, data []byte) jsonFeed {
+	t.Helper()
+	var f jsonFeed
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatalf("export json: %v\n%s", err, data)
+	}
+	count := map[string]int{}
+	for _, it := range f.Items {
+		count[it.URL]++
+		if it.ID == "" {
+			t.Errorf("item %q has no id", it.URL)
+		}
+		if len(it.Tags) == 0 {
+			t.Errorf("item %q (%s) has no tags", it.Title, it.URL)
+		}
+		if len(it.Ext.Sources) == 0 || it.Ext.Story == "" {
+			t.Errorf("item %q has no _topicfeed sources or story: %+v", it.URL, it.Ext)
+		}
+		for _, off := range wantOffTopic {
+			if strings.Contains(it.URL, off) {
+				t.Errorf("off-topic item %q is in the merged feed", it.URL)
+			}
+		}
+	}
+	for _, u := range wantOnTopic {
+		if count[u] != 1 {
+			t.Errorf("on-topic %s appears %d times, want once", u, count[u])
+		}
+	}
+	if len(f.Items) != len(wantOnTopic) {
+		var got []string
+		for _, it := range f.Items {
+			got = append(got, it.URL)
+		}
+		t.Errorf("merged feed has %d items, want %d:\n%s", len(f.Items), len(wantOnTopic), strings.Join(got, "\n"))
+	}
+	return f
+}
+
+var pollSummary = regexp.MustCompile(`polled (\d+) outlets \((\d+) failed\): (\d+) new, (\d+) updated, (\d+) duplicate, (\d+) unchanged`)
+
+func TestEndToEndPollExportServe(t *testing.T) {
+	srv := newOutletServer(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL)
+
+	// First poll: everything is new; the broken outlet fails alone.
+	_, stderr := topicfeed(t, "-config", cfg, "poll")
+	m := pollSummary.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no poll summary on stderr:\n%s", stderr)
+	}
+	if m[1] != "5" || m[2] != "1" {
+		t.Errorf("first poll: %s, want 5 outlets, 1 failed\n%s", m[0], stderr)
+	}
+	if !strings.Contains(stderr, `outlet="Broken Outlet"`) || !strings.Contains(stderr, srv.URL+"/broken/rss") {
+		t.Errorf("the broken outlet's error does not name the outlet and its URL:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "level=WARN") {
+		t.Errorf("the broken outlet's failure is not logged as a warning:\n%s", stderr)
+	}
+
+	out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0")
+	first := checkMergedFeed(t, []byte(out))
+	for _, it := range first.Items {
+		if strings.Contains(it.URL, "seek-permission") && len(it.Ext.Sources) != 2 {
+			t.Errorf("the Moscow Times article carried by IFP too has %d sources, want 2: %+v", len(it.Ext.Sources), it.Ext.Sources)
+		}
+	}
+
+	// Second poll: 304s and unchanged items, no duplicates.
+	_, stderr = topicfeed(t, "-config", cfg, "poll")
+	m = pollSummary.FindStringSubmatch(stderr)
+	if m == nil || m[3] != "0" || m[4] != "0" {
+		t.Errorf("second poll stored something new or updated: %q\n%s", m, stderr)
+	}
+	srv.mu.Lock()
+	for _, f := range e2eFeeds {
+		if f.validators && f.path != "/broken/rss" && srv.notModified[f.path] != 1 {
+			t.Errorf("%s: %d conditional 304s on the second poll, want 1", f.path, srv.notModified[f.path])
+		}
+	}
+	srv.mu.Unlock()
+	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0")
+	second := checkMergedFeed(t, []byte(out))
+	ids := func(f jsonFeed) string {
+		var s []string
+		for _, it := range f.Items {
+			s = append(s, it.ID+" "+it.Ext.Story)
+		}
+		return strings.Join(s, "\n")
+	}
+	if ids(first) != ids(second) {
+		t.Errorf("ids or stories changed between polls:\n%s\n---\n%s", ids(first), ids(second))
+	}
+
+	// -limit and -tag.
+	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "2")
+	var limited jsonFeed
+	if err := json.Unmarshal([]byte(out), &limited); err != nil || len(limited.Items) != 2 {
+		t.Errorf("export -limit 2: %d items, err %v", len(limited.Items), err)
+	}
+	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-tag", "drones")
+	var drones jsonFeed
+	if err := json.Unmarshal([]byte(out), &drones); err != nil || len(drones.Items) == 0 {
+		t.Fatalf("export -tag drones: %d items, err %v", len(drones.Items), err)
+	}
+	for _, it := range drones.Items {
+		if !contains(it.Tags, "drones") {
+			t.Errorf("export -tag drones has %q with tags %v", it.URL, it.Tags)
+		}
+	}
+
+	// Atom and RSS exports are well-formed XML with every on-topic item.
+	for _, format := range []string{"atom", "rss"} {
+		out, _ = topicfeed(t, "-config", cfg, "export", "-format", format, "-limit", "0")
+		if err := wellFormed(out); err != nil {
+			t.Errorf("export -format %s is not well-formed XML: %v", format, err)
+		}
+		for _, u := range wantOnTopic {
+			if !strings.Contains(out, xmlEscape(u)) {
+				t.Errorf("export -format %s lacks %s", format, u)
+			}
+		}
+	}
+
+	t.Run("serve", func(t *testing.T) { testServe(t, cfg) })
+}
+
+func testServe(t *testing.T, cfg string) {
+	cmd := exec.Command(binary, "-config", cfg, "serve")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-done
+		}
+	}()
+	addr := make(chan string, 1)
+	var logMu sync.Mutex
+	var logs strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		listen := regexp.MustCompile(`msg=serving listen=(\S+)`)
+		for sc.Scan() {
+			logMu.Lock()
+			logs.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
+			if m := listen.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		done <- cmd.Wait()
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		logMu.Lock()
+		t.Fatalf("serve did not start:\n%s", logs.String())
+	}
+
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	if resp, _ := get("/healthz"); resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz: %s", resp.Status)
+	}
+	for path, ctype := range map[string]string{
+		"/feed.atom": "application/atom+xml",
+		"/feed.rss":  "application/rss+xml",
+		"/feed.json": "application/feed+json",
+	} {
+		resp, body := get(path)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) {
+			t.Errorf("%s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
+			continue
+		}
+		if path == "/feed.json" {
+			checkMergedFeed(t, body)
+		} else if err := wellFormed(string(body)); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			logMu.Lock()
+			t.Errorf("serve after SIGTERM: %v\n%s", err, logs.String())
+			logMu.Unlock()
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20s of SIGTERM")
+	}
+}
+
+func wellFormed(doc string) error {
+	d := xml.NewDecoder(strings.NewReader(doc))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

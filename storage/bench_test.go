@@ -1,0 +1,180 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// benchGen makes deterministic, realistically sized items: 1–3 KB of text
+// and as much HTML, 30% on topic, with tags and topics.
+type benchGen struct {
+	rng   *rand.Rand
+	words []string
+	n     int
+}
+
+func newBenchGen(seed uint64) *benchGen {
+	return &benchGen{
+		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		words: strings.Fields(`iran russia ukraine drones shahed kyiv moscow tehran sanctions missiles
+			kremlin defence ministry talks oil energy nuclear deal war front attack strike officials
+			said according report week statement minister foreign president meeting agreement`),
+	}
+}
+
+func (g *benchGen) next(outlet string) news.Item {
+	g.n++
+	var b strings.Builder
+	for b.Len() < 1000+g.rng.IntN(2000) {
+		b.WriteString(g.words[g.rng.IntN(len(g.words))])
+		b.WriteByte(' ')
+	}
+	text := b.String()
+	sum := sha256.Sum256([]byte(text))
+	on := g.rng.IntN(10) < 3
+	tags := []string{[]string{"drones", "sanctions", "diplomacy", "energy", "military"}[g.rng.IntN(5)]}
+	var topics []string
+	if on {
+		topics = []string{"iran-russia-ukraine"}
+	}
+	pub := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g.n) * time.Minute)
+	return news.Item{
+		Outlet: outlet, GUID: fmt.Sprintf("%s-%d", outlet, g.n), URL: fmt.Sprintf("https://%s.example/a/%d", outlet, g.n),
+		Title: "Title " + text[:60], Summary: text[:200], Text: text, ContentHTML: "<p>" + text + "</p>",
+		Authors: []string{"Staff"}, Categories: []string{"World"}, Language: "en",
+		Published: pub, Updated: pub, ContentHash: hex.EncodeToString(sum[:]), SimHash: g.rng.Uint64(),
+		Tagging: news.Tagging{OnTopic: on, Topics: topics, Tags: tags, Score: g.rng.Float64() * 10},
+	}
+}
+
+const benchOutlets = 20
+
+func benchOutletName(i int) string { return fmt.Sprintf("outlet%02d", i%benchOutlets) }
+
+// seedBench fills a fresh database with n items in feed-sized batches.
+func seedBench(b *testing.B, n int) (*DB, *benchGen) {
+	b.Helper()
+	ctx := context.Background()
+	clock := newTestClock()
+	names := make([]string, benchOutlets)
+	for i := range names {
+		names[i] = benchOutletName(i)
+	}
+	db := openAt(b, filepath.Join(b.TempDir(), "bench.db"), clock, names...)
+	g := newBenchGen(1)
+	const batch = 500
+	for i := 0; i < n; i += batch {
+		outlet := benchOutletName(i / batch)
+		items := make([]news.Item, 0, batch)
+		for range min(batch, n-i) {
+			items = append(items, g.next(outlet))
+		}
+		if err := saveAs(ctx, db, outlet, items...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.w.Exec(`PRAGMA optimize`); err != nil {
+		b.Fatal(err)
+	}
+	return db, g
+}
+
+// BenchmarkStore measures, at several store sizes, the cost per item of
+// storing a feed of 50 new items, of re-polling 50 unchanged items, of
+// reading the newest 100 on-topic items, and of reading the revision.
+// The per-item figures must not grow with the store.
+func BenchmarkStore(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("stored=%dk", size/1000), func(b *testing.B) {
+			db, g := seedBench(b, size)
+			b.Run("Items/on_topic/limit=100", func(b *testing.B) {
+				cpu0 := cpuTime(b)
+				defer func() { b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+				for b.Loop() {
+					items, err := db.Items(ctx, news.Query{OnTopic: true, Limit: 100})
+					if err != nil || len(items) != 100 {
+						b.Fatalf("%d items, %v", len(items), err)
+					}
+				}
+			})
+			b.Run("Items/on_topic/tag/limit=100", func(b *testing.B) {
+				for b.Loop() {
+					items, err := db.Items(ctx, news.Query{OnTopic: true, Tag: "drones", Limit: 100})
+					if err != nil || len(items) != 100 {
+						b.Fatalf("%d items, %v", len(items), err)
+					}
+				}
+			})
+			b.Run("Revision", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.Revision(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			const feed = 50
+			b.Run("SaveFetch/repoll-unchanged", func(b *testing.B) {
+				items := make([]news.Item, feed)
+				for i := range items {
+					items[i] = g.next("outlet00")
+				}
+				if err := saveAs(ctx, db, "outlet00", items...); err != nil {
+					b.Fatal(err)
+				}
+				st := mustState(b, db, "outlet00")
+				cpu0 := cpuTime(b)
+				for b.Loop() {
+					if _, err := db.SaveFetch(ctx, st, items); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N*feed), "cpu-ns/item")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feed), "ns/item")
+			})
+			b.Run("SaveFetch/new", func(b *testing.B) {
+				st := mustState(b, db, "outlet01")
+				// Items are made up front so that only SaveFetch is timed
+				// (wall and process CPU time).
+				batches := make([][]news.Item, b.N)
+				for i := range batches {
+					for range feed {
+						batches[i] = append(batches[i], g.next("outlet01"))
+					}
+				}
+				cpu0 := cpuTime(b)
+				b.ResetTimer()
+				for i := range b.N {
+					if _, err := db.SaveFetch(ctx, st, batches[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N*feed), "cpu-ns/item")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*feed), "ns/item")
+			})
+		})
+	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used so far.
+// The machine is shared, so wall time alone says little: benchmarks report
+// both.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,286 @@
+// Package storage keeps topicfeed's outlets, items, sources and tagging in
+// one SQLite database (modernc.org/sqlite, pure Go).
+//
+// The database runs in WAL mode with foreign keys on. Writes go through a
+// pool of exactly one connection (SQLite allows one writer; queuing in Go is
+// cheaper than SQLITE_BUSY retries) whose transactions start IMMEDIATE; reads
+// use a separate read-only pool, so readers never wait for the writer and the
+// writer never waits for readers.
+//
+// All SQL of topicfeed lives in this package.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrNotFound is returned when an outlet or item asked for by name, id or
+// uid is not stored.
+var ErrNotFound = errors.New("not found")
+
+// DB is an open topicfeed database. It is safe for concurrent use.
+type DB struct {
+	path string
+	w    *sql.DB // one connection: the only writer
+	r    *sql.DB // read-only connections
+	now  func() time.Time
+
+	ws           writeStmts
+	revisionStmt *sql.Stmt // on r
+
+	// beforeItem, when set (tests only), runs before each item of a
+	// SaveFetch batch is written; an error aborts the batch.
+	beforeItem func(ctx context.Context, i int) error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	now     func() time.Time
+	readers int
+}
+
+// WithClock sets the clock used for first-seen and updated times
+// (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// WithReaders sets the number of read connections (default: the number of
+// CPUs, at least 4).
+func WithReaders(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.readers = n
+		}
+	}
+}
+
+// Open opens (creating it and its parent directory if needed) the database
+// at path, checks it with PRAGMA quick_check and migrates its schema to the
+// version this binary knows. A database written by a newer topicfeed is
+// refused with a *SchemaVersionError.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	o := options{now: time.Now, readers: max(4, runtime.NumCPU())}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("database path %q: want a file path", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("database path %q: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+
+	w, err := sql.Open("sqlite", dsn(abs, connWriter))
+	if err != nil {
+		return nil, fmt.Errorf("open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	db := &DB{path: abs, w: w, now: o.now}
+	if err := db.prepareWriter(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.prepareStatements(ctx); err != nil {
+		db.ws.close()
+		w.Close()
+		return nil, err
+	}
+
+	// The reader pool opens only after the writer has created the file,
+	// switched it to WAL and migrated it.
+	r, err := sql.Open("sqlite", dsn(abs, connReader))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open readers: %w", err)
+	}
+	r.SetMaxOpenConns(o.readers)
+	r.SetMaxIdleConns(o.readers)
+	db.r = r
+	if db.revisionStmt, err = r.PrepareContext(ctx, `SELECT revision FROM meta WHERE id = 1`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare revision query: %w", err)
+	}
+	return db, nil
+}
+
+// connKind says what a pool's connections are for.
+type connKind int
+
+const (
+	connWriter connKind = iota // the one writer: WAL, IMMEDIATE transactions
+	connReader                 // query_only readers
+	connBackup                 // VACUUM INTO writes another file, which query_only forbids
+)
+
+// dsn builds a modernc.org/sqlite URI for path. Pragmas in the DSN apply to
+// every connection the pool opens, including ones reopened later.
+func dsn(abs string, kind connKind) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// Memory-map the file: reads of pages already in the OS page cache cost
+	// no system call. The page cache of each connection stays bounded.
+	q.Add("_pragma", "mmap_size(1073741824)")
+	switch kind {
+	case connReader:
+		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "cache_size(-8000)")
+	case connWriter:
+		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}
+	return u.String()
+}
+
+func (db *DB) prepareWriter(ctx context.Context) error {
+	var mode string
+	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return fmt.Errorf("read journal mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal mode is %q, want wal (is the file system local?)", mode)
+	}
+	var fk int
+	if err := db.w.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+		return fmt.Errorf("read foreign_keys: %w", err)
+	}
+	if fk != 1 {
+		return errors.New("foreign keys are off, want on")
+	}
+	if err := db.quickCheck(ctx); err != nil {
+		return err
+	}
+	return db.migrate(ctx)
+}
+
+func (db *DB) quickCheck(ctx context.Context) error {
+	rows, err := db.w.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return fmt.Errorf("quick_check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("quick_check: %w", err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("quick_check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("database is damaged (quick_check: %s); restore it from a backup", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Path returns the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database. It runs PRAGMA optimize first; the last
+// connection to close checkpoints the WAL into the main file. Calls after
+// the first return the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
+	errs := []error{db.ws.close()}
+	if db.revisionStmt != nil {
+		errs = append(errs, db.revisionStmt.Close())
+	}
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if _, err := db.w.Exec(`PRAGMA optimize`); err != nil {
+		errs = append(errs, fmt.Errorf("optimize: %w", err))
+	}
+	errs = append(errs, db.w.Close())
+	return errors.Join(errs...)
+}
+
+// Revision returns a number that grows whenever anything the published
+// feeds or pages show changes: items, their sources and tagging, and outlet
+// health. It is one indexed read of one row.
+func (db *DB) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	if err := db.revisionStmt.QueryRowContext(ctx).Scan(&rev); err != nil {
+		return 0, fmt.Errorf("read revision: %w", err)
+	}
+	return rev, nil
+}
+
+// ContentRevision returns a number that grows whenever stored items, their
+// sources or their tagging change, but not for outlet polling state alone.
+// Feeds can be rendered once per content revision.
+func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
+	var rev int64
+	if err := db.r.QueryRowContext(ctx, `SELECT content_revision FROM meta WHERE id = 1`).Scan(&rev); err != nil {
+		return 0, fmt.Errorf("read content revision: %w", err)
+	}
+	return rev, nil
+}
+
+// bump advances the revision counters inside a write transaction.
+func bump(ctx context.Context, tx *sql.Tx, content bool) error {
+	q := `UPDATE meta SET revision = revision + 1 WHERE id = 1`
+	if content {
+		q = `UPDATE meta SET revision = revision + 1, content_revision = content_revision + 1 WHERE id = 1`
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("bump revision: %w", err)
+	}
+	return nil
+}
+
+// writeTx runs fn in one IMMEDIATE transaction on the writer and commits it
+// if fn returns nil.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,358 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// SaveFetch stores one fetched feed: every item and the outlet's new
+// polling state, in one transaction. Either all of it is stored or, on any
+// error (a cancelled ctx included), none of it.
+//
+// Each item is matched against what is stored, in this order:
+//  1. the same outlet and GUID as a stored source: that item. When the
+//     outlet is the item's own and its content changed, it is updated in
+//     place (UID, story, Published and FirstSeen kept) and counted Updated;
+//     otherwise Unchanged.
+//  2. the same canonical URL as a stored item: the outlet and GUID become
+//     another source of it (Duplicate), or an alias GUID when the outlet is
+//     the item's own (Updated if its content changed, else Duplicate).
+//  3. the same ContentHash as a stored item: another source (Duplicate).
+//  4. otherwise a new item with a new UID (New).
+func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error) {
+	var stats news.SaveStats
+	now := db.now().UTC()
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var outletID int64
+		err := tx.StmtContext(ctx, db.ws.outletID).QueryRowContext(ctx, st.Name).Scan(&outletID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("outlet %q: %w", st.Name, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("outlet %q: %w", st.Name, err)
+		}
+		in := ingest{db: db, tx: tx, outletID: outletID, outlet: st.Name, now: now}
+		for i := range items {
+			if db.beforeItem != nil {
+				if err := db.beforeItem(ctx, i); err != nil {
+					return err
+				}
+			}
+			res, err := in.save(ctx, &items[i])
+			if err != nil {
+				return fmt.Errorf("item %d (guid %q) of outlet %q: %w", i, items[i].GUID, st.Name, err)
+			}
+			switch res {
+			case resNew:
+				stats.New++
+			case resUpdated:
+				stats.Updated++
+			case resDuplicate:
+				stats.Duplicate++
+			default:
+				stats.Unchanged++
+			}
+		}
+		if err := saveOutletState(ctx, tx, st); err != nil {
+			return err
+		}
+		return bump(ctx, tx, in.changed)
+	})
+	if err != nil {
+		return news.SaveStats{}, err
+	}
+	return stats, nil
+}
+
+type saveResult int
+
+const (
+	resUnchanged saveResult = iota
+	resNew
+	resUpdated
+	resDuplicate
+)
+
+// ingest carries one SaveFetch transaction.
+type ingest struct {
+	db       *DB
+	tx       *sql.Tx
+	outletID int64
+	outlet   string
+	now      time.Time
+	changed  bool // anything published changed
+}
+
+func (in *ingest) stmt(ctx context.Context, s *sql.Stmt) *sql.Stmt { return in.tx.StmtContext(ctx, s) }
+
+// storedItem is what matching needs of a stored item.
+type storedItem struct {
+	id, outletID       int64
+	changeHash         string
+	published, updated int64
+	tagKeys
+}
+
+// tagKeys is the part of an item's tagging the lookup tables index.
+type tagKeys struct {
+	onTopic      bool
+	topics, tags []string
+}
+
+func (k tagKeys) equal(o tagKeys) bool {
+	return k.onTopic == o.onTopic && slices.Equal(k.topics, o.topics) && slices.Equal(k.tags, o.tags)
+}
+
+func keysOf(t news.Tagging) tagKeys {
+	return tagKeys{onTopic: t.OnTopic, topics: uniq(t.Topics), tags: uniq(t.Tags)}
+}
+
+// uniq returns the non-empty strings of v, each once, in first-seen order.
+func uniq(v []string) []string {
+	var out []string
+	for _, s := range v {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func scanStored(row *sql.Row, extra ...any) (storedItem, error) {
+	var (
+		s            storedItem
+		onTopic      int
+		topics, tags string
+	)
+	dest := append([]any{&s.id, &s.outletID, &s.changeHash, &s.published, &s.updated, &onTopic, &topics, &tags}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return storedItem{}, err
+	}
+	s.onTopic = onTopic != 0
+	var err error
+	if s.topics, err = decodeList(topics, "topics"); err != nil {
+		return storedItem{}, err
+	}
+	if s.tags, err = decodeList(tags, "tags"); err != nil {
+		return storedItem{}, err
+	}
+	return s, nil
+}
+
+func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
+	if it.GUID == "" && it.URL != "" {
+		it.GUID = it.URL
+	}
+	hash := changeHash(*it)
+
+	// 1. A known (outlet, GUID).
+	var (
+		sourceID               int64
+		sourceURL, sourceTitle string
+	)
+	s, err := scanStored(in.stmt(ctx, in.db.ws.bySource).QueryRowContext(ctx, in.outletID, lookupKey(it.GUID), it.GUID), &sourceID, &sourceURL, &sourceTitle)
+	switch {
+	case err == nil:
+		if s.outletID == in.outletID {
+			if s.changeHash == hash {
+				return resUnchanged, nil
+			}
+			if err := in.update(ctx, s, it, hash); err != nil {
+				return 0, err
+			}
+			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, sourceID); err != nil {
+				return 0, fmt.Errorf("update source: %w", err)
+			}
+			return resUpdated, nil
+		}
+		// Another outlet's copy of an item first stored from elsewhere:
+		// keep its source row current, the item is not theirs to edit.
+		if sourceURL != it.URL || sourceTitle != it.Title {
+			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, sourceID); err != nil {
+				return 0, fmt.Errorf("update source: %w", err)
+			}
+			in.changed = true
+		}
+		return resUnchanged, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("match by guid: %w", err)
+	}
+
+	// 2. and 3. The same article under another (outlet, GUID).
+	for _, m := range []struct {
+		stmt *sql.Stmt
+		key  string
+		what string
+	}{{in.db.ws.byURL, it.URL, "url"}, {in.db.ws.byContentHash, it.ContentHash, "content hash"}} {
+		if m.key == "" {
+			continue
+		}
+		s, err := scanStored(in.stmt(ctx, m.stmt).QueryRowContext(ctx, lookupKey(m.key), m.key))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("match by %s: %w", m.what, err)
+		}
+		if err := in.addSource(ctx, s.id, s.onTopic, s.published, it); err != nil {
+			return 0, err
+		}
+		if s.outletID == in.outletID && s.changeHash != hash {
+			if err := in.update(ctx, s, it, hash); err != nil {
+				return 0, err
+			}
+			return resUpdated, nil
+		}
+		return resDuplicate, nil
+	}
+
+	// 4. A new item.
+	if err := in.insert(ctx, it, hash); err != nil {
+		return 0, err
+	}
+	return resNew, nil
+}
+
+// update rewrites a stored item's content and tagging in place.
+func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash string) error {
+	updated := in.now
+	if !it.Updated.IsZero() && toMillis(it.Updated) > s.updated {
+		updated = it.Updated
+	}
+	_, err := in.stmt(ctx, in.db.ws.updateItem).ExecContext(ctx,
+		it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
+		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
+		toMillis(updated), it.ContentHash, lookupKey(it.ContentHash), int64(it.SimHash), hash,
+		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), it.Score, encodeEvidence(it.Evidence),
+		s.id)
+	if err != nil {
+		return fmt.Errorf("update item %d: %w", s.id, err)
+	}
+	if err := in.db.reindexTagging(ctx, in.tx, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
+		return err
+	}
+	in.changed = true
+	return nil
+}
+
+func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error {
+	firstSeen := it.FirstSeen
+	if firstSeen.IsZero() {
+		firstSeen = in.now
+	}
+	published := it.Published
+	if published.IsZero() {
+		published = firstSeen
+	}
+	updated := it.Updated
+	if updated.IsZero() || updated.Before(published) {
+		updated = published
+	}
+	var uid string
+	for attempt := 0; ; attempt++ {
+		if attempt == 100 {
+			return errors.New("no free uid after 100 attempts")
+		}
+		uid = newUID(in.outlet, it.GUID, attempt)
+		var one int
+		err := in.stmt(ctx, in.db.ws.uidTaken).QueryRowContext(ctx, uid).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("check uid: %w", err)
+		}
+	}
+	story := it.StoryID
+	if story == "" {
+		story = "s-" + uid
+	}
+	res, err := in.stmt(ctx, in.db.ws.insertItem).ExecContext(ctx,
+		uid, story, in.outletID, it.GUID, it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
+		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
+		toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
+		int64(it.SimHash), hash,
+		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), it.Score, encodeEvidence(it.Evidence))
+	if err != nil {
+		return fmt.Errorf("insert item: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert item: %w", err)
+	}
+	pub := toMillis(published)
+	if err := in.addSource(ctx, id, it.OnTopic, pub, it); err != nil {
+		return err
+	}
+	if err := in.db.reindexTagging(ctx, in.tx, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
+		return err
+	}
+	in.changed = true
+	return nil
+}
+
+// addSource records this outlet's (GUID, URL) as a source of item id and
+// counts the item for the outlet the first time the outlet carries it.
+func (in *ingest) addSource(ctx context.Context, itemID int64, onTopic bool, published int64, it *news.Item) error {
+	srcPublished := it.Published
+	if srcPublished.IsZero() {
+		srcPublished = in.now
+	}
+	if _, err := in.stmt(ctx, in.db.ws.insertSource).ExecContext(ctx,
+		itemID, in.outletID, it.GUID, lookupKey(it.GUID), it.URL, it.Title, toMillis(srcPublished), toMillis(in.now)); err != nil {
+		return fmt.Errorf("insert source: %w", err)
+	}
+	res, err := in.stmt(ctx, in.db.ws.insertItemOutlet).ExecContext(ctx, in.outletID, boolInt(onTopic), published, itemID)
+	if err != nil {
+		return fmt.Errorf("index item outlet: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("index item outlet: %w", err)
+	} else if n > 0 {
+		if _, err := in.stmt(ctx, in.db.ws.countItem).ExecContext(ctx, in.outletID); err != nil {
+			return fmt.Errorf("count item for outlet: %w", err)
+		}
+	}
+	in.changed = true
+	return nil
+}
+
+// reindexTagging brings the lookup tables of item id from old to new
+// tagging.
+func (db *DB) reindexTagging(ctx context.Context, tx *sql.Tx, id, published int64, old, new tagKeys) error {
+	if old.equal(new) {
+		return nil
+	}
+	on := boolInt(new.onTopic)
+	if old.onTopic != new.onTopic {
+		if _, err := tx.StmtContext(ctx, db.ws.setOutletsOnTopic).ExecContext(ctx, on, id); err != nil {
+			return fmt.Errorf("reindex outlets of item %d: %w", id, err)
+		}
+	}
+	for _, t := range []struct {
+		what        string
+		old, new    []string
+		del, insert *sql.Stmt
+	}{{"tags", old.tags, new.tags, db.ws.deleteTags, db.ws.insertTag}, {"topics", old.topics, new.topics, db.ws.deleteTopics, db.ws.insertTopic}} {
+		if old.onTopic == new.onTopic && slices.Equal(t.old, t.new) {
+			continue
+		}
+		if len(t.old) > 0 {
+			if _, err := tx.StmtContext(ctx, t.del).ExecContext(ctx, id); err != nil {
+				return fmt.Errorf("reindex %s of item %d: %w", t.what, id, err)
+			}
+		}
+		for _, v := range t.new {
+			if _, err := tx.StmtContext(ctx, t.insert).ExecContext(ctx, v, on, published, id); err != nil {
+				return fmt.Errorf("reindex %s of item %d: %w", t.what, id, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// schemaSteps returns the schema migrations in order: step i (0-based)
+// takes the database from user_version i to i+1. Append new steps, never
+// edit old ones: a released step has run on users' databases.
+//
+// Times are integer Unix milliseconds, UTC. JSON columns hold arrays or
+// objects encoded by this package.
+func schemaSteps() [][]string {
+	return [][]string{
+		// 1: initial schema.
+		{
+			`CREATE TABLE meta (
+				id               INTEGER PRIMARY KEY CHECK (id = 1),
+				revision         INTEGER NOT NULL,
+				content_revision INTEGER NOT NULL
+			)`,
+			`INSERT INTO meta (id, revision, content_revision) VALUES (1, 1, 1)`,
+
+			`CREATE TABLE outlets (
+				id                 INTEGER PRIMARY KEY,
+				name               TEXT    NOT NULL UNIQUE CHECK (name <> ''),
+				slug               TEXT    NOT NULL,
+				config_url         TEXT    NOT NULL,
+				feed_url           TEXT    NOT NULL,
+				etag               TEXT    NOT NULL DEFAULT '',
+				last_modified      TEXT    NOT NULL DEFAULT '',
+				last_fetch         INTEGER NOT NULL DEFAULT 0,
+				last_success       INTEGER NOT NULL DEFAULT 0,
+				next_poll          INTEGER NOT NULL DEFAULT 0,
+				last_status        INTEGER NOT NULL DEFAULT 0,
+				last_error         TEXT    NOT NULL DEFAULT '',
+				consecutive_errors INTEGER NOT NULL DEFAULT 0,
+				disabled           INTEGER NOT NULL DEFAULT 0,
+				disabled_reason    TEXT    NOT NULL DEFAULT '',
+				item_count         INTEGER NOT NULL DEFAULT 0
+			)`,
+
+			// items.outlet_id/guid are the first source's; published never
+			// changes once stored (the lookup tables below key on it).
+			`CREATE TABLE items (
+				id           INTEGER PRIMARY KEY,
+				uid          TEXT    NOT NULL UNIQUE CHECK (uid <> ''),
+				story_id     TEXT    NOT NULL CHECK (story_id <> ''),
+				outlet_id    INTEGER NOT NULL REFERENCES outlets (id),
+				guid         TEXT    NOT NULL CHECK (guid <> ''),
+				url          TEXT    NOT NULL,
+				url_key      INTEGER NOT NULL,
+				title        TEXT    NOT NULL,
+				summary      TEXT    NOT NULL,
+				text         TEXT    NOT NULL,
+				content_html TEXT    NOT NULL,
+				authors      TEXT    NOT NULL,
+				categories   TEXT    NOT NULL,
+				language     TEXT    NOT NULL,
+				image        TEXT    NOT NULL,
+				enclosures   TEXT    NOT NULL,
+				published    INTEGER NOT NULL,
+				updated      INTEGER NOT NULL,
+				first_seen   INTEGER NOT NULL,
+				content_hash TEXT    NOT NULL,
+				hash_key     INTEGER NOT NULL,
+				simhash      INTEGER NOT NULL,
+				change_hash  TEXT    NOT NULL,
+				on_topic     INTEGER NOT NULL CHECK (on_topic IN (0, 1)),
+				topics       TEXT    NOT NULL,
+				tags         TEXT    NOT NULL,
+				score        REAL    NOT NULL,
+				evidence     TEXT    NOT NULL
+			)`,
+			`CREATE INDEX items_published ON items (published DESC, id DESC)`,
+			`CREATE INDEX items_on_topic_published ON items (on_topic, published DESC, id DESC)`,
+			`CREATE INDEX items_story ON items (story_id, published DESC, id DESC)`,
+			// Identity lookups go through 64-bit keys of the strings
+			// (see lookupKey), which keeps these indexes small enough to
+			// stay cached as the store grows; the strings are compared too.
+			`CREATE INDEX items_url_key ON items (url_key) WHERE url_key <> 0`,
+			`CREATE INDEX items_hash_key ON items (hash_key) WHERE hash_key <> 0`,
+
+			// sources: every (outlet, guid) that was seen for an item,
+			// including an outlet's alias guids for one article.
+			`CREATE TABLE sources (
+				id         INTEGER PRIMARY KEY,
+				item_id    INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+				outlet_id  INTEGER NOT NULL REFERENCES outlets (id),
+				guid       TEXT    NOT NULL CHECK (guid <> ''),
+				guid_key   INTEGER NOT NULL,
+				url        TEXT    NOT NULL,
+				title      TEXT    NOT NULL,
+				published  INTEGER NOT NULL,
+				first_seen INTEGER NOT NULL
+			)`,
+			// (outlet_id, guid) is unique: the single writer looks a
+			// source up before it adds one, in the same transaction.
+			`CREATE INDEX sources_guid ON sources (outlet_id, guid_key)`,
+			`CREATE INDEX sources_item ON sources (item_id, first_seen, id)`,
+
+			// Lookup tables that make filtered, published-ordered queries
+			// index range scans. They repeat items.on_topic and
+			// items.published in their keys and are kept in step with them.
+			`CREATE TABLE item_outlets (
+				outlet_id INTEGER NOT NULL REFERENCES outlets (id),
+				on_topic  INTEGER NOT NULL,
+				published INTEGER NOT NULL,
+				item_id   INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+				PRIMARY KEY (outlet_id, on_topic, published DESC, item_id DESC)
+			) WITHOUT ROWID`,
+			`CREATE INDEX item_outlets_item ON item_outlets (item_id)`,
+			`CREATE TABLE item_tags (
+				tag       TEXT    NOT NULL,
+				on_topic  INTEGER NOT NULL,
+				published INTEGER NOT NULL,
+				item_id   INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+				PRIMARY KEY (tag, on_topic, published DESC, item_id DESC)
+			) WITHOUT ROWID`,
+			`CREATE INDEX item_tags_item ON item_tags (item_id)`,
+			`CREATE TABLE item_topics (
+				topic     TEXT    NOT NULL,
+				on_topic  INTEGER NOT NULL,
+				published INTEGER NOT NULL,
+				item_id   INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+				PRIMARY KEY (topic, on_topic, published DESC, item_id DESC)
+			) WITHOUT ROWID`,
+			`CREATE INDEX item_topics_item ON item_topics (item_id)`,
+		},
+	}
+}
+
+// SchemaVersion is the schema version this binary writes.
+func SchemaVersion() int { return len(schemaSteps()) }
+
+// SchemaVersionError reports a database written by a newer topicfeed.
+type SchemaVersionError struct {
+	Found, Known int
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("database schema version %d is newer than this topicfeed (%d); upgrade topicfeed", e.Found, e.Known)
+}
+
+// migrate brings the database to SchemaVersion, one transaction per step.
+func (db *DB) migrate(ctx context.Context) error {
+	steps := schemaSteps()
+	var version int
+	if err := db.w.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(steps) {
+		return &SchemaVersionError{Found: version, Known: len(steps)}
+	}
+	for v := version; v < len(steps); v++ {
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			for _, stmt := range steps[v] {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%w\nin: %s", err, stmt)
+				}
+			}
+			// PRAGMA takes no bound parameters; v+1 is an int.
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}

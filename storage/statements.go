@@ -1,0 +1,90 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// writeStmts are the statements SaveFetch runs per item, prepared once on
+// the writer connection and bound to each transaction with tx.StmtContext.
+type writeStmts struct {
+	outletID         *sql.Stmt
+	bySource         *sql.Stmt
+	byURL            *sql.Stmt
+	byContentHash    *sql.Stmt
+	uidTaken         *sql.Stmt
+	insertItem       *sql.Stmt
+	updateItem       *sql.Stmt
+	insertSource     *sql.Stmt
+	updateSource     *sql.Stmt
+	insertItemOutlet *sql.Stmt
+	countItem        *sql.Stmt
+
+	setOutletsOnTopic *sql.Stmt
+	deleteTags        *sql.Stmt
+	insertTag         *sql.Stmt
+	deleteTopics      *sql.Stmt
+	insertTopic       *sql.Stmt
+}
+
+const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated, i.on_topic, i.topics, i.tags`
+
+func (db *DB) prepareStatements(ctx context.Context) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&db.ws.outletID, `SELECT id FROM outlets WHERE name = ?`},
+		{&db.ws.bySource, `SELECT ` + storedColumns + `, s.id, s.url, s.title
+			FROM sources s JOIN items i ON i.id = s.item_id
+			WHERE s.outlet_id = ?1 AND s.guid_key = ?2 AND s.guid = ?3 ORDER BY s.id LIMIT 1`},
+		{&db.ws.byURL, `SELECT ` + storedColumns + ` FROM items i
+			WHERE i.url_key = ?1 AND i.url_key <> 0 AND i.url = ?2 ORDER BY i.id LIMIT 1`},
+		{&db.ws.byContentHash, `SELECT ` + storedColumns + ` FROM items i
+			WHERE i.hash_key = ?1 AND i.hash_key <> 0 AND i.content_hash = ?2 ORDER BY i.id LIMIT 1`},
+		{&db.ws.uidTaken, `SELECT 1 FROM items WHERE uid = ?`},
+		{&db.ws.insertItem, `INSERT INTO items (uid, story_id, outlet_id, guid, url, url_key, title, summary, text,
+			content_html, authors, categories, language, image, enclosures, published, updated, first_seen, content_hash,
+			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		// An empty URL keeps the stored one.
+		{&db.ws.updateItem, `UPDATE items SET url = coalesce(nullif(?1, ''), url),
+			url_key = CASE WHEN ?1 = '' THEN url_key ELSE ?2 END, title = ?3, summary = ?4, text = ?5,
+			content_html = ?6, authors = ?7, categories = ?8, language = ?9, image = ?10, enclosures = ?11, updated = ?12,
+			content_hash = ?13, hash_key = ?14, simhash = ?15, change_hash = ?16, on_topic = ?17, topics = ?18,
+			tags = ?19, score = ?20, evidence = ?21
+			WHERE id = ?22`},
+		{&db.ws.insertSource, `INSERT INTO sources (item_id, outlet_id, guid, guid_key, url, title, published, first_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&db.ws.updateSource, `UPDATE sources SET url = ?, title = ? WHERE id = ?`},
+		{&db.ws.insertItemOutlet, `INSERT OR IGNORE INTO item_outlets (outlet_id, on_topic, published, item_id)
+			VALUES (?, ?, ?, ?)`},
+		{&db.ws.countItem, `UPDATE outlets SET item_count = item_count + 1 WHERE id = ?`},
+		{&db.ws.setOutletsOnTopic, `UPDATE item_outlets SET on_topic = ? WHERE item_id = ?`},
+		{&db.ws.deleteTags, `DELETE FROM item_tags WHERE item_id = ?`},
+		{&db.ws.insertTag, `INSERT OR IGNORE INTO item_tags (tag, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
+		{&db.ws.deleteTopics, `DELETE FROM item_topics WHERE item_id = ?`},
+		{&db.ws.insertTopic, `INSERT OR IGNORE INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
+	} {
+		s, err := db.w.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.dst = s
+	}
+	return nil
+}
+
+func (ws *writeStmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byURL, ws.byContentHash, ws.uidTaken, ws.insertItem,
+		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItem,
+		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,271 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// doc is one rendered document as served: immutable once built.
+type doc struct {
+	status       int // 200, or 404 for a rendered "not found" page
+	contentType  string
+	body         []byte
+	gz           []byte // nil when gzip does not pay
+	etag, gzETag string
+	lastModified time.Time
+	rev          int64 // store revision it was rendered at
+}
+
+// source says how to build one route's document and what it depends on.
+type source struct {
+	kind   revKind
+	render renderFunc
+	// topic marks a feed the WebSub hub is told about when it changes.
+	topic bool
+}
+
+// slot caches one route's document; its mutex makes concurrent requests at a
+// new revision wait for one render instead of rendering each.
+type slot struct {
+	mu  sync.Mutex
+	src source
+	doc *doc
+}
+
+// renderFunc builds a document's bytes. errNotFound renders a 404.
+type renderFunc func(ctx context.Context) (body []byte, contentType string, err error)
+
+// errNotFound marks a request for something that does not exist; body and
+// content type returned with it are served with status 404.
+var errNotFound = errors.New("not found")
+
+func (s *Server) slot(key string, src source) *slot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sl, ok := s.slots[key]
+	if !ok {
+		if len(s.slots) >= s.o.MaxCached {
+			for k := range s.slots { // evict an arbitrary entry
+				delete(s.slots, k)
+				break
+			}
+		}
+		sl = &slot{src: src}
+		s.slots[key] = sl
+	}
+	return sl
+}
+
+// forget drops a slot that holds no document (a 404 or a failure), so that
+// requests for things that do not exist cannot crowd out real documents.
+func (s *Server) forget(key string, sl *slot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.slots[key] == sl && sl.doc == nil {
+		delete(s.slots, key)
+	}
+}
+
+// topics returns the cached feeds the WebSub hub is told about, by path.
+func (s *Server) topics() map[string]source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]source{}
+	for k, sl := range s.slots {
+		if sl.src.topic {
+			out[k] = sl.src
+		}
+	}
+	return out
+}
+
+// cached returns the document for key at the store's current revision,
+// rendering it when the revision moved. While the store or the renderer
+// fails, the last good document is returned; nil when there is none.
+func (s *Server) cached(ctx context.Context, key string, src source) (*doc, error) {
+	rev, revErr := s.revision(ctx, src.kind)
+	sl := s.slot(key, src)
+	sl.mu.Lock()
+	d, err := s.refresh(ctx, key, sl, rev, revErr)
+	sl.mu.Unlock()
+	if d == nil || d.status != http.StatusOK {
+		s.forget(key, sl)
+	}
+	return d, err
+}
+
+// refresh brings a locked slot to revision rev.
+func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, revErr error) (*doc, error) {
+	cur := sl.doc
+	if revErr != nil {
+		if cur != nil {
+			return cur, nil
+		}
+		return nil, revErr
+	}
+	if cur != nil && cur.rev == rev {
+		return cur, nil
+	}
+	body, ctype, err := sl.src.render(ctx)
+	switch {
+	case errors.Is(err, errNotFound):
+		// Not kept: the next request asks the store again.
+		return &doc{status: http.StatusNotFound, contentType: ctype, body: body, rev: rev}, nil
+	case err != nil:
+		if cur != nil {
+			s.log.Warn("render failed; serving the last good document", "path", key, "error", err)
+			return cur, nil
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	if cur != nil && cur.etag == etagOf(sum[:]) {
+		// The revision moved but this document did not change: keep its
+		// validators so pollers keep getting 304.
+		same := *cur
+		same.rev = rev
+		sl.doc = &same
+		return sl.doc, nil
+	}
+	d := &doc{
+		status:       http.StatusOK,
+		contentType:  ctype,
+		body:         body,
+		etag:         etagOf(sum[:]),
+		lastModified: s.now().UTC().Truncate(time.Second),
+		rev:          rev,
+	}
+	if cur != nil && !d.lastModified.After(cur.lastModified) {
+		// Keep Last-Modified moving forward with every change, even within
+		// one second or with a clock that went back.
+		d.lastModified = cur.lastModified.Add(time.Second)
+	}
+	if gz := gzipBytes(body); gz != nil {
+		d.gz = gz
+		d.gzETag = strings.TrimSuffix(d.etag, `"`) + `-gzip"`
+	}
+	sl.doc = d
+	return d, nil
+}
+
+// etagOf is a strong ETag from a content hash.
+func etagOf(sum []byte) string {
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// gzipBytes compresses b, or returns nil when that does not save bytes.
+func gzipBytes(b []byte) []byte {
+	if len(b) < 256 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil
+	}
+	if err := zw.Close(); err != nil {
+		return nil
+	}
+	if buf.Len() >= len(b) {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// serveCached renders (or reuses) the document for the request path and
+// writes it with validators, honouring conditional requests, gzip and HEAD.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, src source) {
+	key := r.URL.Path
+	d, err := s.cached(r.Context(), key, src)
+	if err != nil {
+		s.log.Error("cannot serve document", "path", key, "error", err)
+		w.Header().Set("Retry-After", "30")
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	s.writeDoc(w, r, d)
+}
+
+func (s *Server) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
+	h := w.Header()
+	body, etag := d.body, d.etag
+	useGzip := d.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	if useGzip {
+		body, etag = d.gz, d.gzETag
+	}
+	h.Set("Content-Type", d.contentType)
+	if strings.HasPrefix(d.contentType, "text/html") {
+		h.Set("Content-Security-Policy", htmlCSP)
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	}
+	if d.gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+	}
+	if d.status == http.StatusOK {
+		h.Set("Cache-Control", "public, max-age="+itoa(s.maxAge))
+		h.Set("ETag", etag)
+		h.Set("Last-Modified", d.lastModified.Format(http.TimeFormat))
+		if notModified(r, d) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	} else {
+		h.Set("Cache-Control", "public, max-age=60")
+	}
+	if useGzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", itoa(len(body)))
+	w.WriteHeader(d.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// notModified evaluates If-None-Match (weak comparison, either encoding's
+// ETag) or, when absent, If-Modified-Since.
+func notModified(r *http.Request, d *doc) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == d.etag || (d.gzETag != "" && t == d.gzETag) {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !d.lastModified.After(t)
+	}
+	return false
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "" {
+			return false // q=0, q=0.0, q=0.000
+		}
+		return true
+	}
+	return false
+}

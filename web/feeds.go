@@ -1,0 +1,184 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/publish"
+)
+
+// feedFormat is one published feed format.
+type feedFormat struct {
+	ext         string
+	name        string // for <link rel=alternate title>
+	contentType string
+	render      func(publish.Meta, []news.Item) ([]byte, error)
+}
+
+// feedFormats lists the published formats, in the order pages offer them.
+func feedFormats() []feedFormat {
+	return []feedFormat{
+		{"atom", "Atom", "application/atom+xml; charset=utf-8", publish.Atom},
+		{"rss", "RSS", "application/rss+xml; charset=utf-8", publish.RSS},
+		{"json", "JSON Feed", "application/feed+json; charset=utf-8", publish.JSON},
+	}
+}
+
+func formatByExt(ext string) (feedFormat, bool) {
+	for _, f := range feedFormats() {
+		if f.ext == ext {
+			return f, true
+		}
+	}
+	return feedFormat{}, false
+}
+
+// feedSpec describes one feed: which items, under which title and page.
+type feedSpec struct {
+	query news.Query
+	title string
+	page  string // site path of the HTML page it belongs to
+	path  string // site path of the feed document, without extension
+}
+
+func (s *Server) mergedSpec() feedSpec {
+	return feedSpec{query: news.Query{OnTopic: true, Limit: s.o.Limit}, title: s.o.Title, page: "/", path: "/feed"}
+}
+
+func (s *Server) mergedFeed(f feedFormat) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.serveCached(w, r, source{kind: revContent, topic: true, render: s.renderFeed(f, s.mergedSpec())})
+	}
+}
+
+// renderFeed renders one feed document.
+func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
+	return func(ctx context.Context) ([]byte, string, error) {
+		items, err := s.store.Items(ctx, spec.query)
+		if err != nil {
+			return nil, "", fmt.Errorf("read items for %s.%s: %w", spec.path, f.ext, err)
+		}
+		outlets, err := s.store.Outlets(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read outlets for %s.%s: %w", spec.path, f.ext, err)
+		}
+		b, err := f.render(s.meta(spec, f, outlets), items)
+		if err != nil {
+			return nil, "", fmt.Errorf("render %s.%s: %w", spec.path, f.ext, err)
+		}
+		return b, f.contentType, nil
+	}
+}
+
+// meta describes a feed for the renderers.
+func (s *Server) meta(spec feedSpec, f feedFormat, outlets []news.OutletState) publish.Meta {
+	feedsOf := make(map[string]string, len(outlets))
+	for _, o := range outlets {
+		feedsOf[o.Name] = o.FeedURL
+		if o.FeedURL == "" {
+			feedsOf[o.Name] = o.URL
+		}
+	}
+	return publish.Meta{
+		Title:       spec.title,
+		Description: s.o.Description,
+		Link:        s.url(spec.page),
+		SelfURL:     s.url(spec.path + "." + f.ext),
+		Language:    s.o.Language,
+		HubURL:      s.o.HubURL,
+		BaseURL:     s.base,
+		OutletFeeds: feedsOf,
+		TTL:         s.o.PollInterval,
+	}
+}
+
+// splitExt splits "drones.atom" into "drones" and its feed format; a name
+// without a known extension is a page.
+func splitExt(name string) (string, feedFormat, bool) {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		if f, ok := formatByExt(name[i+1:]); ok {
+			return name[:i], f, true
+		}
+	}
+	return name, feedFormat{}, false
+}
+
+// tag serves /tags/{tag}.atom|.rss|.json and the tag's page /tags/{tag}.
+func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
+	name, f, isFeed := splitExt(r.PathValue("name"))
+	spec := feedSpec{
+		query: news.Query{OnTopic: true, Tag: name, Limit: s.o.Limit},
+		title: s.o.Title + ": " + name,
+		page:  "/tags/" + pathEscape(name),
+		path:  "/tags/" + pathEscape(name),
+	}
+	var render renderFunc
+	if isFeed {
+		render = s.renderFeed(f, spec)
+	} else {
+		render = s.renderList(spec, "Tag: "+name, "Stories tagged “"+name+"”.")
+	}
+	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireTag(name, spec, render)})
+}
+
+// requireTag answers 404 for a tag that is neither configured nor carried
+// by any item.
+func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) renderFunc {
+	return func(ctx context.Context) ([]byte, string, error) {
+		if name == "" {
+			return notFound("no such tag")
+		}
+		if s.o.Tags != nil {
+			if !slices.Contains(s.o.Tags, name) {
+				return notFound("no such tag: " + name)
+			}
+			return render(ctx)
+		}
+		q := spec.query
+		q.Limit = 1
+		items, err := s.store.Items(ctx, q)
+		if err != nil {
+			return nil, "", fmt.Errorf("look up tag %q: %w", name, err)
+		}
+		if len(items) == 0 {
+			return notFound("no such tag: " + name)
+		}
+		return render(ctx)
+	}
+}
+
+// outlet serves /outlets/{slug}.atom|.rss|.json and the outlet's page.
+func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
+	slug, f, isFeed := splitExt(r.PathValue("name"))
+	render := func(ctx context.Context) ([]byte, string, error) {
+		outlets, err := s.store.Outlets(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read outlets: %w", err)
+		}
+		i := slices.IndexFunc(outlets, func(o news.OutletState) bool { return o.Slug == slug })
+		if i < 0 {
+			return notFound("no such outlet: " + slug)
+		}
+		o := outlets[i]
+		spec := feedSpec{
+			query: news.Query{OnTopic: true, Outlet: o.Name, Limit: s.o.Limit},
+			title: s.o.Title + ": " + o.Name,
+			page:  "/outlets/" + pathEscape(slug),
+			path:  "/outlets/" + pathEscape(slug),
+		}
+		if isFeed {
+			return s.renderFeed(f, spec)(ctx)
+		}
+		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx)
+	}
+	s.serveCached(w, r, source{kind: revAll, topic: isFeed, render: render})
+}
+
+// notFound renders a small plain-text 404 body.
+func notFound(msg string) ([]byte, string, error) {
+	return []byte(msg + "\n"), "text/plain; charset=utf-8", errNotFound
+}

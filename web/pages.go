@@ -1,0 +1,178 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/publish"
+)
+
+const htmlType = "text/html; charset=utf-8"
+
+// pageLimit caps the stories on one HTML page.
+const pageLimit = 50
+
+// htmlCSP allows the pages' inline CSS and remote images, and nothing else:
+// the pages need no script.
+const htmlCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func pathEscape(s string) string { return url.PathEscape(s) }
+
+func (s *Server) site() publish.Site {
+	return publish.Site{Title: s.o.Title, Description: s.o.Description, Language: s.o.Language, BaseURL: s.base, HubURL: s.o.HubURL}
+}
+
+// feedLinks are the <link rel="alternate"> of a page whose feeds live at
+// path + ".atom" etc.
+func feedLinks(path string) []publish.FeedLink {
+	var out []publish.FeedLink
+	for _, f := range feedFormats() {
+		ct, _, _ := strings.Cut(f.contentType, ";")
+		out = append(out, publish.FeedLink{Title: f.name, Type: ct, Href: path + "." + f.ext})
+	}
+	return out
+}
+
+// servePage serves an HTML document through the cache.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, kind revKind, render renderFunc) {
+	s.serveCached(w, r, source{kind: kind, render: render})
+}
+
+// pages returns the HTML renderer, or why there is none.
+func (s *Server) pages() (*publish.HTML, error) {
+	if s.html == nil {
+		return nil, fmt.Errorf("html templates: %w", s.htmlErr)
+	}
+	return s.html, nil
+}
+
+func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
+	spec := s.mergedSpec()
+	s.servePage(w, r, revContent, s.renderList(spec, "Latest stories", ""))
+}
+
+// renderList renders a page of the stories spec selects.
+func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
+	return func(ctx context.Context) ([]byte, string, error) {
+		q := spec.query
+		q.Limit = min(q.Limit, pageLimit)
+		items, err := s.store.Items(ctx, q)
+		if err != nil {
+			return nil, "", fmt.Errorf("read items for %s: %w", spec.page, err)
+		}
+		h, err := s.pages()
+		if err != nil {
+			return nil, "", err
+		}
+		b, err := h.List(publish.ListPage{Site: s.site(), Heading: heading, Intro: intro, Path: spec.page,
+			Feeds: feedLinks(spec.path), Items: items})
+		if err != nil {
+			return nil, "", err
+		}
+		return b, htmlType, nil
+	}
+}
+
+// itemPage serves /items/{uid}: the item with the rest of its story.
+func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
+	uid := r.PathValue("uid")
+	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+		it, err := s.store.ItemByUID(ctx, uid)
+		if err != nil {
+			if s.o.NotFound == nil || errors.Is(err, s.o.NotFound) {
+				return notFound("no such item: " + uid)
+			}
+			return nil, "", fmt.Errorf("read item %q: %w", uid, err)
+		}
+		return s.renderStory(ctx, it, "/items/"+pathEscape(uid))
+	})
+}
+
+// storyPage serves /stories/{id}: the story's first item with the others.
+func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+		items, err := s.store.Items(ctx, news.Query{StoryID: id, Limit: 1})
+		if err != nil {
+			return nil, "", fmt.Errorf("read story %q: %w", id, err)
+		}
+		if len(items) == 0 || id == "" {
+			return notFound("no such story: " + id)
+		}
+		return s.renderStory(ctx, items[0], "/stories/"+pathEscape(id))
+	})
+}
+
+func (s *Server) renderStory(ctx context.Context, it news.Item, path string) ([]byte, string, error) {
+	var related []news.Item
+	if it.StoryID != "" {
+		all, err := s.store.Items(ctx, news.Query{StoryID: it.StoryID, Limit: pageLimit})
+		if err != nil {
+			return nil, "", fmt.Errorf("read story %q: %w", it.StoryID, err)
+		}
+		for _, o := range all {
+			if o.UID != it.UID {
+				related = append(related, o)
+			}
+		}
+	}
+	h, err := s.pages()
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := h.Story(publish.StoryPage{Site: s.site(), Path: path, Feeds: feedLinks("/feed"), Item: it, Related: related})
+	if err != nil {
+		return nil, "", err
+	}
+	return b, htmlType, nil
+}
+
+func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, revAll, func(ctx context.Context) ([]byte, string, error) {
+		outlets, err := s.store.Outlets(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read outlets: %w", err)
+		}
+		h, err := s.pages()
+		if err != nil {
+			return nil, "", err
+		}
+		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: outlets})
+		if err != nil {
+			return nil, "", err
+		}
+		return b, htmlType, nil
+	})
+}
+
+// opml serves /outlets.opml: every enabled outlet's feed, for a reader.
+func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
+	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context) ([]byte, string, error) {
+		outlets, err := s.store.Outlets(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read outlets: %w", err)
+		}
+		var list []publish.OPMLOutlet
+		for _, o := range outlets {
+			if o.Disabled {
+				continue
+			}
+			u := o.FeedURL
+			if u == "" {
+				u = o.URL
+			}
+			list = append(list, publish.OPMLOutlet{Name: o.Name, URL: u})
+		}
+		b, err := publish.OPML(s.o.Title+" outlets", list)
+		if err != nil {
+			return nil, "", err
+		}
+		return b, "text/x-opml; charset=utf-8", nil
+	}})
+}

@@ -1,0 +1,240 @@
+// Package web serves what topicfeed publishes over HTTP: the merged feed in
+// RSS, Atom and JSON Feed, per-tag and per-outlet feeds, OPML, the HTML
+// pages and /healthz.
+//
+// Every document is rendered once per store revision and cached (plain and
+// gzipped) with a strong ETag, so a poll costs a hash lookup; conditional
+// requests get 304. While the store fails, the last good bytes are served.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/publish"
+)
+
+// Store is the read side of storage that the web server needs;
+// *storage.DB satisfies it.
+type Store interface {
+	Items(ctx context.Context, q news.Query) ([]news.Item, error)
+	ItemByUID(ctx context.Context, uid string) (news.Item, error)
+	Outlets(ctx context.Context) ([]news.OutletState, error)
+	// Revision changes whenever stored content changes.
+	Revision(ctx context.Context) (int64, error)
+}
+
+// Options configures the server.
+type Options struct {
+	// BaseURL is the public root of the site; every published link is
+	// absolute against it.
+	BaseURL     string
+	Title       string
+	Description string
+	// Language is the feeds' BCP 47 language, e.g. "en".
+	Language string
+	// Limit is the number of entries per feed and page (default 100).
+	Limit int
+	// PollInterval sets the Cache-Control max-age and RSS <ttl>.
+	PollInterval time.Duration
+	// HubURL is the WebSub hub to advertise and ping; optional.
+	HubURL string
+	Logger *slog.Logger
+
+	// Clock returns the current time (default time.Now).
+	Clock func() time.Time
+	// RevisionTTL lets one Store.Revision answer serve the requests of that
+	// long (default 0: ask the store on every request).
+	RevisionTTL time.Duration
+	// HTTPClient sends the WebSub hub pings (default: a client with a
+	// 10 s timeout).
+	HTTPClient *http.Client
+	// MaxCached bounds the number of cached documents (default 1024).
+	MaxCached int
+	// HubCheckInterval is how often Run looks for changes to ping the hub
+	// about (default 10 s).
+	HubCheckInterval time.Duration
+	// Tags lists the configured tag names: /tags/{tag} feeds of other names
+	// are 404, these are served even while empty. When nil, a tag is known
+	// once some item carries it.
+	Tags []string
+	// NotFound is the store's "no such item" error (storage.ErrNotFound),
+	// told apart from failures with errors.Is. When nil, every ItemByUID
+	// error from a store that answers Revision is taken as "not found".
+	NotFound error
+}
+
+// Server is the topicfeed HTTP handler.
+type Server struct {
+	store  Store
+	o      Options
+	base   string
+	log    *slog.Logger
+	now    func() time.Time
+	mux    *http.ServeMux
+	maxAge int // seconds
+
+	html    *publish.HTML
+	htmlErr error
+
+	mu    sync.Mutex
+	slots map[string]*slot
+
+	revMu      sync.Mutex
+	revs       [2]revCache // by revKind
+	storeFails bool        // the store failed on the last revision check
+}
+
+// revKind selects which store revision a document depends on.
+type revKind int
+
+const (
+	// revAll changes with anything stored, outlet health included.
+	revAll revKind = iota
+	// revContent changes with items, sources and tagging only.
+	revContent
+)
+
+type revCache struct {
+	v  int64
+	at time.Time
+	ok bool
+}
+
+// contentRevisioner is implemented by stores that count content changes
+// apart from polling state (storage.DB does); feeds then re-render only
+// when content changes.
+type contentRevisioner interface {
+	ContentRevision(ctx context.Context) (int64, error)
+}
+
+// New returns the topicfeed HTTP handler. See NewServer.
+func New(store Store, o Options) http.Handler {
+	return NewServer(store, o)
+}
+
+// NewServer returns the server; call Run to have it ping the WebSub hub on
+// every change.
+func NewServer(store Store, o Options) *Server {
+	if o.Limit <= 0 {
+		o.Limit = 100
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.MaxCached <= 0 {
+		o.MaxCached = 1024
+	}
+	if o.Title == "" {
+		o.Title = publish.Generator
+	}
+	s := &Server{
+		store:  store,
+		o:      o,
+		base:   strings.TrimRight(o.BaseURL, "/"),
+		log:    o.Logger,
+		now:    o.Clock,
+		maxAge: maxAge(o.PollInterval),
+		slots:  map[string]*slot{},
+	}
+	s.html, s.htmlErr = publish.NewHTML()
+	if s.htmlErr != nil {
+		s.log.Error("html pages unavailable", "error", s.htmlErr)
+	}
+	s.routes()
+	return s
+}
+
+// maxAge is the Cache-Control max-age: half the poll interval (new items
+// appear at most that late), between one minute and one hour.
+func maxAge(poll time.Duration) int {
+	if poll <= 0 {
+		poll = 15 * time.Minute
+	}
+	return int(min(max(poll/2, time.Minute), time.Hour) / time.Second)
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /healthz", s.healthz)
+	for _, f := range feedFormats() {
+		m.HandleFunc("GET /feed."+f.ext, s.mergedFeed(f))
+	}
+	m.HandleFunc("GET /tags/{name}", s.tag)
+	m.HandleFunc("GET /outlets/{name}", s.outlet)
+	m.HandleFunc("GET /outlets.opml", s.opml)
+	m.HandleFunc("GET /outlets", s.outletsPage)
+	m.HandleFunc("GET /items/{uid}", s.itemPage)
+	m.HandleFunc("GET /stories/{id}", s.storyPage)
+	m.HandleFunc("GET /{$}", s.frontPage)
+	s.mux = m
+}
+
+// ServeHTTP serves GET and HEAD; other methods get 405.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", "3")
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte("ok\n"))
+	}
+}
+
+// revision returns the store's revision of that kind, reusing an answer
+// younger than RevisionTTL. A failure is logged once when the store starts
+// failing.
+func (s *Server) revision(ctx context.Context, kind revKind) (int64, error) {
+	s.revMu.Lock()
+	defer s.revMu.Unlock()
+	now := s.now()
+	c := &s.revs[kind]
+	if c.ok && s.o.RevisionTTL > 0 && now.Sub(c.at) < s.o.RevisionTTL {
+		return c.v, nil
+	}
+	read := s.store.Revision
+	if cr, ok := s.store.(contentRevisioner); ok && kind == revContent {
+		read = cr.ContentRevision
+	}
+	rev, err := read(ctx)
+	if err != nil {
+		if !s.storeFails {
+			s.log.Warn("store failing; serving the last good documents", "error", err)
+		}
+		s.storeFails = true
+		return 0, err
+	}
+	if s.storeFails {
+		s.log.Info("store recovered", "revision", rev)
+	}
+	s.storeFails = false
+	*c = revCache{v: rev, at: now, ok: true}
+	return rev, nil
+}
+
+// url returns the absolute URL of a path on the site.
+func (s *Server) url(path string) string { return s.base + path }
+
+func itoa(n int) string { return strconv.Itoa(n) }
