@@ -485,3 +485,28 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// TestCoverageCredit: every other outlet's copy is credited, including a
+// syndicated copy at the same URL; the entry's own copy and repeats are not.
+func TestCoverageCredit(t *testing.T) {
+	it := news.Item{UID: "u1", Outlet: "Reuters", URL: "https://wire.example/a", Title: "t",
+		Sources: []news.Source{
+			{Outlet: "Reuters", URL: "https://wire.example/a"},
+			{Outlet: "Asharq Al-Awsat", URL: "https://wire.example/a"},
+			{Outlet: "Asharq Al-Awsat", URL: "https://wire.example/a"},
+			{Outlet: "The Moscow Times", URL: "https://mt.example/b"},
+			{Outlet: "Broken", URL: "not a url"},
+		}}
+	m := testMeta("feed.atom")
+	e := newEntry(m, m.base(), it)
+	want := []link{{"Asharq Al-Awsat", "https://wire.example/a"}, {"The Moscow Times", "https://mt.example/b"}}
+	if !slices.Equal(e.related, want) {
+		t.Errorf("related %v, want %v", e.related, want)
+	}
+	if len(e.sources) != 3 {
+		t.Errorf("sources %v, want 3", e.sources)
+	}
+	if !strings.Contains(e.content, ">Asharq Al-Awsat</a>, <a href=\"https://mt.example/b\">The Moscow Times</a>") {
+		t.Errorf("content coverage: %s", e.content)
+	}
+}

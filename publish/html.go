@@ -204,20 +204,23 @@ func (h *HTML) funcs() template.FuncMap {
 			return template.HTML(h.policy.Sanitize(clean(s))) // #nosec G203 -- sanitised just above
 		},
 		"others": func(it news.Item) []source {
-			own := absURL(it.URL)
-			seen := map[string]bool{own: true}
+			own := source{Outlet: clean(it.Outlet), URL: absURL(it.URL)}
+			seen := map[source]bool{own: true}
 			var out []source
 			for _, s := range it.Sources {
 				u := absURL(s.URL)
-				if u == "" || seen[u] {
+				if u == "" {
 					continue
 				}
-				seen[u] = true
-				name := clean(s.Outlet)
-				if name == "" {
-					name = hostOf(u)
+				src := source{Outlet: clean(s.Outlet), URL: u}
+				if src.Outlet == "" {
+					src.Outlet = hostOf(u)
 				}
-				out = append(out, source{Outlet: name, URL: u})
+				if seen[src] {
+					continue
+				}
+				seen[src] = true
+				out = append(out, src)
 			}
 			return out
 		},

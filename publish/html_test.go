@@ -90,7 +90,7 @@ func TestHTMLPages(t *testing.T) {
 		{"story", func() ([]byte, error) {
 			return h.Story(StoryPage{Site: testSite(), Path: "/items/01J8IFPBURNS", Feeds: testFeedLinks("/feed"), Item: items[0], Related: items[1:2]})
 		}, []string{
-			`<h1>CIA director says Iran-Russia cooperation “worrying”</h1>`,
+			`<h1 dir="auto">CIA director says Iran-Russia cooperation “worrying”</h1>`,
 			`<a href="https://www.pbs.org/newshour" rel="nofollow noreferrer">PBS</a>`,
 			`More on this story`,
 			`<a href="/items/01J8MTBLINKEN">`,

@@ -23,7 +23,7 @@ import (
 const Generator = "topicfeed"
 
 // ExtensionAbout documents the `_topicfeed` JSON Feed extension object.
-const ExtensionAbout = "https://github.com/topicfeed/topicfeed#json-feed-extension"
+const ExtensionAbout = "https://github.com/topicfeed/topicfeed/blob/main/publish/README.md#json-feed-extension-_topicfeed"
 
 // Meta describes one published feed document.
 type Meta struct {
@@ -82,9 +82,9 @@ func (m Meta) updated(entries []entry) time.Time {
 	return u.UTC().Truncate(time.Second)
 }
 
-// ItemURL returns the absolute URL of an item's page on the site (also the
+// itemURL returns the absolute URL of an item's page on the site (also the
 // entry id in every feed format).
-func ItemURL(base, uid string) string {
+func itemURL(base, uid string) string {
 	return strings.TrimRight(base, "/") + "/items/" + url.PathEscape(uid)
 }
 
@@ -190,16 +190,23 @@ func newEntry(m Meta, base string, it news.Item) entry {
 		e.cats = append(e.cats, category{term: t, scheme: scheme(base, "/topics/")})
 	}
 
-	seen := map[string]bool{}
+	// Every outlet's copy is credited, even one at the same URL (a
+	// syndicated article carried by two feeds).
+	seen := map[link]bool{}
+	own := link{outlet: e.outlet, url: e.link}
 	addSource := func(outlet, u string) {
-		outlet, u = clean(outlet), absURL(u)
-		if u == "" || seen[u] {
+		u = absURL(u)
+		if u == "" {
 			return
 		}
-		seen[u] = true
-		e.sources = append(e.sources, link{outlet: cmp.Or(outlet, hostOf(u)), url: u})
-		if u != e.link {
-			e.related = append(e.related, link{outlet: cmp.Or(outlet, hostOf(u)), url: u})
+		l := link{outlet: cmp.Or(clean(outlet), hostOf(u)), url: u}
+		if seen[l] {
+			return
+		}
+		seen[l] = true
+		e.sources = append(e.sources, l)
+		if l != own {
+			e.related = append(e.related, l)
 		}
 	}
 	addSource(it.Outlet, it.URL)
@@ -220,7 +227,7 @@ func entryID(base, key string) string {
 	if base == "" {
 		return "urn:topicfeed:item:" + url.PathEscape(key)
 	}
-	return ItemURL(base, key)
+	return itemURL(base, key)
 }
 
 func scheme(base, path string) string {

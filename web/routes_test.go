@@ -33,9 +33,9 @@ func TestRoutes(t *testing.T) {
 		{"/outlets/nowhere.atom", 404, "text/plain; charset=utf-8", nil, nil},
 		{"/outlets", 200, htmlType, []string{"<span class=\"failing\">failing</span> (3×): 503 Service Unavailable", "Iran Front Page"}, nil},
 		{"/outlets.opml", 200, "text/x-opml; charset=utf-8", []string{`xmlUrl="https://moscowtimes.example/rss/news"`}, nil},
-		{"/items/u-burns", 200, htmlType, []string{"<h1>CIA director says", "Burns told PBS"}, nil},
+		{"/items/u-burns", 200, htmlType, []string{`<h1 dir="auto">CIA director says`, "Burns told PBS"}, nil},
 		{"/items/u-missing", 404, "text/plain; charset=utf-8", nil, nil},
-		{"/stories/s-blinken", 200, htmlType, []string{"<h1>Blinken: Russia&#39;s use"}, nil},
+		{"/stories/s-blinken", 200, htmlType, []string{`<h1 dir="auto">Blinken: Russia&#39;s use`}, nil},
 		{"/stories/s-none", 404, "text/plain; charset=utf-8", nil, nil},
 		{"/nothing-here", 404, "", nil, nil},
 	}

@@ -149,16 +149,16 @@ func NewServer(store Store, o Options) *Server {
 		maxAge: maxAge(o.PollInterval),
 		slots:  map[string]*slot{},
 	}
+	// A template error (they are embedded and tested, so it cannot happen
+	// in a release) surfaces as a 503 with a logged error on every page.
 	s.html, s.htmlErr = publish.NewHTML()
-	if s.htmlErr != nil {
-		s.log.Error("html pages unavailable", "error", s.htmlErr)
-	}
 	s.routes()
 	return s
 }
 
-// maxAge is the Cache-Control max-age: half the poll interval (new items
-// appear at most that late), between one minute and one hour.
+// maxAge is the Cache-Control max-age: half the poll interval, between one
+// minute and one hour, so caches and readers that honour it see a new item
+// at most half a poll interval after topicfeed stored it.
 func maxAge(poll time.Duration) int {
 	if poll <= 0 {
 		poll = 15 * time.Minute

@@ -112,3 +112,19 @@ func BenchmarkAssign(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrepare measures the analysis of one document (tokens, features,
+// MinHash signature), the part of Assign done outside the lock.
+func BenchmarkPrepare(b *testing.B) {
+	c := newCorpus(1)
+	ix := New(Options{})
+	docs := make([]Doc, 256)
+	for i := range docs {
+		docs[i] = c.next()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		ix.prepare(docs[i%len(docs)])
+	}
+}

@@ -40,55 +40,107 @@ const (
 // feature is one weighted feature of a document.
 type feature struct {
 	hash uint64
-	w    float32 // kind weight × (1 + ln tf), before idf
+	w    float32 // kind weight × (1 + ln tf) × title boost, before idf
 }
 
-// features is what extraction yields: features sorted by hash, plus their
-// names (kept only while a decision is explained).
-type features struct {
-	list  []feature
-	names map[uint64]string
-}
-
-// extract computes a document's features from its title and text tokens.
-func extract(title, text []token) features {
-	counts := make(map[string]int, 256)
-	inTitle := make(map[string]bool, len(title))
-	add := func(kind byte, name string, n int) {
-		counts[string(kind)+":"+name] += n
+// featureHash is hashString of the feature's name, computed without
+// building the name.
+func featureHash(kind byte, sep string, words ...string) uint64 {
+	h := uint64(14695981039346656037)
+	step := func(c byte) {
+		h ^= uint64(c)
+		h *= 1099511628211
 	}
-	for _, t := range title {
-		if isTerm(t.word) {
-			name := string(kindTerm) + ":" + termOf(t)
-			counts[name]++
-			inTitle[name] = true
+	step(kind)
+	step(':')
+	for i, w := range words {
+		if i > 0 {
+			for j := 0; j < len(sep); j++ {
+				step(sep[j])
+			}
+		}
+		for j := 0; j < len(w); j++ {
+			step(w[j])
 		}
 	}
+	return mix64(h)
+}
+
+// featureName is the readable name of a feature, as featureHash hashes it.
+func featureName(kind byte, sep string, words ...string) string {
+	return string(kind) + ":" + strings.Join(words, sep)
+}
+
+// sink receives feature occurrences: it counts them, or, when wanted is
+// set, records the names of the wanted ones.
+type sink struct {
+	counts map[uint64]count
+	title  bool // occurrences come from the title
+
+	wanted map[uint64]bool
+	names  map[uint64]string
+}
+
+type count struct {
+	n     int32
+	kind  byte
+	title bool
+}
+
+// emit records one occurrence of the feature of that kind whose name is
+// words joined by sep ("q:full fledged defense", "e:williamburns").
+func (s *sink) emit(kind byte, sep string, words ...string) {
+	h := featureHash(kind, sep, words...)
+	if s.wanted != nil {
+		if _, done := s.names[h]; !done && s.wanted[h] {
+			s.names[h] = featureName(kind, sep, words...)
+		}
+		return
+	}
+	c := s.counts[h]
+	c.n++
+	c.kind = kind
+	c.title = c.title || s.title
+	s.counts[h] = c
+}
+
+// walk emits every feature occurrence of a document.
+func walk(title, text []token, s *sink) {
+	s.title = true
+	for _, t := range title {
+		if isTerm(t.word) {
+			s.emit(kindTerm, "", termOf(t))
+		}
+	}
+	s.title = false
 	for _, t := range text {
 		switch {
 		case isNumber(t.word):
 			if len(t.word) >= 2 {
-				add(kindNumber, t.word, 1)
+				s.emit(kindNumber, "", t.word)
 			}
 		case isTerm(t.word):
-			add(kindTerm, termOf(t), 1)
+			s.emit(kindTerm, "", termOf(t))
 		}
 	}
-	entities(text, func(kind byte, name string) { add(kind, name, 1) })
-	quotes(text, func(name string) { add(kindQuote, name, 1) })
+	entities(text, s)
+	quotes(text, s)
+}
 
-	f := features{list: make([]feature, 0, len(counts)), names: make(map[uint64]string, len(counts))}
-	for name, n := range counts {
-		h := hashString(name)
-		w := kindWeight(name[0]) * (1 + math.Log(float64(n)))
-		if inTitle[name] {
+// extract computes a document's weighted features, sorted by hash.
+func extract(title, text []token) []feature {
+	s := &sink{counts: make(map[uint64]count, 256)}
+	walk(title, text, s)
+	list := make([]feature, 0, len(s.counts))
+	for h, c := range s.counts {
+		w := kindWeight(c.kind) * (1 + math.Log(float64(c.n)))
+		if c.title {
 			w *= titleBoost
 		}
-		f.list = append(f.list, feature{hash: h, w: float32(w)})
-		f.names[h] = name
+		list = append(list, feature{hash: h, w: float32(w)})
 	}
-	if len(f.list) > maxFeatures {
-		slices.SortFunc(f.list, func(a, b feature) int {
+	if len(list) > maxFeatures {
+		slices.SortFunc(list, func(a, b feature) int {
 			switch {
 			case a.w > b.w:
 				return -1
@@ -97,13 +149,17 @@ func extract(title, text []token) features {
 			}
 			return cmpU64(a.hash, b.hash)
 		})
-		for _, x := range f.list[maxFeatures:] {
-			delete(f.names, x.hash)
-		}
-		f.list = f.list[:maxFeatures]
+		list = list[:maxFeatures]
 	}
-	slices.SortFunc(f.list, func(a, b feature) int { return cmpU64(a.hash, b.hash) })
-	return f
+	slices.SortFunc(list, func(a, b feature) int { return cmpU64(a.hash, b.hash) })
+	return list
+}
+
+// names returns the readable names of the wanted features of a document.
+func names(title, text []token, wanted map[uint64]bool) map[uint64]string {
+	s := &sink{wanted: wanted, names: make(map[uint64]string, len(wanted))}
+	walk(title, text, s)
+	return s.names
 }
 
 func cmpU64(a, b uint64) int {
@@ -120,7 +176,7 @@ func cmpU64(a, b uint64) int {
 // (joined across hyphens and "of"), without leading stop words. Each
 // adjacent pair of a run and the whole run (three or four words) are emitted
 // as entities, joined without separators; single words are terms already.
-func entities(toks []token, emit func(kind byte, name string)) {
+func entities(toks []token, s *sink) {
 	i := 0
 	for i < len(toks) {
 		if !toks[i].cap {
@@ -148,13 +204,14 @@ func entities(toks []token, emit func(kind byte, name string)) {
 		for len(run) > 0 && (isStop(run[0].word) || isCalendar(run[0].word)) {
 			run = run[1:]
 		}
-		emitRun(run, emit)
+		emitRun(run, s)
 		i = j
 	}
 }
 
-func emitRun(run []token, emit func(kind byte, name string)) {
-	var words []string
+func emitRun(run []token, s *sink) {
+	var buf [8]string
+	words := buf[:0]
 	for k, t := range run {
 		if t.word == "of" {
 			continue
@@ -162,21 +219,21 @@ func emitRun(run []token, emit func(kind byte, name string)) {
 		// a hyphenated name is also a term: "Amir-Abdollahian" meets
 		// "Amirabdollahian"
 		if k > 0 && t.gap == gapHyphen {
-			emit(kindTerm, run[k-1].word+t.word)
+			s.emit(kindTerm, "", run[k-1].word, t.word)
 		}
 		words = append(words, t.word)
 	}
 	for k := 0; k+1 < len(words); k++ {
-		emit(kindEntity, words[k]+words[k+1])
+		s.emit(kindEntity, "", words[k], words[k+1])
 	}
 	if len(words) >= 3 && len(words) <= 4 {
-		emit(kindEntity, strings.Join(words, ""))
+		s.emit(kindEntity, "", words...)
 	}
 }
 
 // quotes calls emit for the word trigrams inside each quotation, and for a
 // whole quotation of one to three words ("appalling", "worthless").
-func quotes(toks []token, emit func(string)) {
+func quotes(toks []token, s *sink) {
 	i := 0
 	for i < len(toks) {
 		q := toks[i].quote
@@ -197,7 +254,7 @@ func quotes(toks []token, emit func(string)) {
 				content = content || isTerm(t.word)
 			}
 			if content {
-				emit(strings.Join(words, " "))
+				s.emit(kindQuote, " ", words...)
 			}
 		}
 		for k := 0; k+3 <= len(span); k++ {
@@ -205,7 +262,7 @@ func quotes(toks []token, emit func(string)) {
 			if isStop(a) && isStop(b) && isStop(c) || !isTerm(a) && !isTerm(b) && !isTerm(c) {
 				continue
 			}
-			emit(a + " " + b + " " + c)
+			s.emit(kindQuote, " ", a, b, c)
 		}
 		i = j
 	}
@@ -239,7 +296,7 @@ func stem(w string) string {
 
 // isTerm reports whether a folded word is a content word worth indexing.
 func isTerm(w string) bool {
-	return len(w) >= 3 && !isStop(w) && !isNumber(w)
+	return len(w) >= 3 && !isStop(w) && !isCalendar(w) && !isNumber(w)
 }
 
 func isNumber(w string) bool {

@@ -56,7 +56,7 @@ func shingles(toks []token, dst []uint64) []uint64 {
 // bits (bits.OnesCount64(a^b)). It is stable across versions of the process,
 // so storage may keep it. Texts shorter than three words hash their words.
 func SimHash(text string) uint64 {
-	toks := tokenize(text, nil)
+	toks := tokenize(text, nil, 0)
 	hs := shingles(toks, nil)
 	if len(hs) == 0 {
 		for _, t := range toks {

@@ -72,19 +72,17 @@ func (ix *Index) Len() int {
 
 // prepared is a document's analysis, computed outside the lock.
 type prepared struct {
-	doc   Doc
-	f     features
-	sig   *signature
-	bands []uint64
+	doc         Doc
+	title, text []token
+	feats       []feature
+	sig         *signature
+	bands       []uint64
 }
 
 func (ix *Index) prepare(d Doc) *prepared {
-	text := tokenize(d.Text, nil)
-	if len(text) > maxTokens {
-		text = text[:maxTokens]
-	}
-	title := tokenize(d.Title, nil)
-	p := &prepared{doc: d, f: extract(title, text)}
+	text := tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens)
+	title := tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens)
+	p := &prepared{doc: d, title: title, text: text, feats: extract(title, text)}
 	if shs := shingles(text, nil); len(shs) >= minShingles {
 		p.sig = ix.hasher.sign(shs)
 		keys := p.sig.bandKeys()
@@ -114,7 +112,7 @@ func (ix *Index) Assign(d Doc) Decision {
 	if dec.DuplicateOf != "" {
 		// a copy adds nothing to story matching and must not make its
 		// own words look common: only its signature is kept
-		p.f.list = nil
+		p.feats = nil
 	}
 	ix.insert(p, dec.StoryID, root)
 	return dec
@@ -134,7 +132,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	root := d.Key
 	if e, _ := ix.bestCopy(p); e != nil {
 		// as Assign would have recorded it
-		p.f.list, root = nil, e.root
+		p.feats, root = nil, e.root
 	}
 	ix.insert(p, storyID, root)
 }
@@ -241,14 +239,14 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		return storyMatch{}
 	}
 	type probe struct {
-		i  int // index in p.f.list
+		i  int // index in p.feats
 		df int
 	}
-	weights := make([]float64, len(p.f.list)) // p's weights × idf
-	idfs := make([]float64, len(p.f.list))
-	probes := make([]probe, 0, len(p.f.list))
+	weights := make([]float64, len(p.feats)) // p's weights × idf
+	idfs := make([]float64, len(p.feats))
+	probes := make([]probe, 0, len(p.feats))
 	var norm2 float64
-	for i, f := range p.f.list {
+	for i, f := range p.feats {
 		df := 0
 		if pl := ix.feats[f.hash]; pl != nil {
 			df = pl.live()
@@ -269,7 +267,7 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	}
 	acc := make(map[uint32]float64, 64)
 	for _, pr := range probes {
-		for _, id := range ix.feats[p.f.list[pr.i].hash].ids {
+		for _, id := range ix.feats[p.feats[pr.i].hash].ids {
 			acc[id] += weights[pr.i] * idfs[pr.i]
 		}
 	}
@@ -303,8 +301,8 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		}
 		scored++
 		dot, shared := 0.0, 0
-		for i, j := 0, 0; i < len(p.f.list) && j < len(e.feats); {
-			a, b := p.f.list[i].hash, e.feats[j].hash
+		for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
+			a, b := p.feats[i].hash, e.feats[j].hash
 			switch {
 			case a < b:
 				i++
@@ -376,19 +374,19 @@ func (ix *Index) norm(e *entry, n int) float64 {
 // explain names the heaviest features p shares with e.
 func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string {
 	type contrib struct {
-		name string
+		hash uint64
 		v    float64
 	}
 	var cs []contrib
-	for i, j := 0, 0; i < len(p.f.list) && j < len(e.feats); {
-		a, b := p.f.list[i].hash, e.feats[j].hash
+	for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
+		a, b := p.feats[i].hash, e.feats[j].hash
 		switch {
 		case a < b:
 			i++
 		case a > b:
 			j++
 		default:
-			cs = append(cs, contrib{p.f.names[a], weights[i] * float64(e.feats[j].w) * idfs[i]})
+			cs = append(cs, contrib{a, weights[i] * float64(e.feats[j].w) * idfs[i]})
 			i++
 			j++
 		}
@@ -400,16 +398,21 @@ func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string 
 		case a.v < b.v:
 			return 1
 		}
-		return strings.Compare(a.name, b.name)
+		return cmpU64(a.hash, b.hash)
 	})
 	if len(cs) > 6 {
 		cs = cs[:6]
 	}
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.name
+	wanted := make(map[uint64]bool, len(cs))
+	for _, c := range cs {
+		wanted[c.hash] = true
 	}
-	return strings.Join(names, ", ")
+	named := names(p.title, p.text, wanted)
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = named[c.hash]
+	}
+	return strings.Join(out, ", ")
 }
 
 // insert records p in the index under the given story and duplicate root.
@@ -425,7 +428,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		story:     story,
 		root:      root,
 		published: p.doc.Published,
-		feats:     p.f.list,
+		feats:     p.feats,
 		sig:       p.sig,
 		bands:     p.bands,
 	}
@@ -434,6 +437,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 	for _, f := range e.feats {
 		addPosting(ix.feats, f.hash, e.id)
 	}
+	ix.norm(e, len(ix.docs))
 	for _, k := range e.bands {
 		addPosting(ix.bands, k, e.id)
 	}

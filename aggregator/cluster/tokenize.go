@@ -27,8 +27,9 @@ type token struct {
 // groups such as "2,000" and "6.5" stay one token), folding each word and
 // recording capitalisation, separators and quotation spans. Straight double
 // quotes toggle a quotation; “…”, «…», „…“ and ‘…’ open and close one; a
-// paragraph break ends any open quotation.
-func tokenize(text string, dst []token) []token {
+// paragraph break ends any open quotation. It stops after max tokens
+// (max ≤ 0: no limit).
+func tokenize(text string, dst []token, max int) []token {
 	var (
 		pending   = gapSentence
 		quoteID   int32
@@ -47,6 +48,9 @@ func tokenize(text string, dst []token) []token {
 	}
 	i := 0
 	for i < len(text) {
+		if max > 0 && len(dst) >= max {
+			break
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if isWordRune(r) {
 			start := i

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // golden cases name IANA zones; do not depend on the host's zoneinfo
 
 	"github.com/mmcdole/gofeed"
 
@@ -58,6 +59,9 @@ func loadCase(tb testing.TB, name string) ([]news.Item, []Report) {
 	tb.Helper()
 	dir := filepath.Join("testdata", "golden")
 	data, err := os.ReadFile(filepath.Join(dir, name+".xml"))
+	if os.IsNotExist(err) {
+		data, err = os.ReadFile(filepath.Join(dir, name+".feed.json"))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func loadCase(tb testing.TB, name string) ([]news.Item, []Report) {
 	p.KeepOriginalFeed = true
 	f, err := p.Parse(bytes.NewReader(data))
 	if err != nil {
-		tb.Fatalf("%s.xml: %v", name, err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 	n := New(DefaultRules())
 	var items []news.Item
@@ -102,18 +106,23 @@ func loadCase(tb testing.TB, name string) ([]news.Item, []Report) {
 
 func goldenCases(tb testing.TB) []string {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.xml"))
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no golden cases: %v", err)
-	}
 	var names []string
-	for _, f := range files {
-		names = append(names, strings.TrimSuffix(filepath.Base(f), ".xml"))
+	for _, ext := range []string{".xml", ".feed.json"} {
+		files, err := filepath.Glob(filepath.Join("testdata", "golden", "*"+ext))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, f := range files {
+			names = append(names, strings.TrimSuffix(filepath.Base(f), ext))
+		}
+	}
+	if len(names) == 0 {
+		tb.Fatal("no golden cases in testdata/golden")
 	}
 	return names
 }
 
-// TestGolden normalises every testdata/golden/<case>.xml and compares the
+// TestGolden normalises every testdata/golden/<case>.xml (or .feed.json) and compares the
 // items with <case>.golden.json. Run with -update to rewrite the golden
 // files after checking the diff.
 func TestGolden(t *testing.T) {
@@ -122,6 +131,7 @@ func TestGolden(t *testing.T) {
 			items, reps := loadCase(t, name)
 			out := make([]goldenItem, len(items))
 			for i, it := range items {
+				checkItemStrings(t, it)
 				out[i] = goldenItem{
 					Outlet: it.Outlet, GUID: it.GUID, URL: it.URL, Title: it.Title, Summary: it.Summary,
 					Text: it.Text, ContentHTML: it.ContentHTML, Authors: it.Authors, Categories: it.Categories,

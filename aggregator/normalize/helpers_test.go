@@ -1,7 +1,9 @@
 package normalize
 
 import (
+	"os"
 	"strings"
+	"testing"
 
 	"github.com/mmcdole/gofeed"
 )
@@ -27,4 +29,13 @@ func hasControl(s, allowed string) bool {
 		}
 	}
 	return false
+}
+
+func mustRead(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
 }

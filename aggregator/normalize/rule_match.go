@@ -17,10 +17,11 @@ type prefilter struct {
 }
 
 // newPrefilter derives the prefilter of expr; ok is false when no literal is
-// required.
+// required, or when the expression is anchored at the start of the text
+// (then the expression itself fails fast and a scan would cost more).
 func newPrefilter(expr string) (prefilter, bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	if err != nil || beginAnchored(re) {
 		return prefilter{}, false
 	}
 	p, ok := requiredLits(re)
@@ -40,7 +41,30 @@ func newPrefilter(expr string) (prefilter, bool) {
 	return p, true
 }
 
+func beginAnchored(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText:
+		return true
+	case syntax.OpConcat, syntax.OpCapture:
+		return len(re.Sub) > 0 && beginAnchored(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !beginAnchored(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// maxLitSet bounds the cross product of literal alternatives.
+const maxLitSet = 32
+
 // requiredLits returns literals one of which every match must contain.
+// Within a concatenation, runs of literals and literal alternations are
+// multiplied out ("A" followed by "P|FP|nadolu" gives AP, AFP, Anadolu), so
+// the parser's factoring of common prefixes does not weaken the filter.
 func requiredLits(re *syntax.Regexp) (prefilter, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
@@ -54,11 +78,24 @@ func requiredLits(re *syntax.Regexp) (prefilter, bool) {
 	case syntax.OpConcat:
 		var best prefilter
 		found := false
-		for _, sub := range re.Sub {
-			if p, ok := requiredLits(sub); ok && (!found || p.weakest() > best.weakest()) {
+		consider := func(p prefilter) {
+			if len(p.lits) > 0 && p.weakest() > 0 && (!found || p.weakest() > best.weakest()) {
 				best, found = p, true
 			}
 		}
+		run := prefilter{lits: []string{""}, fold: []bool{false}}
+		for _, sub := range re.Sub {
+			if alts, ok := exactLits(sub); ok && len(run.lits)*len(alts.lits) <= maxLitSet {
+				run = run.product(alts)
+				continue
+			}
+			consider(run)
+			run = prefilter{lits: []string{""}, fold: []bool{false}}
+			if p, ok := requiredLits(sub); ok {
+				consider(p)
+			}
+		}
+		consider(run)
 		return best, found
 	case syntax.OpAlternate:
 		var all prefilter
@@ -73,6 +110,52 @@ func requiredLits(re *syntax.Regexp) (prefilter, bool) {
 		return all, len(all.lits) > 0
 	}
 	return prefilter{}, false
+}
+
+// exactLits returns the complete set of strings re matches, when it matches
+// only literals (a literal, an alternation or concatenation of literals).
+func exactLits(re *syntax.Regexp) (prefilter, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return prefilter{lits: []string{string(re.Rune)}, fold: []bool{re.Flags&syntax.FoldCase != 0}}, true
+	case syntax.OpCapture:
+		return exactLits(re.Sub[0])
+	case syntax.OpAlternate:
+		var all prefilter
+		for _, sub := range re.Sub {
+			p, ok := exactLits(sub)
+			if !ok || len(all.lits)+len(p.lits) > maxLitSet {
+				return prefilter{}, false
+			}
+			all.lits = append(all.lits, p.lits...)
+			all.fold = append(all.fold, p.fold...)
+		}
+		return all, true
+	case syntax.OpConcat:
+		run := prefilter{lits: []string{""}, fold: []bool{false}}
+		for _, sub := range re.Sub {
+			p, ok := exactLits(sub)
+			if !ok || len(run.lits)*len(p.lits) > maxLitSet {
+				return prefilter{}, false
+			}
+			run = run.product(p)
+		}
+		return run, true
+	}
+	return prefilter{}, false
+}
+
+// product concatenates every literal of p with every literal of q; the
+// result folds case if either part does.
+func (p prefilter) product(q prefilter) prefilter {
+	var out prefilter
+	for i, a := range p.lits {
+		for j, b := range q.lits {
+			out.lits = append(out.lits, a+b)
+			out.fold = append(out.fold, p.fold[i] || q.fold[j])
+		}
+	}
+	return out
 }
 
 // weakest is the length of the shortest literal: the filter's selectivity.

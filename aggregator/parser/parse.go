@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 )
@@ -24,12 +26,16 @@ type Options struct {
 	// URL is where the feed came from; relative links are resolved against it
 	// when the document gives no base of its own.
 	URL string
+	// ContentLanguage is the HTTP Content-Language header, the feed's
+	// language when the document names none.
+	ContentLanguage string
 }
 
 // Result is a parsed feed and what it took to parse it.
 type Result struct {
 	Feed *gofeed.Feed
-	// Format is "rss", "atom" or "json".
+	// Format is "rss", "atom" or "json" (or "cdf" for Microsoft's Channel
+	// Definition Format, read as Atom).
 	Format string
 	// Version is the format's version as the document declares it: "2.0",
 	// "0.91", "1.0" (RSS 1.0/RDF), "0.3", "1.0" (Atom), "1.1" (JSON Feed).
@@ -63,9 +69,11 @@ func Parse(body []byte, o Options) (*Result, error) {
 	notes := d.notes
 
 	doc := d.body
+	var x extras
+	format := "" // set when the document is translated before gofeed reads it
 	if !isJSON(doc) {
 		var n repairs
-		doc, n = repair(doc)
+		doc, n, x = repair(doc)
 		w, rn := n.warnings()
 		res.Warnings = append(res.Warnings, w...)
 		notes = append(notes, rn...)
@@ -78,6 +86,13 @@ func Parse(body []byte, o Options) (*Result, error) {
 		}
 		if isAtom03(doc) {
 			doc = rewriteAtom03(doc)
+		}
+		if isCDF(doc) {
+			atomDoc, err := cdfToAtom(doc)
+			if err != nil {
+				return nil, fmt.Errorf("parse feed %s: read cdf channel: %w", where(o), err)
+			}
+			doc, format = atomDoc, "cdf"
 		}
 	}
 
@@ -94,10 +109,18 @@ func Parse(body []byte, o Options) (*Result, error) {
 	res.Feed = feed
 	res.Format = feed.FeedType
 	res.Version = feed.FeedVersion
-	if res.Format == "json" {
+	switch {
+	case format != "":
+		res.Format, res.Version = format, ""
+	case res.Format == "json":
 		res.Version = jsonFeedVersion(feed.FeedVersion)
 	}
+	x.apply(feed)
 	fillFromExtensions(feed)
+	if feed.Language == "" {
+		lang, _, _ := strings.Cut(o.ContentLanguage, ",")
+		feed.Language = strings.TrimSpace(lang)
+	}
 	resolveLinks(feed, documentBase(doc, o.URL))
 	tf := fixFeedText(feed)
 	if tf.mojibake > 0 {
@@ -199,11 +222,8 @@ func resolveLinks(f *gofeed.Feed, b *url.URL) {
 		if it.Image != nil {
 			it.Image.URL = abs(it.Image.URL)
 		}
-		if f.FeedType == "atom" {
-			// An Atom id is an IRI, resolved like any other (RSS guids are
-			// opaque strings).
-			it.GUID = abs(it.GUID)
-		}
+		// Ids are not resolved against the document URL: an id must not
+		// change when the feed moves.
 		it.Title = html(it.Title)
 		it.Description = html(it.Description)
 		it.Content = html(it.Content)
@@ -221,7 +241,40 @@ func resolveURL(base *url.URL, s string) string {
 	if err != nil {
 		return s
 	}
-	return base.ResolveReference(u).String()
+	r := base.ResolveReference(u).String()
+	if !isASCII([]byte(t)) {
+		// Keep an IRI an IRI: undo the percent-encoding of its characters.
+		r = unescapeNonASCII(r)
+	}
+	return r
+}
+
+// unescapeNonASCII decodes the percent-encoded runs of s that are UTF-8 of
+// non-ASCII characters, leaving %2F and the like alone.
+func unescapeNonASCII(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '%' && i+2 < len(s) {
+			var run []byte
+			j := i
+			for j+2 < len(s) && s[j] == '%' {
+				v, err := strconv.ParseUint(s[j+1:j+3], 16, 8)
+				if err != nil || v < 0x80 {
+					break
+				}
+				run = append(run, byte(v))
+				j += 3
+			}
+			if len(run) > 0 && utf8.Valid(run) {
+				b.Write(run)
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }
 
 // hasScheme reports whether s starts with "scheme:".

@@ -23,6 +23,7 @@ type repairs struct {
 	multipleRoots int // content after the root element, dropped
 	voidElements  int // HTML void elements (<br>) written as start tags, self-closed
 	upperHexRefs  int // "&#X41;": XML only allows a lower-case x, lower-cased
+	undeclaredNS  int // elements whose namespace prefix is not declared
 
 	// Not ill-formedness, content fixes:
 	c1Refs int // references to C1 controls (&#146;), mapped to windows-1252's characters
@@ -54,6 +55,7 @@ func (r repairs) warnings() (w, notes []string) {
 	add(r.voidElements, "self-closed %d HTML void elements such as <br>")
 	add(r.multipleRoots, "dropped %d pieces of content after the root element")
 	add(r.upperHexRefs, "lower-cased the X of %d hexadecimal character references")
+	add(r.undeclaredNS, "%d elements use undeclared namespace prefixes")
 	if r.c1Refs > 0 {
 		notes = append(notes, fmt.Sprintf("mapped %d references to C1 control characters to the windows-1252 punctuation they stand for", r.c1Refs))
 	}
@@ -71,18 +73,22 @@ type repairer struct {
 	// entities declared in the document's internal DTD subset.
 	entities map[string]string
 	rootDone bool
+	// prefixes are the namespace prefixes declared so far.
+	prefixes map[string]bool
+	extras   extras
+	capture  *capture
 }
 
-// repair returns a well-formed version of doc (doc itself when it already was)
-// and what it changed.
-func repair(doc []byte) ([]byte, repairs) {
+// repair returns a well-formed version of doc (doc itself when it already was),
+// what it changed, and the raw values it noticed that gofeed drops.
+func repair(doc []byte) ([]byte, repairs, extras) {
 	r := &repairer{src: doc}
 	r.run()
 	if r.out == nil {
-		return doc, r.n
+		return doc, r.n, r.extras
 	}
 	r.out = append(r.out, r.src[r.last:]...)
-	return r.out, r.n
+	return r.out, r.n, r.extras
 }
 
 // replace substitutes src[from:to] with s in the output.
@@ -248,6 +254,14 @@ func xmlChar(c rune) bool {
 // the standard library knows it). A name that only has a known entity as a
 // prefix ("&notit;") is not one.
 func htmlEntity(name string) (string, bool) {
+	switch name {
+	// XML documents that use HTML's entities take them from XHTML 1.0's
+	// entity sets, where these two are U+2329/U+232A (HTML5 moved them).
+	case "lang":
+		return "\u2329", true
+	case "rang":
+		return "\u232A", true
+	}
 	ref := "&" + name + ";"
 	v := html.UnescapeString(ref)
 	if v == ref || (strings.HasSuffix(v, ";") && v != ";") {
@@ -431,9 +445,11 @@ func (r *repairer) startTag(i int) int {
 				r.replace(k, k+1, "/>")
 				return k + 1
 			}
+			r.onStart(name, src[i:k], false, k+1)
 			r.stack = append(r.stack, name)
 			return k + 1
 		case c == '/' && k+1 < len(src) && src[k+1] == '>':
+			r.onStart(name, src[i:k], true, k+2)
 			if len(r.stack) == 0 {
 				r.rootDone = true
 			}
@@ -448,6 +464,7 @@ func (r *repairer) startTag(i int) int {
 			// A tag cut short ("<a href=x <b>"): close it here.
 			r.n.truncatedTag++
 			r.replace(k, k, ">")
+			r.onStart(name, src[i:k], false, k)
 			r.stack = append(r.stack, name)
 			return k
 		default:
@@ -503,6 +520,9 @@ func (r *repairer) endTag(i int) int {
 			depth = d
 			break
 		}
+	}
+	if depth >= 0 {
+		r.onEnd(depth, i)
 	}
 	switch {
 	case depth < 0:

@@ -188,9 +188,10 @@ func rewriteCP1252Refs(s string, n *textFixes) string {
 }
 
 // fixFeedText applies fixText to every text field of the feed.
+// Values are trimmed: CDATA sections keep the whitespace around them.
 func fixFeedText(f *gofeed.Feed) textFixes {
 	var n textFixes
-	fix := func(s *string) { *s = fixText(*s, &n) }
+	fix := func(s *string) { *s = strings.TrimSpace(fixText(*s, &n)) }
 	fix(&f.Title)
 	fix(&f.Description)
 	fix(&f.Copyright)

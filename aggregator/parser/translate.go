@@ -226,6 +226,10 @@ func fillFromExtensions(f *gofeed.Feed) {
 		if it.Content == "" {
 			it.Content = strings.TrimSpace(it.Custom["fullitem"])
 		}
+		if tags := it.Custom["tags"]; tags != "" {
+			// A CMS's comma-separated <tags> before its <category>s.
+			it.Categories = append(strings.Split(tags, ","), it.Categories...)
+		}
 		for _, c := range it.Extensions["media"]["category"] {
 			it.Categories = append(it.Categories, c.Value)
 		}

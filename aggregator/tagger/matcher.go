@@ -22,11 +22,20 @@ type termRef struct {
 type node struct {
 	exact  map[string]*node
 	prefix map[string]*node
-	// plens are the distinct byte lengths of the prefix keys, ascending.
-	plens []int
+	// plens indexes the prefix keys by their first two bytes (see phash):
+	// the distinct byte lengths of the keys in each slot, ascending. A word
+	// is looked up only at the lengths of prefixes that start like it.
+	plens *[256][]uint8
 	// out are the terms that end at this node.
 	out []termRef
 }
+
+// phash buckets a prefix by its first two bytes: a whole Cyrillic or Arabic
+// letter, or two Latin letters.
+func phash(b0, b1 byte) uint8 { return b1 ^ (b0 << 3) ^ (b0 >> 5) }
+
+// maxPrefixBytes bounds prefix keys so that their lengths fit plens.
+const maxPrefixBytes = 255
 
 // matcher finds every term in a token sequence in one pass: at each word it
 // follows the trie's edges (one map lookup for the exact word, one per
@@ -48,6 +57,9 @@ func (m *matcher) add(f *folder, term string, ref termRef) error {
 			if utf8.RuneCountInString(key) < minPrefixRunes {
 				return fmt.Errorf("term %q: prefix %q is shorter than %d letters", term, key, minPrefixRunes)
 			}
+			if len(key) > maxPrefixBytes {
+				return fmt.Errorf("term %q: prefix %q is longer than %d bytes", term, key, maxPrefixBytes)
+			}
 			if n.prefix == nil {
 				n.prefix = map[string]*node{}
 			}
@@ -55,9 +67,13 @@ func (m *matcher) add(f *folder, term string, ref termRef) error {
 			if c == nil {
 				c = &node{}
 				n.prefix[key] = c
-				if !slices.Contains(n.plens, len(key)) {
-					n.plens = append(n.plens, len(key))
-					slices.Sort(n.plens)
+				if n.plens == nil {
+					n.plens = new([256][]uint8)
+				}
+				slot := &n.plens[phash(key[0], key[1])]
+				if !slices.Contains(*slot, uint8(len(key))) {
+					*slot = append(*slot, uint8(len(key)))
+					slices.Sort(*slot)
 				}
 			}
 			n = c
@@ -105,8 +121,11 @@ func (m *matcher) walk(n *node, buf []byte, toks []token, start, i int, para int
 			out = m.visit(c, buf, toks, start, i, para, fld, out)
 		}
 	}
-	for _, l := range n.plens {
-		if l > len(key) {
+	if n.plens == nil || len(key) < 2 {
+		return out
+	}
+	for _, l := range n.plens[phash(key[0], key[1])] {
+		if int(l) > len(key) {
 			break
 		}
 		if c := n.prefix[string(key[:l])]; c != nil {

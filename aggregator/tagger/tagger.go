@@ -18,8 +18,12 @@
 package tagger
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -51,8 +55,14 @@ const (
 // without paragraph breaks), only its first sentences are the lead.
 const leadMaxBytes = 600
 
-// markerMaxBytes bounds the paragraphs checked against ignore_after markers.
-const markerMaxBytes = 80
+// markerMaxBytes bounds the paragraphs checked against ignore_after markers;
+// linkMaxBytes those checked as a marker-led link line ("Read more: ...").
+const (
+	markerMaxBytes = 80
+	linkMaxBytes   = 300
+	// markerMaxWords bounds the words of a marker.
+	markerMaxWords = 8
+)
 
 // rule is one entity or tag: what its terms count towards.
 type rule struct {
@@ -89,12 +99,14 @@ type Tagger struct {
 	// markers are the folded ignore_after paragraphs.
 	markers map[string]bool
 	scratch sync.Pool
+	// fingerprint identifies the rules (see Fingerprint).
+	fingerprint string
 }
 
 // New compiles the topics and tags. Its errors name the topic, entity or tag
 // and the term at fault.
 func New(topics []config.Topic, tags []config.Tag) (*Tagger, error) {
-	t := &Tagger{folder: newFolder(), markers: map[string]bool{}}
+	t := &Tagger{folder: newFolder(), markers: map[string]bool{}, fingerprint: fingerprint(topics, tags)}
 	t.scratch.New = func() any { return &scratch{} }
 	var errs []error
 	addTerms := func(ri int, what string, terms, excepts []string) {
@@ -193,6 +205,22 @@ func New(topics []config.Topic, tags []config.Tag) (*Tagger, error) {
 	return t, nil
 }
 
+// Fingerprint identifies the rules the tagger was built from: it changes
+// whenever a topic or tag changes, and only then. Storing it with each
+// tagged item lets `topicfeed retag` find the items tagged by other rules.
+func (t *Tagger) Fingerprint() string { return t.fingerprint }
+
+func fingerprint(topics []config.Topic, tags []config.Tag) string {
+	h := sha256.New()
+	// Marshalling plain structs of strings, numbers and slices cannot fail.
+	b, _ := json.Marshal(struct {
+		Topics []config.Topic
+		Tags   []config.Tag
+	}{topics, tags})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
 // scratch holds the buffers of one tagging call, reused across calls.
 type scratch struct {
 	buf     []byte
@@ -210,11 +238,18 @@ func (t *Tagger) Tag(title, text string) news.Tagging {
 
 // analysis is what one item's reading found.
 type analysis struct {
-	// counts are the occurrences per rule and field.
-	counts [][numFields]int
+	// hits are the occurrences per field of the rules that matched, in
+	// order of first match; rules without a hit have none.
+	hits   []ruleHits
 	groups []group
 	// ignoredFrom is the boilerplate marker at which reading stopped.
 	ignoredFrom string
+}
+
+// ruleHits counts one rule's occurrences per field.
+type ruleHits struct {
+	rule   int
+	counts [numFields]int
 }
 
 // group is the evidence of one spelling of one rule in one field.
@@ -260,11 +295,16 @@ func (t *Tagger) analyse(title, text string) *analysis {
 		if !haveLead && string(buf) == titleKey {
 			continue // the title repeated as the first paragraph
 		}
-		if len(p) <= markerMaxBytes && len(t.markers) > 0 && t.isMarker(buf, toks) {
+		switch t.marker(p, buf, toks) {
+		case markerBlock:
 			if !haveLead {
 				continue // a marker before the article (a donation banner) is skipped
 			}
 			a.ignoredFrom = p
+		case markerLink:
+			continue // "Read more: <another story>" is skipped
+		}
+		if a.ignoredFrom != "" {
 			break
 		}
 		para++
@@ -286,10 +326,14 @@ func (t *Tagger) analyse(title, text string) *analysis {
 	}
 	ms = resolve(ms)
 
-	a.counts = make([][numFields]int, len(t.rules))
 	for _, m := range ms {
 		r := int(m.ref.rule)
-		a.counts[r][m.field]++
+		h := a.hit(r)
+		if h == nil {
+			a.hits = append(a.hits, ruleHits{rule: r})
+			h = &a.hits[len(a.hits)-1]
+		}
+		h.counts[m.field]++
 		term := srcs[m.para][m.ss:m.se]
 		found := false
 		for i := range a.groups {
@@ -327,21 +371,63 @@ func leadWords(p string, toks []token) int {
 	return len(toks)
 }
 
-func (t *Tagger) isMarker(buf []byte, toks []token) bool {
-	var b strings.Builder
-	for i, tk := range toks {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.Write(buf[tk.fs:tk.fe])
+type markerKind uint8
+
+const (
+	markerNone  markerKind = iota
+	markerBlock            // the paragraph is a marker: boilerplate follows
+	markerLink             // the paragraph is a marker, a colon and a link text
+)
+
+// marker says whether paragraph p (its words folded in buf, toks) is an
+// ignore_after marker ("Recent Posts") or starts with one and a colon
+// ("Read more: Iran says ...").
+func (t *Tagger) marker(p string, buf []byte, toks []token) markerKind {
+	if len(t.markers) == 0 || len(p) > linkMaxBytes {
+		return markerNone
 	}
-	return t.markers[b.String()]
+	var kb [128]byte
+	key := kb[:0]
+	for i, tk := range toks {
+		if i == markerMaxWords {
+			break
+		}
+		if i > 0 {
+			key = append(key, ' ')
+		}
+		key = append(key, buf[tk.fs:tk.fe]...)
+		if !t.markers[string(key)] {
+			continue
+		}
+		if i == len(toks)-1 && len(p) <= markerMaxBytes {
+			return markerBlock
+		}
+		if rest := strings.TrimLeft(p[tk.se:], " \t"); strings.HasPrefix(rest, ":") && i < len(toks)-1 {
+			return markerLink
+		}
+	}
+	return markerNone
+}
+
+// hit returns the rule's occurrences, or nil when it has none. Items match
+// few rules, so a linear search beats any index.
+func (a *analysis) hit(r int) *ruleHits {
+	for i := range a.hits {
+		if a.hits[i].rule == r {
+			return &a.hits[i]
+		}
+	}
+	return nil
 }
 
 // strength is a rule's weighted, capped count of mentions.
 func (a *analysis) strength(t *Tagger, r int) float64 {
+	h := a.hit(r)
+	if h == nil {
+		return 0
+	}
 	w := t.rules[r].weights
-	c := a.counts[r]
+	c := h.counts
 	return w.Title*float64(min(c[fieldTitle], w.TitleCap)) +
 		w.Lead*float64(min(c[fieldLead], w.LeadCap)) +
 		w.Body*float64(min(c[fieldBody], w.BodyCap))
@@ -428,29 +514,33 @@ func (a *analysis) evidence(t *Tagger) []news.Evidence {
 	if len(a.groups) == 0 {
 		return nil
 	}
-	ev := make([]news.Evidence, 0, len(a.groups))
-	for r := range t.rules {
-		w := t.rules[r].weights
-		for f := range numFields {
-			fw, left := w.Title, w.TitleCap
-			switch f {
-			case fieldLead:
-				fw, left = w.Lead, w.LeadCap
-			case fieldBody:
-				fw, left = w.Body, w.BodyCap
-			}
-			for _, g := range a.groups {
-				if g.rule != r || g.field != f {
-					continue
-				}
-				n := min(g.count, left)
-				left -= n
-				ev = append(ev, news.Evidence{
-					Rule: t.rules[r].name, Kind: t.rules[r].kind, Term: g.term,
-					Field: f.String(), Count: g.count, Weight: t.rules[r].factor * fw * float64(n),
-				})
-			}
+	gs := a.groups
+	slices.SortStableFunc(gs, func(x, y group) int {
+		if x.rule != y.rule {
+			return x.rule - y.rule
 		}
+		return int(x.field) - int(y.field)
+	})
+	ev := make([]news.Evidence, 0, len(gs))
+	left, lastRule, lastField := 0, -1, numFields
+	for _, g := range gs {
+		r := t.rules[g.rule]
+		fw, cap := r.weights.Title, r.weights.TitleCap
+		switch g.field {
+		case fieldLead:
+			fw, cap = r.weights.Lead, r.weights.LeadCap
+		case fieldBody:
+			fw, cap = r.weights.Body, r.weights.BodyCap
+		}
+		if g.rule != lastRule || g.field != lastField {
+			left, lastRule, lastField = cap, g.rule, g.field
+		}
+		n := min(g.count, left)
+		left -= n
+		ev = append(ev, news.Evidence{
+			Rule: r.name, Kind: r.kind, Term: g.term,
+			Field: g.field.String(), Count: g.count, Weight: r.factor * fw * float64(n),
+		})
 	}
 	return ev
 }

@@ -27,7 +27,7 @@ func testRules() ([]config.Topic, []config.Tag) {
 			{Name: "sport", Weight: -2, Terms: []string{"football", "volleyball"}},
 		},
 		Require:     [][]string{{"iran", "russia"}, {"russia", "ukraine"}, {"iran", "ukraine"}},
-		IgnoreAfter: []string{"Recent Posts"},
+		IgnoreAfter: []string{"Recent Posts", "Read more", "Support us!"},
 	}}
 	tags := []config.Tag{
 		{Name: "drones", Terms: []string{"drone*", "Shahed*"}},
@@ -59,6 +59,9 @@ func TestTag(t *testing.T) {
 		{"passing mention in body", "Iran holds nuclear talks", "Iran met European negotiators in Vienna.\n\nRussia was not present. Nor was Moscow's envoy.", false, nil},
 		{"three body mentions are present", "Talks in Vienna", "Negotiators met.\n\nIran said so. Iran again. Tehran too. Russia said so, Russia again, Moscow too.", true, nil},
 		{"sidebar after marker ignored", "Iran holds nuclear talks", "Iran met negotiators.\n\nRecent Posts\n\nRussia and Iran sign pact\n\nRussia hits Kyiv\n\nRussia, Moscow, Kremlin", false, nil},
+		{"link lines skipped", "Iran holds nuclear talks", "Iran met negotiators.\n\nRead more: Russia and Iran sign a pact, Moscow says\n\nRead more : Russia hits Kyiv\n\nThe talks go on.", false, nil},
+		{"banner before the lead skipped", "Overnight strikes", "Support us!\n\nRussia hit Kyiv, Ukraine said.", true, nil},
+		{"marker words inside a paragraph are text", "Overnight strikes", "Ukraine said.\n\nRead more about how Russia hit Kyiv: the Kremlin and Moscow confirmed it.", true, nil},
 		{"outlet name is no mention", "Iran holds nuclear talks", "Iran met negotiators, The Moscow Times reported.\n\nThe Moscow Times said. The Moscow Times added.", false, nil},
 		{"title repeated as first paragraph", "Russia warns Ukraine", "Russia warns Ukraine\n\nThe Kremlin said more.", true, nil},
 		{"counter entity: sport", "Iran beat Russia at volleyball", "Iran's volleyball team beat Russia 3-1 in the volleyball final.", false, nil},
@@ -211,4 +214,41 @@ func TestExplainAgreesWithTag(t *testing.T) {
 	if ex.OnTopic != tag.OnTopic || ex.Score != tag.Score || !slices.Equal(ex.Tags, tag.Tags) || !slices.Equal(ex.Topics, tag.Topics) || !slices.Equal(ex.Evidence, tag.Evidence) {
 		t.Errorf("Explain %+v disagrees with Tag %+v", ex, tag)
 	}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := newTestTagger(t)
+	b := newTestTagger(t)
+	if a.Fingerprint() == "" || a.Fingerprint() != b.Fingerprint() {
+		t.Fatalf("same rules, fingerprints %q and %q", a.Fingerprint(), b.Fingerprint())
+	}
+	topics, tags := testRules()
+	tags[0].Terms = append(tags[0].Terms, "UAV")
+	c, err := New(topics, tags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Fingerprint() == a.Fingerprint() {
+		t.Errorf("changed rules kept fingerprint %q", a.Fingerprint())
+	}
+}
+
+// FuzzTag: no input makes Tag or Explain panic, and they agree.
+func FuzzTag(f *testing.F) {
+	f.Add("Iran sends drones to Russia", "Kyiv said.\n\nRecent Posts\n\nRead more: x")
+	f.Add("", "\n\n\n\n")
+	f.Add("هسته\u200cای", "Россия\n\nУкраїна: \xff\xfe")
+	tg := newTestTagger(f)
+	f.Fuzz(func(t *testing.T, title, text string) {
+		got := tg.Tag(title, text)
+		ex := tg.Explain(title, text)
+		if got.OnTopic != ex.OnTopic || got.Score != ex.Score || !slices.Equal(got.Tags, ex.Tags) {
+			t.Fatalf("Tag %+v and Explain %+v disagree", got, ex)
+		}
+		for _, ev := range got.Evidence {
+			if ev.Count < 1 || ev.Term == "" {
+				t.Fatalf("bad evidence %+v", ev)
+			}
+		}
+	})
 }

@@ -37,10 +37,16 @@ func main() {
 const usage = `usage: topicfeed [-config FILE] COMMAND [flags]
 
 commands:
-  serve    run the daemon: poll outlets on schedule and serve the merged feed
-  poll     poll every outlet once, store, and exit
-  export   write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T)
-  check    validate the configuration and print what would be polled
+  serve        run the daemon: poll outlets on schedule and serve the merged feed
+  poll         poll every outlet once, store, and exit
+  export       write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T)
+  check        validate the configuration and print what would be polled
+  explain      read items as JSON Lines on stdin, print each tagging decision and its evidence
+  inspect      fetch or read one feed and print what topicfeed parses from it (-normalized: after cleaning)
+  retag        re-evaluate every stored item against the current topic rules
+  outlets      print every outlet's health from the database
+  backup FILE  write a consistent copy of the database, also while the daemon runs
+  opml import FILE   add the feeds of an OPML subscription list to the configuration
   healthcheck  exit 0 when the running daemon's /healthz answers 200
 
 The config file defaults to config.yaml, or $TOPICFEED_CONFIG.
@@ -76,6 +82,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.check(ctx, cmdArgs)
 	case "healthcheck":
 		return env.healthcheck(ctx, cmdArgs)
+	case "explain":
+		return env.explain(ctx, cmdArgs)
+	case "inspect":
+		return env.inspect(ctx, cmdArgs)
+	case "retag":
+		return env.retag(ctx, cmdArgs)
+	case "backup":
+		return env.backup(ctx, cmdArgs)
+	case "outlets":
+		return env.outletsTable(ctx, cmdArgs)
+	case "opml":
+		return env.opml(ctx, cmdArgs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

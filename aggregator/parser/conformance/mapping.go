@@ -250,6 +250,8 @@ func feedparserVersion(format, version string) string {
 		return "rss" + strings.ReplaceAll(version, ".", "")
 	case "atom":
 		return "atom" + strings.ReplaceAll(version, ".", "")
+	case "cdf":
+		return "cdf"
 	case "json":
 		return "json" + strings.TrimSuffix(strings.ReplaceAll(version, ".", ""), "0")
 	}

@@ -1,0 +1,271 @@
+package aggregator
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator/fetcher"
+	"github.com/topicfeed/topicfeed/aggregator/normalize"
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage"
+)
+
+// termTagger puts items mentioning "Iran" on topic; the real rules are
+// tested in aggregator/tagger.
+type termTagger struct{}
+
+func (termTagger) Tag(title, text string) news.Tagging {
+	if strings.Contains(title+" "+text, "Iran") {
+		return news.Tagging{OnTopic: true, Topics: []string{"t"}, Tags: []string{"iran"}, Score: 1}
+	}
+	return news.Tagging{}
+}
+
+const rssFeed = `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Outlet</title><link>https://outlet.example/</link>
+<item><title>Iran and Russia sign a deal</title><link>https://outlet.example/a</link><guid>a</guid>
+<pubDate>Mon, 02 Jan 2023 10:00:00 +0000</pubDate><description>Tehran and Moscow signed a deal on Monday.</description></item>
+<item><title>Local weather</title><link>https://outlet.example/b</link><guid>b</guid>
+<pubDate>Mon, 02 Jan 2023 11:00:00 +0000</pubDate><description>Rain is expected.</description></item>
+</channel></rss>`
+
+// route is one canned answer of the test outlet server.
+type route struct {
+	status int
+	header map[string]string
+	body   string
+}
+
+type testServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	routes   map[string]route
+	requests []*http.Request
+}
+
+func newTestServer(t *testing.T) *testServer {
+	s := &testServer{routes: map[string]route{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		rt, ok := s.routes[r.URL.Path]
+		s.requests = append(s.requests, r.Clone(context.Background()))
+		s.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		for k, v := range rt.header {
+			w.Header().Set(k, v)
+		}
+		if etag := rt.header["ETag"]; etag != "" && r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.WriteHeader(rt.status)
+		w.Write([]byte(rt.body))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *testServer) set(path string, rt route) {
+	s.mu.Lock()
+	s.routes[path] = rt
+	s.mu.Unlock()
+}
+
+func (s *testServer) lastRequest() *http.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[len(s.requests)-1]
+}
+
+type pollerFixture struct {
+	db     *storage.DB
+	poller *Poller
+	outlet Outlet
+	now    time.Time
+}
+
+func newPollerFixture(t *testing.T, feedURL string) *pollerFixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "topicfeed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	o := Outlet{Outlet: news.Outlet{Name: "Outlet", Slug: "outlet", URL: feedURL}, Interval: 15 * time.Minute}
+	if err := db.SyncOutlets(ctx, []news.Outlet{o.Outlet}); err != nil {
+		t.Fatal(err)
+	}
+	f := &pollerFixture{db: db, outlet: o, now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return f.now }
+	fetch := fetcher.New(fetcher.Options{AllowPrivateNetworks: true, Timeout: 5 * time.Second, Now: clock})
+	f.poller = NewPoller(fetch, normalize.New(normalize.DefaultRules()), termTagger{}, db, clock, discard())
+	return f
+}
+
+func (f *pollerFixture) state(t *testing.T) news.OutletState {
+	t.Helper()
+	st, err := f.db.OutletState(context.Background(), f.outlet.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func (f *pollerFixture) items(t *testing.T) []news.Item {
+	t.Helper()
+	items, err := f.db.Items(context.Background(), news.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func TestPollConditionalGet(t *testing.T) {
+	srv := newTestServer(t)
+	srv.set("/feed", route{status: 200, header: map[string]string{"ETag": `"v1"`, "Last-Modified": "Mon, 02 Jan 2023 11:00:00 GMT"}, body: rssFeed})
+	f := newPollerFixture(t, srv.URL+"/feed")
+	ctx := context.Background()
+
+	r := f.poller.Poll(ctx, f.outlet)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if r.Stats.New != 2 || r.Items != 2 {
+		t.Errorf("first poll: %+v, want 2 new items", r)
+	}
+	st := f.state(t)
+	if st.ETag != `"v1"` || st.LastStatus != 200 || !st.LastSuccess.Equal(f.now) || !st.NextPoll.Equal(f.now.Add(15*time.Minute)) {
+		t.Errorf("state after first poll: %+v", st)
+	}
+	items := f.items(t)
+	var onTopic int
+	for _, it := range items {
+		if it.OnTopic {
+			onTopic++
+		}
+	}
+	if onTopic != 1 {
+		t.Errorf("%d items on topic, want 1 (tagging must run before storing)", onTopic)
+	}
+
+	f.now = f.now.Add(20 * time.Minute)
+	r = f.poller.Poll(ctx, f.outlet)
+	if r.Err != nil || !r.NotModified || r.Stats.New != 0 {
+		t.Errorf("second poll: %+v, want a 304", r)
+	}
+	if got := srv.lastRequest().Header.Get("If-None-Match"); got != `"v1"` {
+		t.Errorf("second poll sent If-None-Match %q", got)
+	}
+	if got := srv.lastRequest().Header.Get("If-Modified-Since"); got == "" {
+		t.Error("second poll sent no If-Modified-Since")
+	}
+	if st := f.state(t); st.LastStatus != 304 || !st.LastSuccess.Equal(f.now) {
+		t.Errorf("state after 304: %+v", st)
+	}
+	if n := len(f.items(t)); n != 2 {
+		t.Errorf("%d items after the 304, want 2", n)
+	}
+}
+
+func TestPollFailuresKeepStoredItems(t *testing.T) {
+	tests := []struct {
+		name       string
+		fail       route
+		wantStatus int
+		wantErr    string
+		check      func(t *testing.T, f *pollerFixture, st news.OutletState)
+	}{
+		{
+			name:       "unparseable body",
+			fail:       route{status: 200, header: map[string]string{"ETag": `"html"`, "Content-Type": "text/html"}, body: "<html><body><h1>503 Service Unavailable</h1></body></html>"},
+			wantStatus: 200,
+			wantErr:    "parse",
+			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
+				if st.ETag == `"html"` {
+					t.Error("the validators of an unparseable response were stored: the next poll would 304 on it")
+				}
+			},
+		},
+		{
+			name:       "service unavailable with retry-after",
+			fail:       route{status: 503, header: map[string]string{"Retry-After": "7200"}},
+			wantStatus: 503,
+			wantErr:    "503",
+			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
+				if st.NextPoll.Before(f.now.Add(2 * time.Hour)) {
+					t.Errorf("next poll %s ignores Retry-After: 2h", st.NextPoll.Sub(f.now))
+				}
+			},
+		},
+		{
+			name:       "gone",
+			fail:       route{status: 410},
+			wantStatus: 410,
+			wantErr:    "410",
+			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
+				if !st.Disabled || !strings.Contains(st.DisabledReason, "410") {
+					t.Errorf("410 did not disable the outlet: %+v", st)
+				}
+				r := f.poller.Poll(context.Background(), f.outlet)
+				if r.Err == nil || !strings.Contains(r.Err.Error(), "disabled") {
+					t.Errorf("polling a disabled outlet: %v", r.Err)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newTestServer(t)
+			srv.set("/feed", route{status: 200, body: rssFeed})
+			f := newPollerFixture(t, srv.URL+"/feed")
+			ctx := context.Background()
+			if r := f.poller.Poll(ctx, f.outlet); r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			srv.set("/feed", tc.fail)
+			f.now = f.now.Add(time.Hour)
+			r := f.poller.Poll(ctx, f.outlet)
+			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want one mentioning %q", r.Err, tc.wantErr)
+			}
+			if !strings.Contains(r.Err.Error(), srv.URL) {
+				t.Errorf("error %q does not name the feed URL", r.Err)
+			}
+			st := f.state(t)
+			if st.LastStatus != tc.wantStatus || st.ConsecutiveErrors != 1 || st.LastError == "" || !st.LastFetch.Equal(f.now) {
+				t.Errorf("state after failure: %+v", st)
+			}
+			if n := len(f.items(t)); n != 2 {
+				t.Errorf("%d items after the failure, want the 2 stored before", n)
+			}
+			tc.check(t, f, st)
+		})
+	}
+}
+
+func TestPollPermanentRedirectMovesOutlet(t *testing.T) {
+	srv := newTestServer(t)
+	srv.set("/old", route{status: 301, header: map[string]string{"Location": "/new"}})
+	srv.set("/new", route{status: 200, body: rssFeed})
+	f := newPollerFixture(t, srv.URL+"/old")
+	r := f.poller.Poll(context.Background(), f.outlet)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if st := f.state(t); st.FeedURL != srv.URL+"/new" {
+		t.Errorf("feed URL after a 301: %q, want %q", st.FeedURL, srv.URL+"/new")
+	}
+	if r := f.poller.Poll(context.Background(), f.outlet); r.Err != nil || srv.lastRequest().URL.Path != "/new" {
+		t.Errorf("the next poll went to %s (err %v), want /new", srv.lastRequest().URL.Path, r.Err)
+	}
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runBinary runs topicfeed with stdin and returns its outputs and exit code.
+func runBinary(t testing.TB, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestCheck(t *testing.T) {
+	out, stderr, code := runBinary(t, "", "-config", "../../config.yaml", "check")
+	if code != 0 {
+		t.Fatalf("check of the shipped config: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"ok", "The Moscow Times", "https://www.themoscowtimes.com/rss/news", "iran-russia-ukraine"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("listen: \":8080\"\npoll_interval: 15m\noutlets:\n  - name: x\n    url: \"ftp://x.example/feed\"\n    colour: red\ntopics: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = runBinary(t, "", "-config", bad, "check")
+	if code == 0 {
+		t.Fatal("check of a bad config exited 0")
+	}
+	if !strings.Contains(stderr, bad+":6:") || !strings.Contains(stderr, "colour") {
+		t.Errorf("unknown key error does not name file, line and key:\n%s", stderr)
+	}
+
+	if err := os.WriteFile(bad, []byte("outlets:\n  - name: x\n    url: \"ftp://x.example/feed\"\ntopics: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, _ = runBinary(t, "", "-config", bad, "check")
+	for _, want := range []string{bad + ":3: outlets[0].url", bad + ":4: topics"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("validation errors lack %q:\n%s", want, stderr)
+		}
+	}
+
+	if _, stderr, code = runBinary(t, "", "nonsense"); code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Errorf("unknown command: exit %d, %s", code, stderr)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	in := strings.Join([]string{
+		`{"title":"Iran supplied Shahed drones to Russia for the war in Ukraine, Kyiv says","text":"Ukraine's foreign ministry said Iranian-made Shahed drones were used by Russian forces against Kyiv overnight.\n\nTehran denied sending weapons to Moscow.","url":"https://example.org/a","outlet":"Example"}`,
+		`{"title":"Real Madrid beat Barcelona 3-1","content":"<p>Real Madrid won the Clasico on Sunday.</p>"}`,
+		`{"title": broken json`,
+	}, "\n")
+	out, stderr, code := runBinary(t, in, "-config", "../../config.yaml", "explain")
+	if code == 0 {
+		t.Error("explain exited 0 though line 3 is not JSON")
+	}
+	if !strings.Contains(stderr, "stdin:3") {
+		t.Errorf("the bad line is not named: %s", stderr)
+	}
+	var got []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("explain output line %q: %v", line, err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d decisions, want 2:\n%s", len(got), out)
+	}
+	if got[0]["on_topic"] != true || got[1]["on_topic"] != false {
+		t.Errorf("on_topic: %v, %v; want true, false", got[0]["on_topic"], got[1]["on_topic"])
+	}
+	for _, key := range []string{"topics", "tags", "score", "evidence"} {
+		if _, ok := got[0][key]; !ok {
+			t.Errorf("decision lacks %q: %v", key, got[0])
+		}
+	}
+	if ev, _ := got[0]["evidence"].([]any); len(ev) == 0 {
+		t.Errorf("an on-topic decision carries no evidence: %v", got[0])
+	}
+	if tags, _ := got[0]["tags"].([]any); !containsAny(tags, "drones") {
+		t.Errorf("tags %v lack drones", got[0]["tags"])
+	}
+}
+
+func containsAny(list []any, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestInspect(t *testing.T) {
+	feed := filepath.Join("..", "..", "testdata", "e2e", "iran-front-page.rss")
+	out, stderr, code := runBinary(t, "", "-config", "../../config.yaml", "inspect", feed)
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, stderr)
+	}
+	var raw struct {
+		Format, Version, Title string
+		Items                  []struct {
+			ID, Link, Title, Content string
+			Authors                  []struct{ Name string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw.Format != "rss" || raw.Version != "2.0" || raw.Title != "Iran Front Page" || len(raw.Items) != 3 {
+		t.Fatalf("inspect: %+v", raw)
+	}
+	if raw.Items[0].ID != "https://ifpnews.com/?p=91823" || !strings.Contains(raw.Items[0].Content, "IFP Media Wire") {
+		t.Errorf("inspect must show values as parsed, before cleaning: %+v", raw.Items[0])
+	}
+
+	out, stderr, code = runBinary(t, "", "-config", "../../config.yaml", "inspect", "-normalized", feed)
+	if code != 0 {
+		t.Fatalf("inspect -normalized: exit %d: %s", code, stderr)
+	}
+	var norm struct {
+		Items []struct {
+			Title, Text string
+			OnTopic     bool `json:"on_topic"`
+			Tags        []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &norm); err != nil {
+		t.Fatal(err)
+	}
+	if len(norm.Items) != 3 || !norm.Items[0].OnTopic || strings.Contains(norm.Items[0].Text, "do not necessarily reflect") {
+		t.Errorf("inspect -normalized: %+v", norm.Items)
+	}
+
+	page := filepath.Join(t.TempDir(), "page.html")
+	os.WriteFile(page, []byte("<!DOCTYPE html><html><body><p>hello</p></body></html>"), 0o644)
+	if _, stderr, code = runBinary(t, "", "inspect", page); code == 0 || !strings.Contains(stderr, page) {
+		t.Errorf("inspect of an HTML page: exit %d, %q", code, stderr)
+	}
+}
+
+func TestOPMLImport(t *testing.T) {
+	dir := t.TempDir()
+	shipped, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, shipped, 0o644)
+	opml := filepath.Join(dir, "subs.opml")
+	os.WriteFile(opml, []byte(`<?xml version="1.0"?>
+<opml version="2.0"><head><title>My feeds</title></head><body>
+<outline text="News">
+  <outline type="rss" text="Moscow Times" xmlUrl="https://www.themoscowtimes.com/rss/news"/>
+  <outline type="rss" text="Radio Farda" title="Radio Farda" xmlUrl="https://www.radiofarda.com/api/zmq_oeiqpt"/>
+</outline></body></opml>`), 0o644)
+
+	out, stderr, code := runBinary(t, "", "-config", cfg, "opml", "import", opml)
+	if code != 0 {
+		t.Fatalf("opml import: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "1 outlets added") || !strings.Contains(out, "already configured") {
+		t.Errorf("opml import output:\n%s", out)
+	}
+	after, _ := os.ReadFile(cfg)
+	if !strings.Contains(string(after), "https://www.radiofarda.com/api/zmq_oeiqpt") {
+		t.Error("the new outlet is not in the config")
+	}
+	if !strings.Contains(string(after), "# The four outlets the project was conceived from") {
+		t.Error("the config's comments were lost")
+	}
+	out, stderr, code = runBinary(t, "", "-config", cfg, "check")
+	if code != 0 || !strings.Contains(out, "Radio Farda") {
+		t.Errorf("check after import: exit %d\n%s%s", code, out, stderr)
+	}
+	// Importing again adds nothing.
+	out, _, _ = runBinary(t, "", "-config", cfg, "opml", "import", opml)
+	if !strings.Contains(out, "0 outlets added") {
+		t.Errorf("second import:\n%s", out)
+	}
+}

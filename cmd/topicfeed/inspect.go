@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator/fetcher"
+	"github.com/topicfeed/topicfeed/aggregator/normalize"
+	"github.com/topicfeed/topicfeed/aggregator/parser"
+	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// inspectedItem is one item after normalisation, for `inspect -normalized`.
+type inspectedItem struct {
+	GUID        string              `json:"guid"`
+	URL         string              `json:"url"`
+	Title       string              `json:"title"`
+	Summary     string              `json:"summary"`
+	Text        string              `json:"text"`
+	ContentHTML string              `json:"content_html"`
+	Authors     []string            `json:"authors"`
+	Categories  []string            `json:"categories"`
+	Language    string              `json:"language"`
+	Image       string              `json:"image"`
+	Enclosures  []news.Enclosure    `json:"enclosures"`
+	Published   string              `json:"published"`
+	Updated     string              `json:"updated"`
+	ContentHash string              `json:"content_hash"`
+	OnTopic     bool                `json:"on_topic"`
+	Topics      []string            `json:"topics"`
+	Tags        []string            `json:"tags"`
+	Score       float64             `json:"score"`
+	Evidence    []news.Evidence     `json:"evidence"`
+	Removed     []normalize.Removal `json:"removed"`
+}
+
+type inspectedFeed struct {
+	parser.Report
+	Items []inspectedItem `json:"items"`
+}
+
+// inspect fetches (with the daemon's fetcher and guards) or reads one feed
+// and prints what topicfeed parses from it, as JSON.
+func (e *env) inspect(ctx context.Context, args []string) error {
+	fset := e.flags("inspect")
+	normalized := fset.Bool("normalized", false, "print items after normalisation, with topics and tags")
+	if err := fset.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fset.NArg() != 1 {
+		return usageError{"inspect: want one FILE or URL"}
+	}
+	target := fset.Arg(0)
+	cfg, err := e.loadConfig()
+	if errors.Is(err, fs.ErrNotExist) {
+		cfg = config.Default()
+	} else if err != nil {
+		return err
+	}
+
+	var body []byte
+	var opts parser.Options
+	if u, err := url.Parse(target); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		f := fetcher.New(fetcher.Options{
+			UserAgent:            cfg.UserAgent,
+			Timeout:              cfg.Fetch.Timeout,
+			MaxBodyBytes:         cfg.Fetch.MaxBodyBytes,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		})
+		resp, err := f.Fetch(ctx, fetcher.Request{URL: target})
+		if err != nil {
+			return err
+		}
+		body, opts = resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL}
+	} else {
+		body, err = os.ReadFile(target)
+		if err != nil {
+			return fmt.Errorf("inspect: %w", err)
+		}
+		opts = parser.Options{URL: "file://" + target}
+	}
+	res, err := parser.Parse(body, opts)
+	if err != nil {
+		return fmt.Errorf("inspect %s: %w", target, err)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if !*normalized {
+		return enc.Encode(res.Report())
+	}
+
+	var tg *tagger.Tagger
+	if len(cfg.Topics) > 0 {
+		if tg, err = tagger.New(cfg.Topics, cfg.Tags); err != nil {
+			return fmt.Errorf("%s: topics: %w", e.configPath, err)
+		}
+	}
+	norm := normalize.New(normalize.DefaultRules())
+	now := time.Now().UTC()
+	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
+	for i := range res.Feed.Items {
+		it, rep, ok := norm.Item(normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}, res.Feed, i, now)
+		if !ok {
+			continue
+		}
+		if tg != nil {
+			it.Tagging = tg.Tag(it.Title, it.Text)
+		}
+		out.Items = append(out.Items, inspectedItem{
+			GUID: it.GUID, URL: it.URL, Title: it.Title, Summary: it.Summary, Text: it.Text, ContentHTML: it.ContentHTML,
+			Authors: nonNil(it.Authors), Categories: nonNil(it.Categories), Language: it.Language, Image: it.Image,
+			Enclosures: it.Enclosures, Published: it.Published.Format(time.RFC3339), Updated: it.Updated.Format(time.RFC3339),
+			ContentHash: it.ContentHash, OnTopic: it.OnTopic, Topics: nonNil(it.Topics), Tags: nonNil(it.Tags),
+			Score: it.Score, Evidence: it.Evidence, Removed: rep.Removed,
+		})
+	}
+	return enc.Encode(out)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

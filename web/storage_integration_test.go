@@ -1,0 +1,169 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage"
+	"github.com/topicfeed/topicfeed/web"
+)
+
+var _ web.Store = (*storage.DB)(nil)
+
+func openDB(tb testing.TB) *storage.DB {
+	tb.Helper()
+	db, err := storage.Open(context.Background(), filepath.Join(tb.TempDir(), "topicfeed.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// BenchmarkServeSQLite measures a 304 revalidation of the merged feed
+// against a real SQLite store, asking the store for its revision on every
+// request (RevisionTTL 0, the default) or once a second.
+func BenchmarkServeSQLite(b *testing.B) {
+	ctx := context.Background()
+	db := openDB(b)
+	if err := db.SyncOutlets(ctx, []news.Outlet{{Name: "o", Slug: "o", URL: "https://o.example/feed"}}); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var items []news.Item
+	for i := range 100 {
+		u := "https://o.example/" + strings.Repeat("x", i%7) + time.Duration(i).String()
+		items = append(items, news.Item{Outlet: "o", GUID: u, URL: u, Title: "Iran and Russia " + u, ContentHTML: strings.Repeat("<p>drones</p>", 200),
+			Published: t0.Add(time.Duration(i) * time.Minute), FirstSeen: t0, ContentHash: u,
+			Tagging: news.Tagging{OnTopic: true, Topics: []string{"t"}, Tags: []string{"drones"}}})
+	}
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: news.Outlet{Name: "o"}}, items); err != nil {
+		b.Fatal(err)
+	}
+	for _, ttl := range []time.Duration{0, time.Second} {
+		h := web.New(db, web.Options{BaseURL: "http://feeds.test", RevisionTTL: ttl})
+		req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		etag := rec.Header().Get("ETag")
+		b.Run("304/revision-ttl="+ttl.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
+					req.Header.Set("If-None-Match", etag)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusNotModified {
+						b.Errorf("status %d", rec.Code)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestWithSQLiteStore serves from a real SQLite store: ids come from
+// storage's UIDs, "not found" is storage.ErrNotFound, and outlet polling
+// state alone (a new revision, same content) leaves the feeds' validators
+// alone.
+func TestWithSQLiteStore(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	outlets := []news.Outlet{
+		{Name: "The Moscow Times", Slug: "the-moscow-times", URL: "https://moscowtimes.example/rss/news"},
+		{Name: "Iran Front Page", Slug: "iran-front-page", URL: "https://ifpnews.example/feed/"},
+	}
+	if err := db.SyncOutlets(ctx, outlets); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2023, 2, 26, 9, 30, 0, 0, time.UTC)
+	mk := func(outlet, url, title string, tags ...string) news.Item {
+		return news.Item{Outlet: outlet, GUID: url, URL: url, Title: title, Summary: title + ".",
+			ContentHTML: "<p>" + title + "</p>", Published: t0, Updated: t0, FirstSeen: t0, ContentHash: url,
+			Tagging: news.Tagging{OnTopic: true, Topics: []string{"iran-russia-ukraine"}, Tags: tags, Score: 5}}
+	}
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: outlets[0]}, []news.Item{
+		mk("The Moscow Times", "https://moscowtimes.example/a", "Blinken on Iranian drones", "drones"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: outlets[1]}, []news.Item{
+		mk("Iran Front Page", "https://ifpnews.example/b", "Burns: Iran-Russia cooperation worrying", "diplomacy"),
+		// The same URL from a second outlet: one item, two sources.
+		mk("Iran Front Page", "https://moscowtimes.example/a", "Blinken on Iranian drones", "drones"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t", NotFound: storage.ErrNotFound, Tags: []string{"drones", "diplomacy"}})
+	get := func(path string, hdr ...string) *http.Response {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	first := get("/feed.atom")
+	b := readAll(t, first)
+	if first.StatusCode != 200 || strings.Count(b, "<entry") != 2 {
+		t.Fatalf("status %d, %d entries:\n%s", first.StatusCode, strings.Count(b, "<entry"), b)
+	}
+	if !strings.Contains(b, `rel="related"`) {
+		t.Error("the item carried by two outlets links no related coverage")
+	}
+	items, err := db.Items(ctx, news.Query{OnTopic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if !strings.Contains(b, "<id>http://feeds.test/items/"+it.UID+"</id>") {
+			t.Errorf("no entry id for UID %s", it.UID)
+		}
+		if res := get("/items/" + it.UID); res.StatusCode != 200 {
+			t.Errorf("/items/%s: %d", it.UID, res.StatusCode)
+		}
+	}
+	if res := get("/items/no-such-uid"); res.StatusCode != 404 {
+		t.Errorf("unknown uid: %d", res.StatusCode)
+	}
+
+	// Polling state changes the revision, not the feed.
+	st, err := db.OutletState(ctx, "The Moscow Times")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.LastFetch, st.LastStatus = t0.Add(time.Hour), 304
+	if err := db.SaveOutletState(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if res := get("/feed.atom", "If-None-Match", first.Header.Get("ETag")); res.StatusCode != 304 {
+		t.Errorf("feed after a polling-state change: %d, want 304", res.StatusCode)
+	}
+	if b := readAll(t, get("/outlets")); !strings.Contains(b, "HTTP 304") {
+		t.Error("outlets page does not show the new polling state")
+	}
+}
+
+func readAll(tb testing.TB, res *http.Response) string {
+	tb.Helper()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := res.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return sb.String()
+}
