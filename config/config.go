@@ -101,15 +101,20 @@ func Default() Config {
 
 // Error is a configuration error that names where it is.
 type Error struct {
-	File  string // file name, may be empty
-	Line  int    // 1-based line, 0 when unknown
-	Field string // dotted field path such as "outlets[2].url"
-	Msg   string
+	// Source names an environment variable the value came from
+	// ("$TOPICFEED_LISTEN"); File and Line are empty then.
+	Source string
+	File   string // file name, may be empty
+	Line   int    // 1-based line, 0 when unknown
+	Field  string // dotted field path such as "outlets[2].url"
+	Msg    string
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	switch {
+	case e.Source != "":
+		b.WriteString(e.Source + ":")
 	case e.File != "" && e.Line > 0:
 		fmt.Fprintf(&b, "%s:%d:", e.File, e.Line)
 	case e.File != "":
@@ -142,12 +147,11 @@ func (es Errors) Error() string {
 // LoadFile reads, decodes and validates the configuration file at path.
 // Errors name the file, the line and the field.
 func LoadFile(path string) (Config, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("open config: %w", err)
 	}
-	defer f.Close()
-	cfg, err := Load(f)
+	cfg, err := load(data, nil)
 	if err != nil {
 		return Config{}, withFile(err, path)
 	}
@@ -160,11 +164,15 @@ func withFile(err error, path string) error {
 	switch {
 	case errors.As(err, &es):
 		for _, e := range es {
-			e.File = path
+			if e.Source == "" {
+				e.File = path
+			}
 		}
 		return es
 	case errors.As(err, &e):
-		e.File = path
+		if e.Source == "" {
+			e.File = path
+		}
 		return e
 	}
 	return fmt.Errorf("%s: %w", path, err)
@@ -179,6 +187,12 @@ func Load(r io.Reader) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("read config: %w", err)
 	}
+	return load(data, nil)
+}
+
+// load decodes data over Default(), then the environment's overrides
+// (nil: none), and validates the result.
+func load(data []byte, env map[string]envValue) (Config, error) {
 	cfg := Default()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -189,8 +203,10 @@ func Load(r io.Reader) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, yamlError(err)
 	}
-	lines := fieldLines(&doc)
-	if err := cfg.validate(lines); err != nil {
+	if err := cfg.applyEnv(env); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.validate(fieldLines(&doc), env); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
@@ -252,16 +268,23 @@ func fieldLines(doc *yaml.Node) map[string]int {
 }
 
 // Validate checks the configuration as a whole. Errors name the field.
-func (c Config) Validate() error { return c.validate(nil) }
+func (c Config) Validate() error { return c.validate(nil, nil) }
 
 type validator struct {
 	lines map[string]int
+	env   map[string]envValue // by field path
 	errs  Errors
 }
 
 // addf records an error for field; its line is that of the field, or of
 // the closest enclosing field the file has.
 func (v *validator) addf(field, format string, args ...any) {
+	for p := field; p != ""; p = parentPath(p) {
+		if ev, ok := v.env[p]; ok {
+			v.errs = append(v.errs, &Error{Source: "$" + ev.name, Field: field, Msg: fmt.Sprintf(format, args...)})
+			return
+		}
+	}
 	line := 0
 	for p := field; p != "" && v.lines != nil; p = parentPath(p) {
 		if l, ok := v.lines[p]; ok {
@@ -280,8 +303,8 @@ func parentPath(p string) string {
 	return p[:i]
 }
 
-func (c Config) validate(lines map[string]int) error {
-	v := &validator{lines: lines}
+func (c Config) validate(lines map[string]int, env map[string]envValue) error {
+	v := &validator{lines: lines, env: env}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		v.addf("listen", "must be host:port or :port, got %q", c.Listen)
 	}

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,8 @@ type DB struct {
 
 	ws           writeStmts
 	revisionStmt *sql.Stmt // on r
+	ckpt         *checkpointer
+	log          *slog.Logger
 
 	// beforeItem, when set (tests only), runs before each item of a
 	// SaveFetch batch is written; an error aborts the batch.
@@ -54,12 +57,19 @@ type Option func(*options)
 type options struct {
 	now     func() time.Time
 	readers int
+	log     *slog.Logger
 }
 
 // WithClock sets the clock used for first-seen and updated times
 // (default time.Now).
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithLogger sets where background failures (WAL checkpoints) are logged
+// (default: nowhere).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.log = l }
 }
 
 // WithReaders sets the number of read connections (default: the number of
@@ -77,7 +87,7 @@ func WithReaders(n int) Option {
 // version this binary knows. A database written by a newer topicfeed is
 // refused with a *SchemaVersionError.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := options{now: time.Now, readers: max(4, runtime.NumCPU())}
+	o := options{now: time.Now, readers: max(4, runtime.NumCPU()), log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -101,7 +111,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	db := &DB{path: abs, w: w, now: o.now}
+	db := &DB{path: abs, w: w, now: o.now, log: o.log}
 	if err := db.prepareWriter(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -125,6 +135,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if db.revisionStmt, err = r.PrepareContext(ctx, `SELECT revision FROM meta WHERE id = 1`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prepare revision query: %w", err)
+	}
+	db.ckpt, err = startCheckpointer(abs, func(err error) {
+		db.log.Warn("background checkpoint failed", "database", abs, "error", err)
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }
@@ -154,6 +171,7 @@ func dsn(abs string, kind connKind) string {
 		q.Add("_pragma", "cache_size(-8000)")
 	case connWriter:
 		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "journal_size_limit(67108864)")
 		q.Set("_txlock", "immediate")
@@ -220,7 +238,11 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
-	errs := []error{db.ws.close()}
+	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
+	errs = append(errs, db.ws.close())
 	if db.revisionStmt != nil {
 		errs = append(errs, db.revisionStmt.Close())
 	}
@@ -281,6 +303,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if db.ckpt != nil {
+		db.ckpt.notify()
 	}
 	return nil
 }

@@ -59,6 +59,11 @@ func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.I
 				stats.Unchanged++
 			}
 		}
+		if in.newItems > 0 {
+			if _, err := in.stmt(ctx, db.ws.countItems).ExecContext(ctx, in.newItems, outletID); err != nil {
+				return fmt.Errorf("count items of outlet %q: %w", st.Name, err)
+			}
+		}
 		if err := saveOutletState(ctx, tx, st); err != nil {
 			return err
 		}
@@ -87,9 +92,22 @@ type ingest struct {
 	outlet   string
 	now      time.Time
 	changed  bool // anything published changed
+	newItems int  // items this outlet carries for the first time
+	bound    map[*sql.Stmt]*sql.Stmt
 }
 
-func (in *ingest) stmt(ctx context.Context, s *sql.Stmt) *sql.Stmt { return in.tx.StmtContext(ctx, s) }
+// stmt returns s bound to the transaction, binding each statement once.
+func (in *ingest) stmt(ctx context.Context, s *sql.Stmt) *sql.Stmt {
+	if b, ok := in.bound[s]; ok {
+		return b
+	}
+	b := in.tx.StmtContext(ctx, s)
+	if in.bound == nil {
+		in.bound = make(map[*sql.Stmt]*sql.Stmt)
+	}
+	in.bound[s] = b
+	return b
+}
 
 // storedItem is what matching needs of a stored item.
 type storedItem struct {
@@ -234,7 +252,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
 	}
-	if err := in.db.reindexTagging(ctx, in.tx, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
+	if err := in.db.reindexTagging(ctx, in.stmt, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
 		return err
 	}
 	in.changed = true
@@ -290,7 +308,7 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 	if err := in.addSource(ctx, id, it.OnTopic, pub, it); err != nil {
 		return err
 	}
-	if err := in.db.reindexTagging(ctx, in.tx, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
+	if err := in.db.reindexTagging(ctx, in.stmt, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
 		return err
 	}
 	in.changed = true
@@ -312,26 +330,27 @@ func (in *ingest) addSource(ctx context.Context, itemID int64, onTopic bool, pub
 	if err != nil {
 		return fmt.Errorf("index item outlet: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return fmt.Errorf("index item outlet: %w", err)
-	} else if n > 0 {
-		if _, err := in.stmt(ctx, in.db.ws.countItem).ExecContext(ctx, in.outletID); err != nil {
-			return fmt.Errorf("count item for outlet: %w", err)
-		}
 	}
+	in.newItems += int(n)
 	in.changed = true
 	return nil
 }
 
 // reindexTagging brings the lookup tables of item id from old to new
 // tagging.
-func (db *DB) reindexTagging(ctx context.Context, tx *sql.Tx, id, published int64, old, new tagKeys) error {
+// bind binds a prepared statement to the current transaction.
+type bind func(ctx context.Context, s *sql.Stmt) *sql.Stmt
+
+func (db *DB) reindexTagging(ctx context.Context, stmt bind, id, published int64, old, new tagKeys) error {
 	if old.equal(new) {
 		return nil
 	}
 	on := boolInt(new.onTopic)
 	if old.onTopic != new.onTopic {
-		if _, err := tx.StmtContext(ctx, db.ws.setOutletsOnTopic).ExecContext(ctx, on, id); err != nil {
+		if _, err := stmt(ctx, db.ws.setOutletsOnTopic).ExecContext(ctx, on, id); err != nil {
 			return fmt.Errorf("reindex outlets of item %d: %w", id, err)
 		}
 	}
@@ -344,12 +363,12 @@ func (db *DB) reindexTagging(ctx context.Context, tx *sql.Tx, id, published int6
 			continue
 		}
 		if len(t.old) > 0 {
-			if _, err := tx.StmtContext(ctx, t.del).ExecContext(ctx, id); err != nil {
+			if _, err := stmt(ctx, t.del).ExecContext(ctx, id); err != nil {
 				return fmt.Errorf("reindex %s of item %d: %w", t.what, id, err)
 			}
 		}
 		for _, v := range t.new {
-			if _, err := tx.StmtContext(ctx, t.insert).ExecContext(ctx, v, on, published, id); err != nil {
+			if _, err := stmt(ctx, t.insert).ExecContext(ctx, v, on, published, id); err != nil {
 				return fmt.Errorf("reindex %s of item %d: %w", t.what, id, err)
 			}
 		}

@@ -303,7 +303,7 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 			boolInt(t.OnTopic), encodeList(next.topics), encodeList(next.tags), t.Score, ev, itemID); err != nil {
 			return fmt.Errorf("update tagging of item %d: %w", itemID, err)
 		}
-		if err := db.reindexTagging(ctx, tx, itemID, published, old, next); err != nil {
+		if err := db.reindexTagging(ctx, tx.StmtContext, itemID, published, old, next); err != nil {
 			return err
 		}
 		return bump(ctx, tx, true)

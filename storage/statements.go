@@ -20,7 +20,7 @@ type writeStmts struct {
 	insertSource     *sql.Stmt
 	updateSource     *sql.Stmt
 	insertItemOutlet *sql.Stmt
-	countItem        *sql.Stmt
+	countItems       *sql.Stmt
 
 	setOutletsOnTopic *sql.Stmt
 	deleteTags        *sql.Stmt
@@ -61,7 +61,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.updateSource, `UPDATE sources SET url = ?, title = ? WHERE id = ?`},
 		{&db.ws.insertItemOutlet, `INSERT OR IGNORE INTO item_outlets (outlet_id, on_topic, published, item_id)
 			VALUES (?, ?, ?, ?)`},
-		{&db.ws.countItem, `UPDATE outlets SET item_count = item_count + 1 WHERE id = ?`},
+		{&db.ws.countItems, `UPDATE outlets SET item_count = item_count + ? WHERE id = ?`},
 		{&db.ws.setOutletsOnTopic, `UPDATE item_outlets SET on_topic = ? WHERE item_id = ?`},
 		{&db.ws.deleteTags, `DELETE FROM item_tags WHERE item_id = ?`},
 		{&db.ws.insertTag, `INSERT OR IGNORE INTO item_tags (tag, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
@@ -80,7 +80,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 func (ws *writeStmts) close() error {
 	var errs []error
 	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byURL, ws.byContentHash, ws.uidTaken, ws.insertItem,
-		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItem,
+		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItems,
 		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic} {
 		if s != nil {
 			errs = append(errs, s.Close())

@@ -189,7 +189,9 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, src source)
 	key := r.URL.Path
 	d, err := s.cached(r.Context(), key, src)
 	if err != nil {
-		s.log.Error("cannot serve document", "path", key, "error", err)
+		if !s.storeFailing() { // a failing store is logged once, when it starts
+			s.log.Error("cannot serve document", "path", key, "error", err)
+		}
 		w.Header().Set("Retry-After", "30")
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)

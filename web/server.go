@@ -238,3 +238,10 @@ func (s *Server) revision(ctx context.Context, kind revKind) (int64, error) {
 func (s *Server) url(path string) string { return s.base + path }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// storeFailing reports whether the last revision check failed.
+func (s *Server) storeFailing() bool {
+	s.revMu.Lock()
+	defer s.revMu.Unlock()
+	return s.storeFails
+}

@@ -3,7 +3,9 @@ package cluster
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,13 +99,28 @@ func BenchmarkAssign(b *testing.B) {
 		b.Run(fmt.Sprintf("indexed=%d", size), func(b *testing.B) {
 			c := newCorpus(1)
 			ix := New(Options{})
-			for range size {
-				ix.Restore(c.next(), "")
+			fill := make([]Doc, size)
+			for i := range fill {
+				fill[i] = c.next()
 			}
+			var wg sync.WaitGroup
+			for w := range 2 {
+				wg.Go(func() {
+					for i := w; i < size; i += 2 {
+						ix.Restore(fill[i], NewStoryID(fill[i].Key))
+					}
+				})
+			}
+			wg.Wait()
+			fill = nil
 			docs := make([]Doc, b.N)
 			for i := range docs {
 				docs[i] = c.next()
 			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/float64(size), "heap-B/indexed-doc")
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {

@@ -137,11 +137,11 @@ func TestExtractFeatures(t *testing.T) {
 	got := featureNames("Burns warns of drones", text)
 	for _, want := range []string{
 		"e:williamburns", "e:ciadirectorwilliamburns", "e:judywoodruff", // names
-		"t:amirabdollahian", // hyphenated name joined, as Amirabdollahian is spelt
-		"e:seaazov",         // "of" inside a name
+		"t:amirabdollahian",                                       // hyphenated name joined, as Amirabdollahian is spelt
+		"e:seaazov",                                               // "of" inside a name
 		"q:full fledged defense", "q:fledged defense partnership", // quote trigrams
-		"n:2000",                  // numbers
-		"t:burns", "t:drone",      // terms; plurals folded, names not
+		"n:2000",             // numbers
+		"t:burns", "t:drone", // terms; plurals folded, names not
 		"t:denied", "t:mentioned", // content words
 	} {
 		if !got[want] {

@@ -186,7 +186,13 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 		if pl == nil {
 			continue
 		}
-		for _, id := range pl.ids {
+		// a crowded bucket is shared boilerplate: only its newest
+		// documents are compared, which keeps the cost per document flat
+		ids := pl.ids
+		if len(ids) > maxBucketScan {
+			ids = ids[len(ids)-maxBucketScan:]
+		}
+		for _, id := range ids {
 			if _, dup := seen[id]; dup {
 				continue
 			}
@@ -205,6 +211,9 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 	}
 	return best, bestJ
 }
+
+// maxBucketScan caps the documents compared per LSH bucket.
+const maxBucketScan = 256
 
 // storyMatch is the best story candidate of a document.
 type storyMatch struct {

@@ -10,7 +10,11 @@ func TestPrefilterLiterals(t *testing.T) {
 		expr string
 		want []string // nil: no prefilter
 	}{
-		{`^Support us$`, nil},
+		{`^Support us$`, []string{"Support us"}},
+		{`(?i)^(read more|continue reading)\b`, []string{"read more", "continue reading"}},
+		{`(?i)^(once|monthly)\W*$`, []string{"once", "monthly"}},
+		{`^(\p{Lu}{1,2}|[\p{P}]+)$`, nil},
+		{`^a*b`, nil},
 		{`(?i)\bdo(es)? not necessarily reflect the (views?|opinions?)`, []string{" not necessarily reflect the "}},
 		{`([.!?])\s+(TASS|AP|AFP|Anadolu)$`, []string{"TASS", "AP", "AFP", "Anadolu"}},
 		{`\[(…|\.\.\.)\]$`, []string{"[…]", "[...]"}},

@@ -14,19 +14,30 @@ import (
 type prefilter struct {
 	lits []string
 	fold []bool
+	// prefix: the text must start with one of lits (begin-anchored rules).
+	prefix bool
 }
 
-// newPrefilter derives the prefilter of expr; ok is false when no literal is
-// required, or when the expression is anchored at the start of the text
-// (then the expression itself fails fast and a scan would cost more).
+// newPrefilter derives the prefilter of expr: for an expression anchored at
+// the start of the text, the literals a match must start with; otherwise
+// literals a match must contain. ok is false when there are none.
 func newPrefilter(expr string) (prefilter, bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil || beginAnchored(re) {
+	if err != nil {
 		return prefilter{}, false
 	}
-	p, ok := requiredLits(re)
-	if !ok {
-		return prefilter{}, false
+	var p prefilter
+	if beginAnchored(re) {
+		p = prefixLits(re)
+		if len(p.lits) == 0 || p.weakest() == 0 {
+			return prefilter{}, false
+		}
+		p.prefix = true
+	} else {
+		var ok bool
+		if p, ok = requiredLits(re); !ok {
+			return prefilter{}, false
+		}
 	}
 	for i, l := range p.lits {
 		// Case-insensitive matching of non-ASCII literals follows Unicode
@@ -56,6 +67,50 @@ func beginAnchored(re *syntax.Regexp) bool {
 		return true
 	}
 	return false
+}
+
+// prefixLits returns strings one of which every match of re starts with
+// (after a leading "^"); a set holding "" constrains nothing.
+func prefixLits(re *syntax.Regexp) prefilter {
+	none := prefilter{lits: []string{""}, fold: []bool{false}}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return prefilter{lits: []string{string(re.Rune)}, fold: []bool{re.Flags&syntax.FoldCase != 0}}
+	case syntax.OpCapture, syntax.OpPlus:
+		return prefixLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return prefixLits(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var all prefilter
+		for _, sub := range re.Sub {
+			p := prefixLits(sub)
+			if p.weakest() == 0 || len(all.lits)+len(p.lits) > maxLitSet {
+				return none
+			}
+			all.lits = append(all.lits, p.lits...)
+			all.fold = append(all.fold, p.fold...)
+		}
+		return all
+	case syntax.OpConcat:
+		run := none
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpBeginText {
+				continue
+			}
+			if p, ok := exactLits(sub); ok && len(run.lits)*len(p.lits) <= maxLitSet {
+				run = run.product(p)
+				continue
+			}
+			if p := prefixLits(sub); len(run.lits)*len(p.lits) <= maxLitSet {
+				run = run.product(p)
+			}
+			break
+		}
+		return run
+	}
+	return none
 }
 
 // maxLitSet bounds the cross product of literal alternatives.
@@ -174,14 +229,14 @@ func (p prefilter) pass(text string, lower *string) bool {
 		return true
 	}
 	for i, l := range p.lits {
+		t := text
 		if p.fold[i] {
 			if *lower == "" {
 				*lower = strings.ToLower(text)
 			}
-			if strings.Contains(*lower, l) {
-				return true
-			}
-		} else if strings.Contains(text, l) {
+			t = *lower
+		}
+		if p.prefix && strings.HasPrefix(t, l) || !p.prefix && strings.Contains(t, l) {
 			return true
 		}
 	}

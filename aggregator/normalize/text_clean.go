@@ -69,21 +69,60 @@ func dropRune(r rune) bool {
 // foldSpace collapses every run of Unicode white space (including NBSP,
 // newlines and tabs) into one ASCII space and trims both ends.
 func foldSpace(s string) string {
+	if isFolded(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if isSpace(r) {
 			space = b.Len() > 0
-			continue
+		} else {
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i : i+size])
 		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
+		i += size
 	}
 	return b.String()
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+// isFolded reports whether foldSpace would return s unchanged.
+func isFolded(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case isSpace(r):
+			return false
+		default:
+			prevSpace = false
+		}
+		i += size
+	}
+	return !prevSpace || s == ""
 }
 
 // cleanLine is cleanString followed by foldSpace: the form of every

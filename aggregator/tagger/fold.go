@@ -41,30 +41,16 @@ type foldedRune struct {
 // foldRune folds one rune. It is the reference definition of folding; the
 // tokeniser uses a table built from it for the common scripts.
 func foldRune(r rune) foldedRune {
-	switch r {
-	case '\'', '`', 0x00B4, 0x02B9, 0x02BB, 0x02BC, 0x02BD, 0x2018, 0x2019, 0x201B, 0x2032, 0xFF07,
-		0x200C, // ZWNJ: a half-space between Persian word parts
-		0x200B: // zero-width space
-		return foldedRune{kind: kindSep}
-	case 0x200D, 0x00AD, 0x0640, 0xFEFF, 0x2060: // ZWJ, soft hyphen, tatweel, BOM, word joiner
-		return foldedRune{kind: kindDrop}
-	}
-	if unicode.IsMark(r) {
-		return foldedRune{kind: kindDrop}
-	}
-	if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
-		return foldedRune{kind: kindSep}
+	if k := classify(r); k != kindText {
+		return foldedRune{kind: k}
 	}
 	if s, ok := specialFold(r); ok {
 		return foldedRune{s: s, kind: kindText}
 	}
 	var b strings.Builder
 	for _, d := range norm.NFKD.String(string(r)) {
-		if unicode.IsMark(d) {
-			continue
-		}
-		if !unicode.IsLetter(d) && !unicode.IsNumber(d) {
-			continue
+		if classify(d) != kindText {
+			continue // marks, and anything a letter decomposes to that is no letter
 		}
 		d = unicode.ToLower(d)
 		if s, ok := specialFold(d); ok {
@@ -77,6 +63,25 @@ func foldRune(r rune) foldedRune {
 		return foldedRune{kind: kindDrop}
 	}
 	return foldedRune{s: b.String(), kind: kindText}
+}
+
+// classify says whether r separates words, vanishes, or is part of a word.
+func classify(r rune) runeKind {
+	switch r {
+	case '\'', '`', 0x00B4, 0x02B9, 0x02BB, 0x02BC, 0x02BD, 0x2018, 0x2019, 0x201B, 0x2032, 0xFF07,
+		0x200C, // ZWNJ: a half-space between Persian word parts
+		0x200B: // zero-width space
+		return kindSep
+	case 0x200D, 0x00AD, 0x0640, 0xFEFF, 0x2060: // ZWJ, soft hyphen, tatweel, BOM, word joiner
+		return kindDrop
+	}
+	if unicode.IsMark(r) {
+		return kindDrop
+	}
+	if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+		return kindSep
+	}
+	return kindText
 }
 
 // specialFold handles the letters that decomposition and lower-casing leave

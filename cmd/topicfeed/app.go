@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/topicfeed/topicfeed/aggregator"
@@ -27,7 +28,7 @@ type app struct {
 }
 
 func (e *env) loadConfig() (config.Config, error) {
-	return config.LoadFile(e.configPath)
+	return config.LoadEnv(e.configPath, os.LookupEnv)
 }
 
 func newLogger(w io.Writer, c config.Log) *slog.Logger {

@@ -102,8 +102,13 @@ func Env(p Parsed) map[string]any {
 			set(e, "link", it.Link)
 			set(e, "id", it.GUID)
 			set(e, "guid", it.GUID)
-			setText(e, "summary", it.Description)
-			set(e, "description", it.Description)
+			// feedparser's summary falls back to the first content.
+			summary := it.Description
+			if summary == "" {
+				summary = it.Content
+			}
+			setText(e, "summary", summary)
+			set(e, "description", summary)
 			if it.Content != "" {
 				e["content"] = List{Dict{"value": it.Content}}
 			}

@@ -1,0 +1,263 @@
+package cluster
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2022, 12, 17, 8, 0, 0, 0, time.UTC)
+
+// burnsText is the body of seed 001 (Iran Front Page), shortened.
+const burnsText = `CIA Director William Burns has expressed concern over the “growing cooperation between Tehran and Moscow” amid the Ukraine war. The White House is continuing to sound the alarm at the flourishing military partnership between Iran and Russia.
+
+“What’s beginning to emerge is at least the beginnings of a full-fledged defense partnership between Russia and Iran, with the Iranians supplying drones to the Russians, which are killing Ukrainian civilians as we speak today,” Burns told PBS’s Judy Woodruff in an interview.
+
+Foreign Minister Hossein Amirabdollahian has reiterated Iran’s opposition to the dispatch of weapons to the parties involved in the war which he said would only increase human losses and financial costs for both sides.`
+
+func doc(key, outlet, title, text string, at time.Time) Doc {
+	return Doc{Key: key, Outlet: outlet, Title: title, Text: text, Published: at}
+}
+
+func TestAssignCopyAndStory(t *testing.T) {
+	ix := New(Options{})
+	first := ix.Assign(doc("ifp", "Iran Front Page", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	if first.StoryID != NewStoryID("ifp") || first.DuplicateOf != "" {
+		t.Fatalf("first doc: %+v, want a new story", first)
+	}
+	copyText := strings.Replace(burnsText, "has expressed concern", "voiced concern", 1) + "\n\nFollow us on Telegram."
+	cp := ix.Assign(doc("tt", "Tehran Times", "US spy chief voices concern over Tehran-Moscow ties", copyText, t0.Add(time.Hour)))
+	if cp.DuplicateOf != "ifp" || cp.StoryID != first.StoryID {
+		t.Errorf("wire copy: %+v, want duplicate of ifp in %s", cp, first.StoryID)
+	}
+	cp2 := ix.Assign(doc("pt", "Press TV", "CIA chief alleges partnership", copyText, t0.Add(2*time.Hour)))
+	if cp2.DuplicateOf != "ifp" {
+		t.Errorf("copy of a copy: DuplicateOf = %q, want the first copy ifp", cp2.DuplicateOf)
+	}
+	rewrite := `The director of the CIA, William Burns, told PBS interviewer Judy Woodruff that Moscow and Tehran are building what could become a full-fledged defense partnership.
+
+Burns said Iranian drones sold to Russia are killing Ukrainian civilians, and that Russian help for Iran's military would threaten its neighbours.`
+	st := ix.Assign(doc("ap", "AP", "CIA chief: Russia and Iran edging toward full-fledged defense pact", rewrite, t0.Add(3*time.Hour)))
+	if st.StoryID != first.StoryID || st.DuplicateOf != "" {
+		t.Errorf("rewrite: %+v, want story %s and no duplicate", st, first.StoryID)
+	}
+	if !strings.Contains(st.Reason, "joins story") || st.Similarity <= 0 {
+		t.Errorf("rewrite reason %q similarity %v", st.Reason, st.Similarity)
+	}
+	other := ix.Assign(doc("ruble", "The Moscow Times", "Ruble slides to weakest level since May",
+		"The Russian ruble fell past 68 to the dollar on Monday as the G7 price cap on Russian seaborne oil began to weigh on export revenues, analysts said.", t0.Add(4*time.Hour)))
+	if other.StoryID != NewStoryID("ruble") {
+		t.Errorf("unrelated item joined %s: %s", other.StoryID, other.Reason)
+	}
+	if ix.Len() != 5 {
+		t.Errorf("Len = %d, want 5", ix.Len())
+	}
+}
+
+func TestAssignSameKeyReindexes(t *testing.T) {
+	ix := New(Options{})
+	a := ix.Assign(doc("k1", "o", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	b := ix.Assign(doc("k1", "o", "CIA director says Iran-Russia cooperation worrying (updated)", burnsText+"\n\nUpdated.", t0.Add(time.Hour)))
+	if b.StoryID != a.StoryID {
+		t.Errorf("re-assigned key moved from %s to %s", a.StoryID, b.StoryID)
+	}
+	if ix.Len() != 1 {
+		t.Errorf("Len = %d after re-assigning one key, want 1", ix.Len())
+	}
+}
+
+func TestEvictionBoundsIndex(t *testing.T) {
+	ix := New(Options{Window: 24 * time.Hour})
+	c := newCorpus(7)
+	var first Doc
+	for i := range 10 * 24 {
+		d := c.next()
+		d.Published = t0.Add(time.Duration(i) * time.Hour)
+		if i == 0 {
+			first = d
+		}
+		ix.Assign(d)
+		if n := ix.Len(); n > 25 {
+			t.Fatalf("after %d hourly docs the index holds %d, want ≤ 25 with a 24h window", i+1, n)
+		}
+	}
+	// a copy of an evicted doc cannot be matched
+	again := first
+	again.Key, again.Published = "late-copy", t0.Add(10*24*time.Hour)
+	if d := ix.Assign(again); d.DuplicateOf != "" || d.StoryID != NewStoryID("late-copy") {
+		t.Errorf("copy of an evicted doc: %+v, want a new story", d)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for k, pl := range ix.feats {
+		if pl.live() <= 0 || pl.live() > len(ix.docs) {
+			t.Fatalf("feature %x: %d live postings with %d docs", k, pl.live(), len(ix.docs))
+		}
+	}
+}
+
+func TestWindowSeparatesDays(t *testing.T) {
+	ix := New(Options{Window: 72 * time.Hour})
+	ix.Assign(doc("a", "o1", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	// the same text four days later is outside the window of the first
+	d := ix.Assign(doc("b", "o2", "CIA director says Iran-Russia cooperation worrying", burnsText, t0.Add(96*time.Hour)))
+	if d.DuplicateOf != "" || d.StoryID != NewStoryID("b") {
+		t.Errorf("doc four days later: %+v, want a new story", d)
+	}
+}
+
+func TestClockClampsFutureDates(t *testing.T) {
+	now := t0.Add(time.Hour)
+	ix := New(Options{Window: 24 * time.Hour, Now: func() time.Time { return now }})
+	ix.Assign(doc("a", "o1", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	ix.Assign(doc("future", "o2", "Ruble slides", "The Russian ruble fell past 68 to the dollar on Monday.", t0.AddDate(1, 0, 0)))
+	if n := ix.Len(); n != 2 {
+		t.Errorf("a doc dated a year ahead evicted the index: Len = %d, want 2", n)
+	}
+}
+
+func TestRestartKeepsStoryIDs(t *testing.T) {
+	items := loadLabelled(t)
+	slices.SortStableFunc(items, func(a, b labelled) int {
+		if c := a.Published.Compare(b.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	toDoc := func(it labelled) Doc {
+		return Doc{Key: it.Key, Outlet: it.Outlet, Title: it.Title, Text: it.Text, Published: it.Published}
+	}
+	for _, cut := range []int{len(items) / 3, len(items) / 2, 2 * len(items) / 3} {
+		t.Run(fmt.Sprintf("restart after %d items", cut), func(t *testing.T) {
+			// the daemon that never restarts
+			live := New(Options{})
+			stored := make(map[string]string) // key → story id as storage keeps it
+			for _, it := range items[:cut] {
+				stored[it.Key] = live.Assign(toDoc(it)).StoryID
+			}
+			// restart: rebuild from storage, then carry on
+			restarted := New(Options{})
+			for _, it := range items[:cut] {
+				restarted.Restore(toDoc(it), stored[it.Key])
+			}
+			if live.Len() != restarted.Len() {
+				t.Errorf("restored index holds %d docs, live one %d", restarted.Len(), live.Len())
+			}
+			// a re-polled stored item still in the window keeps its story
+			// (older ones are storage's business: the index forgot them)
+			horizon := items[cut-1].Published.Add(-DefaultWindow)
+			for _, it := range items[:cut] {
+				if it.Published.Before(horizon) {
+					continue
+				}
+				if d := restarted.Assign(toDoc(it)); d.StoryID != stored[it.Key] {
+					t.Errorf("re-polled %s: story %s, stored %s", it.Key, d.StoryID, stored[it.Key])
+				}
+			}
+			for _, it := range items[cut:] {
+				want, got := live.Assign(toDoc(it)), restarted.Assign(toDoc(it))
+				if want.StoryID != got.StoryID || want.DuplicateOf != got.DuplicateOf {
+					t.Errorf("%s after restart: story %s dup %q, without restart: story %s dup %q",
+						it.Key, got.StoryID, got.DuplicateOf, want.StoryID, want.DuplicateOf)
+				}
+			}
+		})
+	}
+}
+
+func TestConcurrentAssign(t *testing.T) {
+	ix := New(Options{})
+	c := newCorpus(3)
+	docs := make([]Doc, 400)
+	for i := range docs {
+		docs[i] = c.next()
+	}
+	// every tenth doc is published again by another outlet
+	for i := 0; i < len(docs); i += 10 {
+		cp := docs[i]
+		cp.Key, cp.Outlet = docs[i].Key+"-copy", "wire"
+		docs = append(docs, cp)
+	}
+	decisions := make([]Decision, len(docs))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += 4 {
+				decisions[i] = ix.Assign(docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if ix.Len() != len(docs) {
+		t.Errorf("Len = %d, want %d", ix.Len(), len(docs))
+	}
+	byKey := make(map[string]Decision)
+	for i, d := range decisions {
+		if d.StoryID == "" {
+			t.Fatalf("doc %s got no story", docs[i].Key)
+		}
+		byKey[docs[i].Key] = d
+	}
+	for i := 0; i < 400; i += 10 {
+		orig, cp := byKey[docs[i].Key], byKey[docs[i].Key+"-copy"]
+		if orig.StoryID != cp.StoryID || (orig.DuplicateOf == "" && cp.DuplicateOf == "") {
+			t.Errorf("%s and its copy: %+v / %+v, want one story and one a duplicate", docs[i].Key, orig, cp)
+		}
+	}
+}
+
+func TestSimHash(t *testing.T) {
+	edited := strings.Replace(burnsText, "has expressed concern", "voiced concern", 1)
+	other := "The Russian ruble fell past 68 to the dollar on Monday, its weakest level since May, as the G7 price cap on Russian seaborne oil and the EU embargo began to weigh on export revenues, analysts said."
+	a, b, c := SimHash(burnsText), SimHash(edited), SimHash(other)
+	if d := bits.OnesCount64(a ^ b); d > 12 {
+		t.Errorf("lightly edited copy differs in %d bits, want ≤ 12", d)
+	}
+	if d := bits.OnesCount64(a ^ c); d < 16 {
+		t.Errorf("unrelated text differs in only %d bits, want ≥ 16", d)
+	}
+	if SimHash("") != 0 {
+		t.Error("SimHash of empty text is not 0")
+	}
+	if SimHash("Iran’s DRONES") != SimHash("iran's drones") {
+		t.Error("SimHash does not fold case and apostrophes")
+	}
+	// storage keeps the value: it must not change between versions
+	const golden = uint64(0x1b5b94d26f633c18)
+	if got := SimHash(burnsText); got != golden {
+		t.Errorf("SimHash changed: %#x, want %#x", got, golden)
+	}
+}
+
+func TestMinHashEstimate(t *testing.T) {
+	h := newHasher()
+	set := func(from, to uint64) []uint64 {
+		var s []uint64
+		for i := from; i < to; i++ {
+			s = append(s, mix64(i))
+		}
+		return s
+	}
+	cases := []struct {
+		name    string
+		a, b    []uint64
+		jaccard float64
+	}{
+		{"identical", set(0, 400), set(0, 400), 1},
+		{"three quarters", set(0, 400), set(57, 457), 343.0 / 457},
+		{"half", set(0, 300), set(100, 400), 200.0 / 400},
+		{"disjoint", set(0, 300), set(1000, 1300), 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := h.sign(tc.a).jaccard(h.sign(tc.b))
+			if d := got - tc.jaccard; d > 0.12 || d < -0.12 {
+				t.Errorf("estimated jaccard %.2f, exact %.2f", got, tc.jaccard)
+			}
+		})
+	}
+}
