@@ -32,12 +32,28 @@ type Result struct {
 	FeedURL     string
 	Status      int // HTTP status, 0 when no response
 	NotModified bool
-	Items       int // items in the fetched feed
+	Items       int   // items in the fetched feed
+	Bytes       int64 // bytes received on the wire
 	Stats       news.SaveStats
-	NextPoll    time.Time
-	Duration    time.Duration
-	Err         error
+	// Outcome classifies the poll for metrics: "ok", "not_modified",
+	// "http_error", "fetch_error", "parse_error", "store_error" or
+	// "disabled".
+	Outcome  string
+	NextPoll time.Time
+	Duration time.Duration
+	Err      error
 }
+
+// Poll outcomes (Result.Outcome).
+const (
+	OutcomeOK          = "ok"
+	OutcomeNotModified = "not_modified"
+	OutcomeHTTPError   = "http_error"
+	OutcomeFetchError  = "fetch_error"
+	OutcomeParseError  = "parse_error"
+	OutcomeStoreError  = "store_error"
+	OutcomeDisabled    = "disabled"
+)
 
 // Poller polls one outlet at a time through the whole pipeline.
 type Poller struct {
@@ -63,6 +79,7 @@ func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
 	res := Result{Outlet: o.Name, FeedURL: o.URL}
 	st, err := p.store.OutletState(ctx, o.Name)
 	if err != nil {
+		res.Outcome = OutcomeStoreError
 		res.Err = fmt.Errorf("outlet %q: load state: %w", o.Name, err)
 		p.logResult(res)
 		return res
@@ -72,6 +89,7 @@ func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
 	}
 	res.FeedURL = st.FeedURL
 	if st.Disabled {
+		res.Outcome = OutcomeDisabled
 		res.Err = fmt.Errorf("outlet %q is disabled: %s", o.Name, st.DisabledReason)
 		return res
 	}
@@ -100,8 +118,10 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	st.LastFetch = now
 	resp, err := p.fetch.Fetch(ctx, fetcher.Request{URL: st.FeedURL, ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
+		res.Outcome = OutcomeFetchError
 		var se *fetcher.StatusError
 		if errors.As(err, &se) {
+			res.Outcome = OutcomeHTTPError
 			st.LastStatus = se.StatusCode
 			res.Status = se.StatusCode
 			if se.StatusCode == http.StatusGone {
@@ -115,6 +135,7 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	}
 	st.LastStatus = resp.StatusCode
 	res.Status = resp.StatusCode
+	res.Bytes = resp.WireBytes
 	if resp.MovedTo != "" && resp.MovedTo != st.FeedURL {
 		p.log.Info("outlet moved permanently", "outlet", o.Name, "feed_url", st.FeedURL, "new_url", resp.MovedTo)
 		st.FeedURL = resp.MovedTo
@@ -124,13 +145,16 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		res.NotModified = true
 		p.succeeded(st, resp, o.Interval, now)
 		if err := p.store.SaveOutletState(ctx, *st); err != nil {
+			res.Outcome = OutcomeStoreError
 			return fmt.Errorf("save outlet state: %w", err)
 		}
+		res.Outcome = OutcomeNotModified
 		return nil
 	}
 
 	parsed, err := parser.Parse(resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL})
 	if err != nil {
+		res.Outcome = OutcomeParseError
 		return fmt.Errorf("parse %s: %w", resp.URL, err)
 	}
 	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language}, parsed.Feed, now)
@@ -145,9 +169,11 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	p.succeeded(st, resp, o.Interval, now)
 	stats, err := p.store.SaveFetch(ctx, *st, items)
 	if err != nil {
+		res.Outcome = OutcomeStoreError
 		return fmt.Errorf("store %d items: %w", len(items), err)
 	}
 	res.Stats = stats
+	res.Outcome = OutcomeOK
 	return nil
 }
 

@@ -140,7 +140,7 @@ func TestPollConditionalGet(t *testing.T) {
 	if r.Err != nil {
 		t.Fatal(r.Err)
 	}
-	if r.Stats.New != 2 || r.Items != 2 {
+	if r.Stats.New != 2 || r.Items != 2 || r.Outcome != OutcomeOK || r.Bytes == 0 {
 		t.Errorf("first poll: %+v, want 2 new items", r)
 	}
 	st := f.state(t)
@@ -160,7 +160,7 @@ func TestPollConditionalGet(t *testing.T) {
 
 	f.now = f.now.Add(20 * time.Minute)
 	r = f.poller.Poll(ctx, f.outlet)
-	if r.Err != nil || !r.NotModified || r.Stats.New != 0 {
+	if r.Err != nil || !r.NotModified || r.Stats.New != 0 || r.Outcome != OutcomeNotModified {
 		t.Errorf("second poll: %+v, want a 304", r)
 	}
 	if got := srv.lastRequest().Header.Get("If-None-Match"); got != `"v1"` {
@@ -183,6 +183,7 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 		fail       route
 		wantStatus int
 		wantErr    string
+		outcome    string
 		check      func(t *testing.T, f *pollerFixture, st news.OutletState)
 	}{
 		{
@@ -190,6 +191,7 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 			fail:       route{status: 200, header: map[string]string{"ETag": `"html"`, "Content-Type": "text/html"}, body: "<html><body><h1>503 Service Unavailable</h1></body></html>"},
 			wantStatus: 200,
 			wantErr:    "parse",
+			outcome:    OutcomeParseError,
 			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
 				if st.ETag == `"html"` {
 					t.Error("the validators of an unparseable response were stored: the next poll would 304 on it")
@@ -201,6 +203,7 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 			fail:       route{status: 503, header: map[string]string{"Retry-After": "7200"}},
 			wantStatus: 503,
 			wantErr:    "503",
+			outcome:    OutcomeHTTPError,
 			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
 				if st.NextPoll.Before(f.now.Add(2 * time.Hour)) {
 					t.Errorf("next poll %s ignores Retry-After: 2h", st.NextPoll.Sub(f.now))
@@ -212,6 +215,7 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 			fail:       route{status: 410},
 			wantStatus: 410,
 			wantErr:    "410",
+			outcome:    OutcomeHTTPError,
 			check: func(t *testing.T, f *pollerFixture, st news.OutletState) {
 				if !st.Disabled || !strings.Contains(st.DisabledReason, "410") {
 					t.Errorf("410 did not disable the outlet: %+v", st)
@@ -237,6 +241,9 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 			r := f.poller.Poll(ctx, f.outlet)
 			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want one mentioning %q", r.Err, tc.wantErr)
+			}
+			if r.Outcome != tc.outcome {
+				t.Errorf("outcome %q, want %q", r.Outcome, tc.outcome)
 			}
 			if !strings.Contains(r.Err.Error(), srv.URL) {
 				t.Errorf("error %q does not name the feed URL", r.Err)

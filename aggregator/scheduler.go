@@ -23,6 +23,16 @@ type SchedulerOptions struct {
 	// fraction of the outlet's interval, so that outlets are not all hit at
 	// once.
 	Jitter float64
+	// Observer, if set, is told of every poll and of how late each poll
+	// started after it was due (the queue lag).
+	Observer Observer
+}
+
+// Observer receives the scheduler's events, e.g. for metrics. It must be
+// safe for concurrent use and must not block.
+type Observer interface {
+	ObservePoll(r Result)
+	ObserveLag(outlet string, lag time.Duration)
 }
 
 // OutletPoller polls one outlet; *Poller is the real one.
@@ -143,6 +153,9 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, again fu
 	defer timer.Stop()
 
 	finish := func(r Result) {
+		if s.opts.Observer != nil {
+			s.opts.Observer.ObservePoll(r)
+		}
 		busy--
 		delete(inFlight, r.Outlet)
 		hostBusy[hosts[r.Outlet]]--
@@ -194,6 +207,9 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, again fu
 			}
 			select {
 			case jobs <- job{outlet: byName[name], host: h}:
+				if s.opts.Observer != nil {
+					s.opts.Observer.ObserveLag(name, max(s.now().Sub(due[name]), 0))
+				}
 				busy++
 				inFlight[name] = true
 				hostBusy[h]++

@@ -34,6 +34,12 @@ type Config struct {
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
 	// UserAgent is sent with every fetch.
 	UserAgent string `yaml:"user_agent"`
+	// WebSubHub is the URL of a WebSub hub: the feeds advertise it and it
+	// is pinged whenever they change. Empty: no WebSub.
+	WebSubHub string `yaml:"websub_hub"`
+	// Retention is how long items are kept after they were published;
+	// older ones are pruned hourly. 0 keeps everything.
+	Retention time.Duration `yaml:"retention"`
 
 	Fetch   Fetch    `yaml:"fetch"`
 	Log     Log      `yaml:"log"`
@@ -313,6 +319,14 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		v.addf("base_url", "must be an absolute http(s) URL, got %q", c.BaseURL)
+	}
+	if c.WebSubHub != "" {
+		if u, err := url.Parse(c.WebSubHub); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.addf("websub_hub", "must be an absolute http(s) URL, got %q", c.WebSubHub)
+		}
+	}
+	if c.Retention != 0 && c.Retention < 24*time.Hour {
+		v.addf("retention", "must be 0 (keep everything) or at least 24h, got %s", c.Retention)
 	}
 	if c.PollInterval < time.Minute {
 		v.addf("poll_interval", "must be at least 1m, got %s", c.PollInterval)

@@ -117,8 +117,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	if err := db.prepareStatements(ctx); err != nil {
-		db.ws.close()
-		w.Close()
+		db.Close()
 		return nil, err
 	}
 
@@ -126,7 +125,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// switched it to WAL and migrated it.
 	r, err := sql.Open("sqlite", dsn(abs, connReader))
 	if err != nil {
-		w.Close()
+		db.Close()
 		return nil, fmt.Errorf("open readers: %w", err)
 	}
 	r.SetMaxOpenConns(o.readers)
@@ -162,9 +161,9 @@ func dsn(abs string, kind connKind) string {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Memory-map the file: reads of pages already in the OS page cache cost
-	// no system call. The page cache of each connection stays bounded.
-	q.Add("_pragma", "mmap_size(1073741824)")
+	// No mmap: mapped pages would count in the process's RSS (quick_check
+	// alone reads the whole file); each connection's page cache is bounded
+	// instead (cache_size, in KiB when negative).
 	switch kind {
 	case connReader:
 		q.Add("_pragma", "query_only(1)")
@@ -198,7 +197,7 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 	if err := db.quickCheck(ctx); err != nil {
 		return err
 	}
-	return db.migrate(ctx)
+	return db.migrate(ctx, schemaSteps())
 }
 
 func (db *DB) quickCheck(ctx context.Context) error {
@@ -299,6 +298,12 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		// When ctx ends, database/sql rolls the transaction back on its
+		// own, and the statement then running may fail with "statement is
+		// closed" rather than with ctx's error: report the cause.
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			return fmt.Errorf("%w: %w", err, cerr)
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {

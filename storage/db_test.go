@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 )
@@ -217,6 +218,81 @@ func TestRevision(t *testing.T) {
 			}
 			if (c1 > c0) != c.contentUp || c1 < c0 {
 				t.Errorf("content revision %d → %d, want up=%v", c0, c1, c.contentUp)
+			}
+		})
+	}
+}
+
+func TestBackgroundCheckpoint(t *testing.T) {
+	db := openTest(t, newTestClock(), "A")
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(db.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	var items []news.Item
+	for i := range 200 {
+		items = append(items, withText(item("A", itoa(i), "https://a.example/"+itoa(i), "T"+itoa(i), day(i%30)), strings.Repeat("text "+itoa(i)+" ", 200)))
+	}
+	mustSave(t, db, "A", items...)
+	// The committed pages reach the main file while the database is open,
+	// though the writer's own checkpoint threshold is far above what 200
+	// items take.
+	deadline := time.Now().Add(10 * time.Second)
+	for size() <= before+100*4096 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes 10s after the commit, %d before: no background checkpoint", size(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if db.ckpt.runs.Load() == 0 {
+		t.Error("checkpointer counted no runs")
+	}
+}
+
+// TestIdentityLookupPlans checks that SaveFetch's per-item lookups are
+// index searches, whatever the store size.
+func TestIdentityLookupPlans(t *testing.T) {
+	db := seedQueryFixture(t)
+	for _, c := range []struct {
+		name, sql string
+		args      []any
+		want      []string
+	}{
+		{"source", sourceSQL, []any{1, lookupKey("1"), "1"}, []string{"sources_guid"}},
+		{"article", articleSQL, []any{lookupKey("https://a.example/1"), "https://a.example/1", lookupKey("x"), "x"},
+			[]string{"items_url_key", "items_hash_key"}},
+		{"uid", `SELECT 1 FROM items WHERE uid = ?`, []any{"abc"}, []string{"sqlite_autoindex_items_1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, err := db.w.Query(`EXPLAIN QUERY PLAN `+c.sql, c.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			text := strings.Join(plan, "\n")
+			for _, idx := range c.want {
+				if !strings.Contains(text, idx) {
+					t.Errorf("plan does not use %s:\n%s", idx, text)
+				}
+			}
+			for _, line := range plan {
+				if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN (subquery") {
+					t.Errorf("plan scans a table:\n%s", text)
+				}
 			}
 		})
 	}

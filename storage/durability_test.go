@@ -103,6 +103,10 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 			if stats != (news.SaveStats{}) {
 				t.Errorf("failed SaveFetch reported %+v", stats)
 			}
+			if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("SaveFetch with a cancelled context returned %v, want it to wrap context.Canceled", err)
+			}
+			t.Logf("error: %v", err)
 			after := takeSnapshot(t, db)
 			if !reflect.DeepEqual(before, after) {
 				t.Errorf("failed SaveFetch changed the store:\nbefore %+v\nafter  %+v", before.Counts, after.Counts)
@@ -209,14 +213,26 @@ func TestConcurrentReadersWhileIngesting(t *testing.T) {
 	})
 	for reader := range 4 {
 		wg.Go(func() {
-			last := 0
+			var lastRev int64
+			lastTotal := 0
 			for {
 				select {
 				case <-done:
 					return
 				case <-time.After(time.Millisecond): // leave the writer some CPU
 				}
-				items, err := db.Items(ctx, news.Query{OnTopic: reader%2 == 0, Tag: "drones"})
+				// Revision first: what is read after it is at least as new.
+				rev, err := db.Revision(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if rev < lastRev {
+					errs <- fmt.Errorf("revision went back from %d to %d", lastRev, rev)
+					return
+				}
+				lastRev = rev
+				items, err := db.Items(ctx, news.Query{OnTopic: reader%2 == 0, Tag: "drones", Limit: 50})
 				if err != nil {
 					errs <- err
 					return
@@ -226,16 +242,22 @@ func TestConcurrentReadersWhileIngesting(t *testing.T) {
 						errs <- fmt.Errorf("item %s read with sources %+v", it.UID, it.Sources)
 						return
 					}
+					if reader%2 == 0 && !it.OnTopic {
+						errs <- fmt.Errorf("off-topic item %s in an on-topic query", it.UID)
+						return
+					}
 				}
-				if reader%2 == 1 && len(items) < last {
-					errs <- fmt.Errorf("reader saw %d items after %d", len(items), last)
-					return
-				}
-				last = len(items)
-				if _, err := db.Revision(ctx); err != nil {
+				outlets, err := db.Outlets(ctx)
+				if err != nil {
 					errs <- err
 					return
 				}
+				total := outlets[0].ItemCount
+				if total%20 != 0 || total < lastTotal {
+					errs <- fmt.Errorf("reader saw item count %d after %d: not a whole number of batches", total, lastTotal)
+					return
+				}
+				lastTotal = total
 			}
 		})
 	}

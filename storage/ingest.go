@@ -44,7 +44,8 @@ func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.I
 					return err
 				}
 			}
-			res, err := in.save(ctx, &items[i])
+			it := items[i] // save may fill in defaults; the caller's items stay as they are
+			res, err := in.save(ctx, &it)
 			if err != nil {
 				return fmt.Errorf("item %d (guid %q) of outlet %q: %w", i, items[i].GUID, st.Name, err)
 			}
@@ -169,12 +170,13 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 	}
 	hash := changeHash(*it)
 
-	// 1. A known (outlet, GUID).
+	// 1. A known (outlet, GUID): the common case of a re-poll.
 	var (
 		sourceID               int64
 		sourceURL, sourceTitle string
 	)
-	s, err := scanStored(in.stmt(ctx, in.db.ws.bySource).QueryRowContext(ctx, in.outletID, lookupKey(it.GUID), it.GUID), &sourceID, &sourceURL, &sourceTitle)
+	s, err := scanStored(in.stmt(ctx, in.db.ws.bySource).QueryRowContext(ctx, in.outletID, lookupKey(it.GUID), it.GUID),
+		&sourceID, &sourceURL, &sourceTitle)
 	switch {
 	case err == nil:
 		if s.outletID == in.outletID {
@@ -202,32 +204,27 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 		return 0, fmt.Errorf("match by guid: %w", err)
 	}
 
-	// 2. and 3. The same article under another (outlet, GUID).
-	for _, m := range []struct {
-		stmt *sql.Stmt
-		key  string
-		what string
-	}{{in.db.ws.byURL, it.URL, "url"}, {in.db.ws.byContentHash, it.ContentHash, "content hash"}} {
-		if m.key == "" {
-			continue
-		}
-		s, err := scanStored(in.stmt(ctx, m.stmt).QueryRowContext(ctx, lookupKey(m.key), m.key))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("match by %s: %w", m.what, err)
-		}
-		if err := in.addSource(ctx, s.id, s.onTopic, s.published, it); err != nil {
-			return 0, err
-		}
-		if s.outletID == in.outletID && s.changeHash != hash {
-			if err := in.update(ctx, s, it, hash); err != nil {
+	// 2. and 3. The same article (URL, else content) under another
+	// (outlet, GUID), in one query.
+	if it.URL != "" || it.ContentHash != "" {
+		var how int
+		s, err := scanStored(in.stmt(ctx, in.db.ws.byArticle).QueryRowContext(ctx,
+			lookupKey(it.URL), it.URL, lookupKey(it.ContentHash), it.ContentHash), &how)
+		switch {
+		case err == nil:
+			if err := in.addSource(ctx, s.id, s.onTopic, s.published, it); err != nil {
 				return 0, err
 			}
-			return resUpdated, nil
+			if s.outletID == in.outletID && s.changeHash != hash {
+				if err := in.update(ctx, s, it, hash); err != nil {
+					return 0, err
+				}
+				return resUpdated, nil
+			}
+			return resDuplicate, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("match by url or content: %w", err)
 		}
-		return resDuplicate, nil
 	}
 
 	// 4. A new item.
@@ -247,7 +244,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 		it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
 		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 		toMillis(updated), it.ContentHash, lookupKey(it.ContentHash), int64(it.SimHash), hash,
-		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), it.Score, encodeEvidence(it.Evidence),
+		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
 		s.id)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
@@ -272,33 +269,35 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 	if updated.IsZero() || updated.Before(published) {
 		updated = published
 	}
-	var uid string
+	// The uid is unique; on a (vanishingly rare) collision the insert
+	// does nothing and the next candidate is tried.
+	var res sql.Result
 	for attempt := 0; ; attempt++ {
 		if attempt == 100 {
 			return errors.New("no free uid after 100 attempts")
 		}
-		uid = newUID(in.outlet, it.GUID, attempt)
-		var one int
-		err := in.stmt(ctx, in.db.ws.uidTaken).QueryRowContext(ctx, uid).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
+		uid := newUID(in.outlet, it.GUID, attempt)
+		story := it.StoryID
+		if story == "" {
+			story = "s-" + uid
+		}
+		var err error
+		res, err = in.stmt(ctx, in.db.ws.insertItem).ExecContext(ctx,
+			uid, story, in.outletID, it.GUID, it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
+			encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
+			toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
+			int64(it.SimHash), hash,
+			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence))
+		if err != nil {
+			return fmt.Errorf("insert item: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("insert item: %w", err)
+		}
+		if n == 1 {
 			break
 		}
-		if err != nil {
-			return fmt.Errorf("check uid: %w", err)
-		}
-	}
-	story := it.StoryID
-	if story == "" {
-		story = "s-" + uid
-	}
-	res, err := in.stmt(ctx, in.db.ws.insertItem).ExecContext(ctx,
-		uid, story, in.outletID, it.GUID, it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
-		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
-		toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
-		int64(it.SimHash), hash,
-		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), it.Score, encodeEvidence(it.Evidence))
-	if err != nil {
-		return fmt.Errorf("insert item: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -281,5 +282,70 @@ func TestItemCounts(t *testing.T) {
 	}
 	if n != got["A"] {
 		t.Errorf("counter %d, full count %d", got["A"], n)
+	}
+}
+
+func TestSaveFetchOddValues(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		edit  func(*news.Item)
+		check func(t *testing.T, got news.Item)
+	}{
+		{"NaN score is stored as 0", func(it *news.Item) { it.Score = math.NaN() }, func(t *testing.T, got news.Item) {
+			if got.Score != 0 {
+				t.Errorf("score %v, want 0", got.Score)
+			}
+		}},
+		{"infinite score is stored as 0", func(it *news.Item) { it.Score = math.Inf(-1) }, func(t *testing.T, got news.Item) {
+			if got.Score != 0 {
+				t.Errorf("score %v, want 0", got.Score)
+			}
+		}},
+		{"far past date", func(it *news.Item) { it.Published = time.Date(1, 1, 1, 0, 0, 0, 1e6, time.UTC) }, func(t *testing.T, got news.Item) {
+			if want := time.Date(1, 1, 1, 0, 0, 0, 1e6, time.UTC); !got.Published.Equal(want) {
+				t.Errorf("published %v, want %v", got.Published, want)
+			}
+		}},
+		{"far future date", func(it *news.Item) { it.Published = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) }, func(t *testing.T, got news.Item) {
+			if want := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); !got.Published.Equal(want) {
+				t.Errorf("published %v, want %v", got.Published, want)
+			}
+		}},
+		{"no dates at all fall back to first seen", func(it *news.Item) { it.Published, it.Updated = time.Time{}, time.Time{} }, func(t *testing.T, got news.Item) {
+			if !got.Published.Equal(got.FirstSeen) || !got.Updated.Equal(got.FirstSeen) || got.FirstSeen.IsZero() {
+				t.Errorf("published %v updated %v first seen %v", got.Published, got.Updated, got.FirstSeen)
+			}
+		}},
+		{"sub-millisecond precision is dropped", func(it *news.Item) { it.Published = day(1).Add(1500 * time.Microsecond) }, func(t *testing.T, got news.Item) {
+			if want := day(1).Add(time.Millisecond); !got.Published.Equal(want) {
+				t.Errorf("published %v, want %v", got.Published, want)
+			}
+		}},
+		{"duplicate and empty tags collapse", func(it *news.Item) { it.Tags = []string{"a", "", "a", "b"} }, func(t *testing.T, got news.Item) {
+			if !slices.Equal(got.Tags, []string{"a", "b"}) {
+				t.Errorf("tags %q, want [a b]", got.Tags)
+			}
+		}},
+		{"invalid UTF-8 and NUL survive byte for byte", func(it *news.Item) { it.Title = "a\x00b\xff\xfe" }, func(t *testing.T, got news.Item) {
+			if got.Title != "a\x00b\xff\xfe" {
+				t.Errorf("title %q", got.Title)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := openTest(t, newTestClock(), "A")
+			it := item("A", "g", "https://a.example/1", "T", day(1))
+			c.edit(&it)
+			mustSave(t, db, "A", it)
+			got := mustItems(t, db, news.Query{})
+			if len(got) != 1 {
+				t.Fatalf("%d items", len(got))
+			}
+			c.check(t, got[0])
+			// And a re-poll of the same odd item is recognised.
+			if s := mustSave(t, db, "A", it); s != (news.SaveStats{Unchanged: 1}) {
+				t.Errorf("re-poll: %+v", s)
+			}
+		})
 	}
 }

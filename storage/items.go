@@ -296,11 +296,11 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 		}
 		next := keysOf(t)
 		ev := encodeEvidence(t.Evidence)
-		if old.equal(next) && score == t.Score && evidence == ev && topics == encodeList(next.topics) && tags == encodeList(next.tags) {
+		if old.equal(next) && score == finite(t.Score) && evidence == ev && topics == encodeList(next.topics) && tags == encodeList(next.tags) {
 			return nil // nothing changes: keep the revision
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET on_topic = ?, topics = ?, tags = ?, score = ?, evidence = ? WHERE id = ?`,
-			boolInt(t.OnTopic), encodeList(next.topics), encodeList(next.tags), t.Score, ev, itemID); err != nil {
+			boolInt(t.OnTopic), encodeList(next.topics), encodeList(next.tags), finite(t.Score), ev, itemID); err != nil {
 			return fmt.Errorf("update tagging of item %d: %w", itemID, err)
 		}
 		if err := db.reindexTagging(ctx, tx.StmtContext, itemID, published, old, next); err != nil {

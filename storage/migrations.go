@@ -144,9 +144,10 @@ func (e *SchemaVersionError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than this topicfeed (%d); upgrade topicfeed", e.Found, e.Known)
 }
 
-// migrate brings the database to SchemaVersion, one transaction per step.
-func (db *DB) migrate(ctx context.Context) error {
-	steps := schemaSteps()
+// migrate brings the database to the version of steps (len(steps)), one
+// transaction per step: a failing step leaves the database at the version
+// before it.
+func (db *DB) migrate(ctx context.Context, steps [][]string) error {
 	var version int
 	if err := db.w.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)

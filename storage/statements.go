@@ -12,9 +12,7 @@ import (
 type writeStmts struct {
 	outletID         *sql.Stmt
 	bySource         *sql.Stmt
-	byURL            *sql.Stmt
-	byContentHash    *sql.Stmt
-	uidTaken         *sql.Stmt
+	byArticle        *sql.Stmt
 	insertItem       *sql.Stmt
 	updateItem       *sql.Stmt
 	insertSource     *sql.Stmt
@@ -31,24 +29,36 @@ type writeStmts struct {
 
 const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated, i.on_topic, i.topics, i.tags`
 
+// sourceSQL finds the stored item that outlet ?1 published under GUID ?3
+// (?2 is the GUID's lookupKey).
+const sourceSQL = `SELECT ` + storedColumns + `, s.id, s.url, s.title
+	FROM sources s JOIN items i ON i.id = s.item_id
+	WHERE s.outlet_id = ?1 AND s.guid_key = ?2 AND s.guid = ?3 ORDER BY s.id LIMIT 1`
+
+// articleSQL finds a stored item with the same URL ?2 or, failing that,
+// the same content hash ?4 (?1 and ?3 are their lookupKeys; 0, for an
+// empty string, never matches).
+const articleSQL = `SELECT * FROM (
+		SELECT * FROM (SELECT ` + storedColumns + `, 1 AS how FROM items i
+			WHERE i.url_key = ?1 AND i.url_key <> 0 AND i.url = ?2 ORDER BY i.id LIMIT 1)
+		UNION ALL
+		SELECT * FROM (SELECT ` + storedColumns + `, 2 FROM items i
+			WHERE i.hash_key = ?3 AND i.hash_key <> 0 AND i.content_hash = ?4 ORDER BY i.id LIMIT 1)
+	) ORDER BY how LIMIT 1`
+
 func (db *DB) prepareStatements(ctx context.Context) error {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string
 	}{
 		{&db.ws.outletID, `SELECT id FROM outlets WHERE name = ?`},
-		{&db.ws.bySource, `SELECT ` + storedColumns + `, s.id, s.url, s.title
-			FROM sources s JOIN items i ON i.id = s.item_id
-			WHERE s.outlet_id = ?1 AND s.guid_key = ?2 AND s.guid = ?3 ORDER BY s.id LIMIT 1`},
-		{&db.ws.byURL, `SELECT ` + storedColumns + ` FROM items i
-			WHERE i.url_key = ?1 AND i.url_key <> 0 AND i.url = ?2 ORDER BY i.id LIMIT 1`},
-		{&db.ws.byContentHash, `SELECT ` + storedColumns + ` FROM items i
-			WHERE i.hash_key = ?1 AND i.hash_key <> 0 AND i.content_hash = ?2 ORDER BY i.id LIMIT 1`},
-		{&db.ws.uidTaken, `SELECT 1 FROM items WHERE uid = ?`},
+		{&db.ws.bySource, sourceSQL},
+		{&db.ws.byArticle, articleSQL},
 		{&db.ws.insertItem, `INSERT INTO items (uid, story_id, outlet_id, guid, url, url_key, title, summary, text,
 			content_html, authors, categories, language, image, enclosures, published, updated, first_seen, content_hash,
 			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (uid) DO NOTHING`},
 		// An empty URL keeps the stored one.
 		{&db.ws.updateItem, `UPDATE items SET url = coalesce(nullif(?1, ''), url),
 			url_key = CASE WHEN ?1 = '' THEN url_key ELSE ?2 END, title = ?3, summary = ?4, text = ?5,
@@ -79,7 +89,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byURL, ws.byContentHash, ws.uidTaken, ws.insertItem,
+	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.insertItem,
 		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItems,
 		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic} {
 		if s != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -339,5 +340,31 @@ func TestMaxAge(t *testing.T) {
 				t.Errorf("maxAge(%s) = %d, want %d", tt.poll, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStoreFailureLoggedOnce: a failing store is logged when it starts
+// failing and when it recovers, not on every request.
+func TestStoreFailureLoggedOnce(t *testing.T) {
+	var logs strings.Builder
+	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
+	s := NewServer(st, Options{BaseURL: "http://feeds.test", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	st.fail(errStoreDown)
+	for range 5 {
+		if res := do(t, s, http.MethodGet, "/feed.rss"); res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	}
+	st.fail(nil)
+	_ = do(t, s, http.MethodGet, "/feed.rss")
+	out := logs.String()
+	if n := strings.Count(out, "level=WARN"); n != 1 || !strings.Contains(out, "database is locked") {
+		t.Errorf("%d warnings:\n%s", n, out)
+	}
+	if n := strings.Count(out, "level=ERROR"); n != 0 {
+		t.Errorf("%d errors logged:\n%s", n, out)
+	}
+	if !strings.Contains(out, "store recovered") {
+		t.Errorf("recovery not logged:\n%s", out)
 	}
 }

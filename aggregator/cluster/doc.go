@@ -6,25 +6,44 @@
 // storage). An Index holds the documents of a sliding time window:
 //
 //   - Near-duplicates (syndicated wire copies, reposts with another headline or
-//     extra boilerplate) are found with MinHash signatures over word 3-shingles
-//     of the folded text and an LSH band index, so a new document is compared
-//     only with documents that share at least one band.
+//     extra boilerplate) are found with MinHash signatures (96 hashes) over
+//     word 3-shingles of the folded text and an LSH index of 32 bands of 3
+//     rows, so a new document is compared only with documents sharing a
+//     band bucket. A copy joins the story of what it copies; DuplicateOf
+//     names the first copy seen.
 //   - Stories are found through an inverted index over the document's
-//     features: named entities (capitalised names), quoted phrases (word
-//     trigrams inside quotation marks), numbers and key terms, weighted by
-//     tf-idf against the index's own document frequencies. Only documents
-//     sharing rare features become candidates; they are scored by weighted
-//     cosine similarity, so features common to many stories (Iran, Russia,
-//     drones) weigh little and distinct events about the same actors stay
-//     apart.
+//     features: content words (plurals folded), capitalised names (joined
+//     runs: "William Burns", "Sea of Azov"; hyphenated names joined so that
+//     Amir-Abdollahian meets Amirabdollahian), numbers, and word trigrams
+//     inside quotation marks ("full-fledged defense partnership"). Features
+//     are weighted by tf-idf against the index's own document frequencies
+//     (title words count double). Only documents sharing one of the new
+//     document's rarest features become candidates; the best are scored by
+//     weighted cosine similarity, discounted for documents published more
+//     than a day apart and for two documents of one outlet, and the document
+//     joins the story of its best match when the score and the number of
+//     shared features are high enough.
+//   - Features common in all news (countries, capitals, institutions, the
+//     vocabulary of war and diplomacy; more through Options.Common) follow a
+//     background model: until the index has seen enough documents they count
+//     as present in many documents, so that "Iran", "Russia" and "drones"
+//     weigh little, even at a cold start. Near-duplicate
+//     copies do not count in document frequencies (a wire story in five
+//     outlets must not make its own names look common).
 //
 // Documents older than the window (relative to the newest publication time
 // seen) are evicted, so memory stays bounded and the cost of Assign does not
-// grow with the number of documents seen.
+// grow with the number of documents seen: the work per document is capped by
+// the number of rare features probed, the length of the posting lists
+// scanned and the number of candidates scored.
 //
 // The package is pure: it knows nothing of storage. At start-up the caller
-// rebuilds the index with Restore from the stored items of the recent window,
-// then calls Assign for each new item before storing it.
+// rebuilds the index with Restore from the stored items of the recent window
+// (in publication order), then calls Assign for each new item before storing
+// it, and stores Decision.StoryID (and DuplicateOf, to credit the copy's
+// outlet as a source of the original). Story ids never change once given.
+// Items older than the window are forgotten: a re-polled old item must be
+// recognised by storage (level 1), not by Assign.
 package cluster
 
 import (
@@ -35,7 +54,7 @@ import (
 const (
 	DefaultWindow         = 72 * time.Hour
 	DefaultDupThreshold   = 0.5
-	DefaultStoryThreshold = 0.15
+	DefaultStoryThreshold = 0.14
 	DefaultMinShared      = 4
 	DefaultMaxPostings    = 400
 	DefaultMaxCandidates  = 40
@@ -51,7 +70,7 @@ type Options struct {
 	// above which a document is a near-duplicate copy. Default 0.5.
 	DupThreshold float64
 	// StoryThreshold is the weighted cosine similarity of features above
-	// which a document joins the story of its best match. Default 0.15.
+	// which a document joins the story of its best match. Default 0.14.
 	StoryThreshold float64
 	// MinShared is the number of distinct features (entities, quotes,
 	// terms) a document must share with its best match to join its story.
@@ -64,6 +83,12 @@ type Options struct {
 	// MaxCandidates is how many candidates found through rare features are
 	// scored in full. Default 40.
 	MaxCandidates int
+	// Common lists more words and names that most documents of the
+	// stream share and that therefore never make two documents one story,
+	// such as the configured topics' entity names ("Iran", "Russia",
+	// "Shahed"). A built-in background model already covers countries,
+	// capitals, institutions and the common vocabulary of news.
+	Common []string
 	// Now, when set, is the clock: publication times after Now() do not
 	// advance the eviction horizon (a bogus future date cannot evict the
 	// whole index).

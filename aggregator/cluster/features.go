@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -32,20 +33,30 @@ const (
 	// story, and the cap bounds the work per document.
 	maxTokens = 1500
 	// maxFeatures caps the features kept per document (the heaviest).
-	maxFeatures = 160
+	maxFeatures = 128
 	// titleBoost multiplies the weight of a term found in the title.
 	titleBoost = 2
 )
 
 // feature is one weighted feature of a document.
 type feature struct {
-	hash uint64
+	hash fkey
 	w    float32 // kind weight × (1 + ln tf) × title boost, before idf
 }
 
-// featureHash is hashString of the feature's name, computed without
-// building the name.
-func featureHash(kind byte, sep string, words ...string) uint64 {
+// fkey identifies a feature: 31 bits of the hash of its name, and in the
+// lowest bit whether it belongs to the background model (common in all
+// news). Collisions among the features of a window are rare and harmless
+// (two rare features share a document frequency).
+type fkey uint32
+
+func (k fkey) common() bool { return k&1 == 1 }
+
+func (f feature) common() bool { return f.hash.common() }
+
+// featureHash is the high half of hashString of the feature's name,
+// computed without building the name.
+func featureHash(kind byte, sep string, words ...string) uint32 {
 	h := uint64(14695981039346656037)
 	step := func(c byte) {
 		h ^= uint64(c)
@@ -63,7 +74,7 @@ func featureHash(kind byte, sep string, words ...string) uint64 {
 			step(w[j])
 		}
 	}
-	return mix64(h)
+	return uint32(mix64(h) >> 32)
 }
 
 // featureName is the readable name of a feature, as featureHash hashes it.
@@ -74,11 +85,12 @@ func featureName(kind byte, sep string, words ...string) string {
 // sink receives feature occurrences: it counts them, or, when wanted is
 // set, records the names of the wanted ones.
 type sink struct {
-	counts map[uint64]count
-	title  bool // occurrences come from the title
+	counts map[fkey]count
+	title  bool            // occurrences come from the title
+	extra  map[string]bool // more common terms and joined names (Options.Common)
 
-	wanted map[uint64]bool
-	names  map[uint64]string
+	wanted map[fkey]bool
+	names  map[fkey]string
 }
 
 type count struct {
@@ -90,7 +102,10 @@ type count struct {
 // emit records one occurrence of the feature of that kind whose name is
 // words joined by sep ("q:full fledged defense", "e:williamburns").
 func (s *sink) emit(kind byte, sep string, words ...string) {
-	h := featureHash(kind, sep, words...)
+	h := fkey(featureHash(kind, sep, words...) &^ 1)
+	if s.isCommon(kind, words) {
+		h |= 1
+	}
 	if s.wanted != nil {
 		if _, done := s.names[h]; !done && s.wanted[h] {
 			s.names[h] = featureName(kind, sep, words...)
@@ -98,10 +113,26 @@ func (s *sink) emit(kind byte, sep string, words ...string) {
 		return
 	}
 	c := s.counts[h]
-	c.n++
 	c.kind = kind
+	c.n++
 	c.title = c.title || s.title
 	s.counts[h] = c
+}
+
+// isCommon reports whether a feature belongs to the background model.
+func (s *sink) isCommon(kind byte, words []string) bool {
+	switch {
+	case kind == kindTerm && len(words) == 1:
+		return isCommonTerm(words[0]) || s.extra[words[0]]
+	case kind == kindEntity || kind == kindTerm:
+		var buf [64]byte
+		joined := buf[:0]
+		for _, w := range words {
+			joined = append(joined, w...)
+		}
+		return isCommonEntity(string(joined)) || s.extra[string(joined)]
+	}
+	return false
 }
 
 // walk emits every feature occurrence of a document.
@@ -127,9 +158,10 @@ func walk(title, text []token, s *sink) {
 	quotes(text, s)
 }
 
-// extract computes a document's weighted features, sorted by hash.
-func extract(title, text []token) []feature {
-	s := &sink{counts: make(map[uint64]count, 256)}
+// extract computes a document's weighted features, sorted by hash. extra
+// holds more common terms and joined names (Options.Common), folded.
+func extract(title, text []token, extra map[string]bool) []feature {
+	s := &sink{counts: make(map[fkey]count, 256), extra: extra}
 	walk(title, text, s)
 	list := make([]feature, 0, len(s.counts))
 	for h, c := range s.counts {
@@ -147,35 +179,26 @@ func extract(title, text []token) []feature {
 			case a.w < b.w:
 				return 1
 			}
-			return cmpU64(a.hash, b.hash)
+			return cmp.Compare(a.hash, b.hash)
 		})
-		list = list[:maxFeatures]
+		list = slices.Clone(list[:maxFeatures]) // the index keeps it: no spare capacity
 	}
-	slices.SortFunc(list, func(a, b feature) int { return cmpU64(a.hash, b.hash) })
+	slices.SortFunc(list, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
 	return list
 }
 
 // names returns the readable names of the wanted features of a document.
-func names(title, text []token, wanted map[uint64]bool) map[uint64]string {
-	s := &sink{wanted: wanted, names: make(map[uint64]string, len(wanted))}
+func names(title, text []token, wanted map[fkey]bool, extra map[string]bool) map[fkey]string {
+	s := &sink{wanted: wanted, names: make(map[fkey]string, len(wanted)), extra: extra}
 	walk(title, text, s)
 	return s.names
 }
 
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // entities calls emit for the names in text: runs of capitalised words
-// (joined across hyphens and "of"), without leading stop words. Each
-// adjacent pair of a run and the whole run (three or four words) are emitted
-// as entities, joined without separators; single words are terms already.
+// (joined across hyphens and "of"), without leading stop words. The whole
+// run (two to four words) and its last two words (a person's name after
+// their title) are emitted as entities, joined without separators; single
+// words are terms already.
 func entities(toks []token, s *sink) {
 	i := 0
 	for i < len(toks) {
@@ -223,11 +246,16 @@ func emitRun(run []token, s *sink) {
 		}
 		words = append(words, t.word)
 	}
-	for k := 0; k+1 < len(words); k++ {
-		s.emit(kindEntity, "", words[k], words[k+1])
-	}
-	if len(words) >= 3 && len(words) <= 4 {
+	switch n := len(words); {
+	case n >= 2 && n <= 4:
 		s.emit(kindEntity, "", words...)
+		if n > 2 {
+			// the surname pair: "CIA Director William Burns" meets
+			// "CIA chief William Burns"
+			s.emit(kindEntity, "", words[n-2:]...)
+		}
+	case n > 4:
+		s.emit(kindEntity, "", words[n-2:]...)
 	}
 }
 

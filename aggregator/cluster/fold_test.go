@@ -120,12 +120,12 @@ func TestTokenizeGapsAndLimit(t *testing.T) {
 // featureNames lists the names of every feature of a text.
 func featureNames(title, text string) map[string]bool {
 	tt, xt := tokenize(title, nil, 0), tokenize(text, nil, 0)
-	wanted := make(map[uint64]bool)
-	for _, f := range extract(tt, xt) {
+	wanted := make(map[fkey]bool)
+	for _, f := range extract(tt, xt, nil) {
 		wanted[f.hash] = true
 	}
 	out := make(map[string]bool)
-	for _, n := range names(tt, xt, wanted) {
+	for _, n := range names(tt, xt, wanted, nil) {
 		out[n] = true
 	}
 	return out
@@ -160,7 +160,7 @@ func TestExtractFeatures(t *testing.T) {
 }
 
 func TestFeatureHashMatchesName(t *testing.T) {
-	if featureHash(kindQuote, " ", "full", "fledged", "defense") != hashString("q:full fledged defense") {
+	if featureHash(kindQuote, " ", "full", "fledged", "defense") != uint32(hashString("q:full fledged defense")>>32) {
 		t.Error("featureHash differs from hashString of the name")
 	}
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"math"
@@ -15,15 +16,20 @@ import (
 type Index struct {
 	o      Options
 	hasher *hasher
+	common map[string]bool // Options.Common, folded; read-only
 
-	mu     sync.Mutex
-	docs   map[uint32]*entry
-	byKey  map[string]uint32
-	nextID uint32
-	feats  map[uint64]*posting // feature → documents having it
-	bands  map[uint64]*posting // LSH band bucket → documents
-	ages   ageHeap
-	newest time.Time
+	mu      sync.Mutex
+	docs    map[uint32]*entry
+	byKey   map[string]uint32
+	nextID  uint32
+	feats   map[fkey]*posting // feature → documents having it
+	bands   map[uint64]uint32 // LSH band bucket → newest document in it (chained through entry.lsh.next)
+	ages    ageHeap
+	newest  time.Time
+	stories map[string][]uint32 // story → its documents, oldest first
+	// restored is set by Restore: the next Assign refreshes every
+	// document's norm once, for the index size reached by the rebuild
+	restored bool
 }
 
 // entry is one indexed document.
@@ -35,14 +41,21 @@ type entry struct {
 	root      string // key of the first copy of its near-duplicate group
 	published time.Time
 	feats     []feature // sorted by hash
-	sig       *signature
-	bands     []uint64
-	norm      float64 // vector norm with the idf of an index of normN docs
+	lsh       *lsh      // nil for texts too short to sign
+	norm      float64   // vector norm with the idf of an index of normN docs
 	normN     int
 }
 
-// posting lists the documents having a feature or sharing a band bucket.
-// Evicted documents are removed lazily: dead counts them until the list is
+// lsh is a document's MinHash signature and, for each band, the previous
+// (older) document in the same bucket, 0 at the end of the chain. Chains
+// cost 4 bytes per band and document instead of a list per bucket; a chain
+// ends at the first evicted document (eviction takes the oldest first).
+type lsh struct {
+	sig  signature
+	next [numBands]uint32
+}
+
+// posting lists the documents having a feature. Evicted documents are removed lazily: dead counts them until the list is
 // compacted, so live = len(ids) - dead is exact at all times.
 type posting struct {
 	ids  []uint32
@@ -53,13 +66,29 @@ func (p *posting) live() int { return len(p.ids) - p.dead }
 
 // New returns an empty Index.
 func New(o Options) *Index {
+	common := make(map[string]bool, len(o.Common))
+	for _, c := range o.Common {
+		var joined strings.Builder
+		toks := tokenize(c, nil, 0)
+		for _, t := range toks {
+			joined.WriteString(t.word)
+		}
+		if len(toks) == 1 {
+			common[stem(toks[0].word)] = true
+		}
+		if joined.Len() > 0 {
+			common[joined.String()] = true
+		}
+	}
 	return &Index{
-		o:      o.withDefaults(),
-		hasher: newHasher(),
-		docs:   make(map[uint32]*entry),
-		byKey:  make(map[string]uint32),
-		feats:  make(map[uint64]*posting),
-		bands:  make(map[uint64]*posting),
+		o:       o.withDefaults(),
+		common:  common,
+		hasher:  newHasher(),
+		docs:    make(map[uint32]*entry),
+		byKey:   make(map[string]uint32),
+		feats:   make(map[fkey]*posting),
+		bands:   make(map[uint64]uint32),
+		stories: make(map[string][]uint32),
 	}
 }
 
@@ -82,7 +111,7 @@ type prepared struct {
 func (ix *Index) prepare(d Doc) *prepared {
 	text := tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens)
 	title := tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens)
-	p := &prepared{doc: d, title: title, text: text, feats: extract(title, text)}
+	p := &prepared{doc: d, title: title, text: text, feats: extract(title, text, ix.common)}
 	if shs := shingles(text, nil); len(shs) >= minShingles {
 		p.sig = ix.hasher.sign(shs)
 		keys := p.sig.bandKeys()
@@ -103,10 +132,21 @@ func (ix *Index) Assign(d Doc) Decision {
 	if id, ok := ix.byKey[d.Key]; ok {
 		old := ix.docs[id]
 		ix.remove(old)
+		dup := ""
+		if old.root != old.key {
+			dup, p.feats = old.root, nil // still a copy: see below
+		}
 		ix.insert(p, old.story, old.root)
-		return Decision{StoryID: old.story, Reason: "key already indexed: re-indexed in its story"}
+		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story"}
 	}
 	ix.advance(d.Published)
+	if ix.restored {
+		n := len(ix.docs)
+		for _, e := range ix.docs {
+			ix.norm(e, n)
+		}
+		ix.restored = false
+	}
 
 	dec, root := ix.decide(p)
 	if dec.DuplicateOf != "" {
@@ -119,8 +159,12 @@ func (ix *Index) Assign(d Doc) Decision {
 }
 
 // Restore adds an already stored document with its known story id, as when
-// the index is rebuilt at start-up. It never changes story ids; documents
-// older than the window are not indexed.
+// the index is rebuilt at start-up (in publication order). It never changes
+// story ids; documents older than the window are not indexed; a document
+// that is a near-duplicate of one restored before it is recorded as its
+// copy, as Assign would have. The first Assign after a rebuild refreshes
+// the weights of every document once (about 10 µs per document, under the
+// lock).
 func (ix *Index) Restore(d Doc, storyID string) {
 	p := ix.prepare(d)
 	ix.mu.Lock()
@@ -129,6 +173,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 		ix.remove(ix.docs[id])
 	}
 	ix.advance(d.Published)
+	ix.restored = true
 	root := d.Key
 	if e, _ := ix.bestCopy(p); e != nil {
 		// as Assign would have recorded it
@@ -150,10 +195,14 @@ func (ix *Index) decide(p *prepared) (Decision, string) {
 	}
 	m := ix.bestStory(p)
 	if m.e != nil && m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared {
+		via := "via " + m.e.key
+		if m.centroid {
+			via = "as a whole, best write-up " + m.e.key
+		}
 		return Decision{
 			StoryID:    m.e.story,
 			Similarity: m.cos,
-			Reason:     fmt.Sprintf("joins story via %s (cosine %.2f, %d shared): %s", m.e.key, m.cos, m.shared, m.why),
+			Reason:     fmt.Sprintf("joins story %s %s (cosine %.2f, %d shared): %s", m.e.story, via, m.cos, m.shared, m.why),
 		}, p.doc.Key
 	}
 	reason := "new story: no candidate"
@@ -181,27 +230,24 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 		bestJ float64
 		seen  = make(map[uint32]struct{}, 8)
 	)
-	for _, k := range p.bands {
-		pl := ix.bands[k]
-		if pl == nil {
-			continue
-		}
+	for b, k := range p.bands {
 		// a crowded bucket is shared boilerplate: only its newest
 		// documents are compared, which keeps the cost per document flat
-		ids := pl.ids
-		if len(ids) > maxBucketScan {
-			ids = ids[len(ids)-maxBucketScan:]
-		}
-		for _, id := range ids {
-			if _, dup := seen[id]; dup {
-				continue
-			}
-			seen[id] = struct{}{}
+		id := ix.bands[k]
+		for steps := 0; id != 0 && steps < maxBucketScan; steps++ {
 			e := ix.docs[id]
-			if e == nil || e.sig == nil || !ix.inWindow(e.published, p.doc.Published) {
+			if e == nil || e.lsh == nil {
+				break // evicted: the rest of the chain is older still
+			}
+			id = e.lsh.next[b]
+			if _, dup := seen[e.id]; dup {
 				continue
 			}
-			if j := p.sig.jaccard(e.sig); j > bestJ || (j == bestJ && best != nil && e.id < best.id) {
+			seen[e.id] = struct{}{}
+			if !ix.inWindow(e.published, p.doc.Published) {
+				continue
+			}
+			if j := p.sig.jaccard(&e.lsh.sig); j > bestJ || (j == bestJ && best != nil && e.id < best.id) {
 				best, bestJ = e, j
 			}
 		}
@@ -217,24 +263,32 @@ const maxBucketScan = 256
 
 // storyMatch is the best story candidate of a document.
 type storyMatch struct {
-	e      *entry
-	cos    float64
-	shared int
-	why    string
+	e        *entry // the best-matching document of the story
+	cos      float64
+	shared   int
+	centroid bool // cos is the similarity to the story's centroid
+	why      string
 }
 
 // idf is the inverse document frequency of a feature found in df of n
-// indexed documents, smoothed with priorDocs pseudo-documents in which it
-// occurs priorDF times: while the index is small (at a cold start, or when
-// one story fills it) every feature counts as moderately rare instead of
-// the few documents deciding that a story's own names are common.
-func idf(df, n int) float64 {
-	return math.Log((float64(n) + priorDocs + 1) / (float64(df) + priorDF + 0.5))
+// indexed documents, smoothed with priorDocs pseudo-documents: a feature of
+// the background model (common in all news) occurs in priorCommonDF of
+// them, any other in priorDF. While the index is small (at a cold start, or
+// when one story fills it) the prior decides — every name counts as
+// moderately rare, "Iran" or "drones" as common — and the index's own
+// frequencies take over as it fills.
+func idf(df, n int, common bool) float64 {
+	prior := priorDF
+	if common {
+		prior = priorCommonDF
+	}
+	return math.Log((float64(n) + priorDocs + 1) / (float64(df) + prior + 0.5))
 }
 
 const (
-	priorDocs = 20
-	priorDF   = 0.5
+	priorDocs     = 20
+	priorDF       = 0.5
+	priorCommonDF = 6
 )
 
 // maxProbe caps the rare features whose postings are scanned per document.
@@ -260,7 +314,7 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		if pl := ix.feats[f.hash]; pl != nil {
 			df = pl.live()
 		}
-		idfs[i] = idf(df, n)
+		idfs[i] = idf(df, n, f.common())
 		weights[i] = float64(f.w) * idfs[i]
 		norm2 += weights[i] * weights[i]
 		if df >= 1 && df <= ix.o.MaxPostings {
@@ -274,41 +328,43 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	if len(probes) > maxProbe {
 		probes = probes[:maxProbe]
 	}
-	acc := make(map[uint32]float64, 64)
+	acc := make(map[uint32]float64, 256)
 	for _, pr := range probes {
 		for _, id := range ix.feats[p.feats[pr.i].hash].ids {
-			acc[id] += weights[pr.i] * idfs[pr.i]
+			acc[id] += weights[pr.i] * idfs[pr.i] // dead ids are skipped below
 		}
 	}
+	// the MaxCandidates best by accumulated weight, best first (a bounded
+	// insertion, linear in the number of documents found)
 	type cand struct {
 		id    uint32
 		score float64
 	}
-	cands := make([]cand, 0, len(acc))
-	for id, s := range acc {
-		cands = append(cands, cand{id, s})
+	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
+	cands := make([]cand, 0, ix.o.MaxCandidates+1)
+	for id, sc := range acc {
+		c := cand{id, sc}
+		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
+			continue
+		}
+		i := len(cands)
+		cands = append(cands, c)
+		for i > 0 && better(c, cands[i-1]) {
+			cands[i] = cands[i-1]
+			i--
+		}
+		cands[i] = c
+		if len(cands) > ix.o.MaxCandidates {
+			cands = cands[:ix.o.MaxCandidates]
+		}
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return int(a.id) - int(b.id)
-	})
 	norm := math.Sqrt(norm2)
-	var best storyMatch
-	scored := 0
+	byStory := make(map[string]storyMatch, len(cands))
 	for _, c := range cands {
-		if scored >= ix.o.MaxCandidates {
-			break
-		}
 		e := ix.docs[c.id]
 		if e == nil || !ix.inWindow(e.published, p.doc.Published) {
 			continue
 		}
-		scored++
 		dot, shared := 0.0, 0
 		for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
 			a, b := p.feats[i].hash, e.feats[j].hash
@@ -328,14 +384,103 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		if e.outlet == p.doc.Outlet && e.outlet != "" {
 			cos *= sameOutlet
 		}
-		if cos > best.cos || (cos == best.cos && best.e != nil && e.id < best.e.id) {
-			best = storyMatch{e: e, cos: cos, shared: shared}
+		m := storyMatch{e: e, cos: cos, shared: shared}
+		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
+			byStory[e.story] = m
+		}
+	}
+	// the stories of the best matches are also scored as a whole (their
+	// centroid): what all their write-ups share weighs most there, so a
+	// report that picks up the core of a story (a reaction quoting it)
+	// matches the story better than any single write-up
+	top := make([]storyMatch, 0, len(byStory))
+	for _, m := range byStory {
+		top = append(top, m)
+	}
+	slices.SortFunc(top, func(a, b storyMatch) int {
+		switch {
+		case a.better(b):
+			return -1
+		case b.better(a):
+			return 1
+		}
+		return 0
+	})
+	var best storyMatch
+	for i, m := range top {
+		if i < maxCentroids {
+			if c, shared := ix.centroidCos(p, m.e.story, weights, idfs, norm, n); c*decay(p.doc.Published.Sub(m.e.published)) > m.cos {
+				m.cos, m.shared, m.centroid = c*decay(p.doc.Published.Sub(m.e.published)), shared, true
+			}
+		}
+		if best.e == nil || m.better(best) {
+			best = m
 		}
 	}
 	if best.e != nil {
 		best.why = ix.explain(p, best.e, weights, idfs)
 	}
 	return best
+}
+
+// maxCentroids is how many candidate stories are also scored as a whole;
+// maxCentroidDocs how many of a story's newest documents make its centroid.
+const (
+	maxCentroids    = 3
+	maxCentroidDocs = 8
+)
+
+// better orders story matches: higher similarity, then the older document.
+func (m storyMatch) better(o storyMatch) bool {
+	return m.cos > o.cos || (m.cos == o.cos && o.e != nil && m.e.id < o.e.id)
+}
+
+// centroidCos is the cosine similarity of p (weights, idfs, norm) to the
+// sum of the vectors of the story's newest documents, and the number of
+// p's features found there. Stories of one document score 0.
+func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64, norm float64, n int) (float64, int) {
+	members := ix.stories[story]
+	if len(members) < 2 {
+		return 0, 0
+	}
+	if len(members) > maxCentroidDocs {
+		members = members[len(members)-maxCentroidDocs:]
+	}
+	sum := make(map[fkey]float64, 256)
+	used := 0
+	for _, id := range members {
+		e := ix.docs[id]
+		if e == nil || len(e.feats) == 0 || !ix.inWindow(e.published, p.doc.Published) {
+			continue
+		}
+		used++
+		for _, f := range e.feats {
+			sum[f.hash] += float64(f.w)
+		}
+	}
+	if used < 2 {
+		return 0, 0
+	}
+	var dot, c2 float64
+	shared := 0
+	for i, f := range p.feats {
+		if v, ok := sum[f.hash]; ok {
+			dot += weights[i] * v * idfs[i]
+			shared++
+		}
+	}
+	for h, v := range sum {
+		df := 0
+		if pl := ix.feats[h]; pl != nil {
+			df = pl.live()
+		}
+		w := v * idf(df, n, h.common())
+		c2 += w * w
+	}
+	if c2 == 0 {
+		return 0, 0
+	}
+	return dot / (norm * math.Sqrt(c2)), shared
 }
 
 // decay discounts the similarity of documents published far apart: write-ups
@@ -370,7 +515,7 @@ func (ix *Index) norm(e *entry, n int) float64 {
 		if pl := ix.feats[f.hash]; pl != nil {
 			df = pl.live()
 		}
-		w := float64(f.w) * idf(df, n)
+		w := float64(f.w) * idf(df, n, f.common())
 		s += w * w
 	}
 	e.norm, e.normN = math.Sqrt(s), n
@@ -383,7 +528,7 @@ func (ix *Index) norm(e *entry, n int) float64 {
 // explain names the heaviest features p shares with e.
 func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string {
 	type contrib struct {
-		hash uint64
+		hash fkey
 		v    float64
 	}
 	var cs []contrib
@@ -407,16 +552,16 @@ func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string 
 		case a.v < b.v:
 			return 1
 		}
-		return cmpU64(a.hash, b.hash)
+		return cmp.Compare(a.hash, b.hash)
 	})
 	if len(cs) > 6 {
 		cs = cs[:6]
 	}
-	wanted := make(map[uint64]bool, len(cs))
+	wanted := make(map[fkey]bool, len(cs))
 	for _, c := range cs {
 		wanted[c.hash] = true
 	}
-	named := names(p.title, p.text, wanted)
+	named := names(p.title, p.text, wanted, ix.common)
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = named[c.hash]
@@ -438,22 +583,26 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		root:      root,
 		published: p.doc.Published,
 		feats:     p.feats,
-		sig:       p.sig,
-		bands:     p.bands,
+	}
+	if p.sig != nil {
+		e.lsh = &lsh{sig: *p.sig}
 	}
 	ix.docs[e.id] = e
 	ix.byKey[e.key] = e.id
+	ix.stories[story] = append(ix.stories[story], e.id)
 	for _, f := range e.feats {
 		addPosting(ix.feats, f.hash, e.id)
 	}
-	ix.norm(e, len(ix.docs))
-	for _, k := range e.bands {
-		addPosting(ix.bands, k, e.id)
+	if e.lsh != nil {
+		for b, k := range p.bands {
+			e.lsh.next[b] = ix.bands[k]
+			ix.bands[k] = e.id
+		}
 	}
 	heap.Push(&ix.ages, age{at: e.published.UnixNano(), id: e.id})
 }
 
-func addPosting(m map[uint64]*posting, k uint64, id uint32) {
+func addPosting(m map[fkey]*posting, k fkey, id uint32) {
 	pl := m[k]
 	if pl == nil {
 		pl = &posting{ids: make([]uint32, 0, 1)}
@@ -468,17 +617,34 @@ func (ix *Index) remove(e *entry) {
 	if ix.byKey[e.key] == e.id {
 		delete(ix.byKey, e.key)
 	}
+	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
+		ix.stories[e.story] = members
+	} else {
+		delete(ix.stories, e.story)
+	}
 	for _, f := range e.feats {
 		ix.dropPosting(ix.feats, f.hash)
 	}
-	for _, k := range e.bands {
-		ix.dropPosting(ix.bands, k)
+	if e.lsh != nil {
+		// unlink e where it heads a chain; in the middle of one (a
+		// re-indexed key, an item published out of order) the chain ends
+		// there, and older copies are no longer found through that band
+		for b, k := range e.lsh.sig.bandKeys() {
+			if ix.bands[k] != e.id {
+				continue
+			}
+			if next := e.lsh.next[b]; next != 0 && ix.docs[next] != nil {
+				ix.bands[k] = next
+			} else {
+				delete(ix.bands, k)
+			}
+		}
 	}
 }
 
 // dropPosting records that one document of k's list is gone, compacting the
 // list once half of it is dead (amortised O(1) per removal).
-func (ix *Index) dropPosting(m map[uint64]*posting, k uint64) {
+func (ix *Index) dropPosting(m map[fkey]*posting, k fkey) {
 	pl := m[k]
 	if pl == nil {
 		return

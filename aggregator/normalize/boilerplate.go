@@ -31,10 +31,11 @@ const defaultMinRepeatChars = 20
 
 // applyRules decides which units are boilerplate, removes them from the tree
 // and returns the kept paragraphs' text. Strip rules edit text nodes in place.
-func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat int) ([]string, Report) {
-	var rep Report
+// It also returns the comparison keys (Key) of the kept paragraphs.
+func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat int) (texts, keys []string, rep Report) {
 	// Strip first: it changes what the other rules and repeats see.
-	for _, u := range units {
+	lowers := make([]string, len(units)) // lower-cased texts, shared by both passes
+	for ui, u := range units {
 		n, lower := utf8.RuneCountInString(u.text), ""
 		for _, rs := range sets {
 			for i := range rs.Rules {
@@ -42,12 +43,7 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 				if r.Strip == "" || !r.matches(u.text, n, &lower) {
 					continue
 				}
-				for _, tn := range u.textNodes() {
-					body := strings.TrimRightFunc(tn.Data, unicode.IsSpace)
-					if out := r.re.ReplaceAllString(body, r.Replace); out != body {
-						tn.Data = out + tn.Data[len(body):]
-					}
-				}
+				u.strip(r)
 				var b strings.Builder
 				for _, n := range u.nodes {
 					appendText(&b, n)
@@ -56,6 +52,7 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 				n, lower = utf8.RuneCountInString(u.text), ""
 			}
 		}
+		lowers[ui] = lower
 	}
 
 	reason := make([]string, len(units))
@@ -71,14 +68,15 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 			reason[i] = "after:" + reason[cutAt]
 			continue
 		}
-		if name, cut := matchRules(u.text, sets); name != "" {
+		if name, cut := matchRules(u.text, lowers[i], sets); name != "" {
 			reason[i] = name
 			if cut && anyKept {
 				cutAt = i
 			}
 			continue
 		}
-		k := Key(u.text)
+		u.key = Key(u.text)
+		k := u.key
 		if containsString(titleKeys, k) {
 			reason[i] = "title-repeat"
 			continue
@@ -97,7 +95,10 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 		cutAt = -1
 		for i, u := range units {
 			reason[i] = ""
-			k := Key(u.text)
+			if u.key == "" {
+				u.key = Key(u.text)
+			}
+			k := u.key
 			if u.text == "" || seen[k] {
 				reason[i] = "repeat"
 			}
@@ -105,10 +106,10 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 		}
 	}
 
-	var text []string
 	for i, u := range units {
 		if reason[i] == "" {
-			text = append(text, u.text)
+			texts = append(texts, u.text)
+			keys = append(keys, u.key)
 			continue
 		}
 		if u.text != "" {
@@ -121,13 +122,73 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 			u.remove()
 		}
 	}
-	return text, rep
+	return texts, keys, rep
+}
+
+// strip applies strip rule r to the unit's text as one string, so a match
+// may span elements ("Caption. <span>Photo: AFP</span>", "text. <a>Read
+// more</a>"), and writes the result back into the text nodes it covers.
+// Text nodes left empty are removed with the elements they leave empty.
+func (u *unit) strip(r *Rule) {
+	nodes := u.textNodes()
+	offs := make([]int, len(nodes)+1)
+	var b strings.Builder
+	for i, tn := range nodes {
+		offs[i] = b.Len()
+		b.WriteString(tn.Data)
+	}
+	offs[len(nodes)] = b.Len()
+	full := b.String()
+	body := strings.TrimRightFunc(full, unicode.IsSpace)
+	base := 0
+	if r.tail {
+		head, tail := splitTail(body)
+		base, body = len(head), tail
+	}
+	matches := r.re.FindAllStringSubmatchIndex(body, -1)
+	// Edit from the last match backwards so earlier offsets stay valid.
+	for k := len(matches) - 1; k >= 0; k-- {
+		m := matches[k]
+		repl := string(r.re.ExpandString(nil, r.Replace, body, m))
+		start, end := base+m[0], base+m[1]
+		inserted := false
+		for i, tn := range nodes {
+			lo, hi := offs[i], offs[i+1]
+			if hi < start || lo > end || hi == lo {
+				continue
+			}
+			a, z := max(start-lo, 0), min(end-lo, hi-lo)
+			if a > z {
+				continue
+			}
+			ins := ""
+			if !inserted {
+				ins, inserted = repl, true
+			}
+			tn.Data = tn.Data[:a] + ins + tn.Data[z:]
+		}
+		// Recompute offsets for the next (earlier) match.
+		b.Reset()
+		for i, tn := range nodes {
+			offs[i] = b.Len()
+			b.WriteString(tn.Data)
+		}
+		offs[len(nodes)] = b.Len()
+	}
+	for _, tn := range nodes {
+		if tn.Data == "" && tn.Parent != nil {
+			p := tn.Parent
+			p.RemoveChild(tn)
+			pruneEmpty(p)
+		}
+	}
 }
 
 // matchRules returns the name of the first drop or cut rule matching text,
 // and whether it is a cut.
-func matchRules(text string, sets []*RuleSet) (string, bool) {
-	n, lower := utf8.RuneCountInString(text), ""
+// lower is the lower-cased text if already known, else "".
+func matchRules(text, lower string, sets []*RuleSet) (string, bool) {
+	n := utf8.RuneCountInString(text)
 	for _, rs := range sets {
 		for i := range rs.Rules {
 			r := &rs.Rules[i]
@@ -158,7 +219,7 @@ func stripAltTexts(n *html.Node, sets []*RuleSet) {
 				for i := range rs.Rules {
 					r := &rs.Rules[i]
 					if lower := ""; r.Strip != "" && r.matches(a, utf8.RuneCountInString(a), &lower) {
-						a = r.re.ReplaceAllString(a, r.Replace)
+						a = r.replace(a)
 					}
 				}
 			}

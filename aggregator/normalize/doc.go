@@ -3,7 +3,26 @@
 // boilerplate removed by data-driven rules, canonical URLs, UTC dates and
 // comparison keys that fold case, diacritics and script variants.
 //
-// Everything here is pure: no I/O, no clock (the caller passes now), no
-// logging. What the boilerplate rules did to an item is returned in a Report
-// by (*Normalizer).Item for callers that want to explain it.
+// Per item, (*Normalizer).Item:
+//   - picks the body (the longer of content and description), parses it as
+//     HTML (plain text lines become paragraphs), removes scripts, styles,
+//     frames, forms and tracking pixels, and makes links and images absolute
+//     against the item link (or the feed URL);
+//   - splits the body into paragraphs and applies the boilerplate rules
+//     (rules.yaml, embedded; see DefaultRules and ParseRules): drop a
+//     paragraph, cut it and everything after it, or strip text inside it;
+//     paragraphs repeating an earlier one or the title are dropped; if the
+//     rules would empty the item it keeps its text (Report.KeptAll);
+//   - sanitises the rest with bluemonday (UGC policy, absolute http(s) and
+//     mailto URLs only, rel="nofollow noopener" on links);
+//   - cleans the title (entities, markup, site-name affixes), derives one
+//     from the text when missing, and builds a summary of at most about 300
+//     characters ending at a sentence or word boundary;
+//   - canonicalises the URL (CanonicalURL), honouring canonical hints the
+//     feed gives; parses dates, including zones gofeed misreads, into UTC;
+//   - hashes Key(title) and Key(text) into ContentHash.
+//
+// Every output string is valid UTF-8 without control characters. Nothing
+// here does I/O, reads a clock (the caller passes now) or logs; what the
+// rules did is returned in a Report.
 package normalize

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -67,4 +68,41 @@ func checkItemStrings(t *testing.T, it news.Item) {
 	if it.Published.IsZero() || it.Updated.Before(it.Published) || it.Published.Location().String() != "UTC" {
 		t.Errorf("dates: published %v updated %v", it.Published, it.Updated)
 	}
+}
+
+// FuzzCanonicalURL: no panic; a canonical URL is valid UTF-8, absolute
+// http(s), and canonical again (idempotent).
+func FuzzCanonicalURL(f *testing.F) {
+	for _, s := range []string{"https://Example.com:443/a/amp/?utm_source=x&b=1#f", "/rel?amp", "http://amp.x.org/y.amp.html", "https://x.cdn.ampproject.org/c/s/x.org/a", "http://[::1]:80/", "https://пример.рф/а"} {
+		f.Add(s, "https://example.com/feed/")
+	}
+	f.Fuzz(func(t *testing.T, raw, base string) {
+		c, err := CanonicalURL(raw, base)
+		if err != nil {
+			return
+		}
+		if !utf8.ValidString(c) || !(strings.HasPrefix(c, "http://") || strings.HasPrefix(c, "https://")) {
+			t.Fatalf("CanonicalURL(%q, %q) = %q", raw, base, c)
+		}
+		again, err := CanonicalURL(c, "")
+		if err != nil || again != c {
+			t.Fatalf("not idempotent: %q → %q → %q (%v)", raw, c, again, err)
+		}
+	})
+}
+
+// FuzzKey: Key is idempotent and always valid UTF-8 without controls.
+func FuzzKey(f *testing.F) {
+	for _, s := range []string{"Iran’s ایران ايران Ёлка", "ﬁ ＩＲＧＣ ß", "a\xffb\x00", "नमस्ते 한국어"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := Key(s)
+		if !utf8.ValidString(k) || hasControl(k, "") {
+			t.Fatalf("Key(%q) = %q", s, k)
+		}
+		if k2 := Key(k); k2 != k {
+			t.Fatalf("Key not idempotent: %q → %q → %q", s, k, k2)
+		}
+	})
 }

@@ -16,28 +16,44 @@ import (
 type unit struct {
 	nodes []*html.Node // siblings under one parent, in order (incl. a trailing <br>)
 	text  string       // plain text, white space folded
+	key   string       // Key(text), once computed
 }
 
 // skipElements are removed with their content before anything else: they are
 // never article text and never safe to republish.
 var skipElements = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Iframe: true,
-	atom.Frame: true, atom.Frameset: true, atom.Object: true, atom.Embed: true, atom.Applet: true,
-	atom.Form: true, atom.Button: true, atom.Input: true, atom.Select: true, atom.Textarea: true,
-	atom.Svg: true, atom.Math: true, atom.Canvas: true, atom.Head: true, atom.Title: true,
-	atom.Meta: true, atom.Link: true, atom.Base: true, atom.Nav: true, atom.Dialog: true,
+	atom.Script: true, atom.Style: true, atom.Template: true, atom.Frame: true, atom.Frameset: true,
+	atom.Embed: true, atom.Applet: true, atom.Param: true, atom.Form: true, atom.Button: true,
+	atom.Input: true, atom.Select: true, atom.Textarea: true, atom.Svg: true, atom.Math: true,
+	atom.Canvas: true, atom.Head: true, atom.Title: true, atom.Meta: true, atom.Link: true,
+	atom.Base: true, atom.Nav: true, atom.Dialog: true,
 }
 
-// inlineElements continue a paragraph; every other element starts a new one.
-var inlineElements = map[atom.Atom]bool{
-	atom.A: true, atom.Abbr: true, atom.Acronym: true, atom.B: true, atom.Bdi: true, atom.Bdo: true,
-	atom.Big: true, atom.Cite: true, atom.Code: true, atom.Data: true, atom.Del: true, atom.Dfn: true,
-	atom.Em: true, atom.Font: true, atom.I: true, atom.Img: true, atom.Ins: true, atom.Kbd: true,
-	atom.Label: true, atom.Mark: true, atom.Q: true, atom.S: true, atom.Samp: true, atom.Small: true,
-	atom.Span: true, atom.Strike: true, atom.Strong: true, atom.Sub: true, atom.Sup: true,
-	atom.Time: true, atom.Tt: true, atom.U: true, atom.Var: true, atom.Wbr: true, atom.Picture: true,
-	atom.Source: true,
+// maxReparses bounds how many raw-text elements one item may re-parse.
+const maxReparses = 8
+
+// unwrapElements are removed but their content is kept: fallback content
+// (<object>, <noscript> images of lazy-loading pages) and what follows a
+// self-closed <iframe/>, which HTML parses as the iframe's text.
+var unwrapElements = map[atom.Atom]bool{
+	atom.Object: true, atom.Noscript: true, atom.Iframe: true, atom.Noembed: true, atom.Noframes: true,
 }
+
+// blockElements start a new paragraph; every other element (known inline
+// ones, obsolete ones such as <blink>, custom ones) continues it.
+var blockElements = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Caption: true,
+	atom.Center: true, atom.Dd: true, atom.Details: true, atom.Dir: true, atom.Div: true, atom.Dl: true,
+	atom.Dt: true, atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Legend: true, atom.Li: true, atom.Listing: true,
+	atom.Main: true, atom.Menu: true, atom.Ol: true, atom.P: true, atom.Plaintext: true, atom.Pre: true,
+	atom.Section: true, atom.Summary: true, atom.Table: true, atom.Tbody: true, atom.Td: true,
+	atom.Tfoot: true, atom.Th: true, atom.Thead: true, atom.Tr: true, atom.Ul: true, atom.Xmp: true,
+	atom.Body: true, atom.Html: true, atom.Video: true, atom.Audio: true,
+}
+
+func isInline(a atom.Atom) bool { return !blockElements[a] }
 
 var htmlTagRE = regexp.MustCompile(`(?i)<(/?(p|br|div|a|img|span|b|i|em|strong|h[1-6]|ul|ol|li|figure|figcaption|blockquote|table|tr|td|section|article|iframe|script|style|pre|hr|font|small|sup|sub|picture|video|audio)\b|!--)`)
 
@@ -59,9 +75,15 @@ func parseContent(s string) *html.Node {
 		}
 		s = b.String()
 	}
-	nodes, err := html.ParseFragment(strings.NewReader(s), body)
+	// Scripting off: <noscript> content is parsed as markup (lazy-loaded
+	// images keep their real <img> there).
+	nodes, err := html.ParseFragmentWithOptions(strings.NewReader(s), body, html.ParseOptionEnableScripting(false))
 	if err != nil {
-		// The tokenizer only fails on reader errors; strings.Reader has none.
+		// The parser refuses pathological documents (elements nested
+		// hundreds deep): keep their text as one paragraph.
+		p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
+		p.AppendChild(&html.Node{Type: html.TextNode, Data: tokenText(s)})
+		body.AppendChild(p)
 		return body
 	}
 	for _, n := range nodes {
@@ -70,11 +92,39 @@ func parseContent(s string) *html.Node {
 	return body
 }
 
+// tokenText returns the text tokens of s, without the content of script and
+// style elements.
+func tokenText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken:
+			if name, _ := z.TagName(); string(name) == "script" || string(name) == "style" {
+				skip++
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); (string(name) == "script" || string(name) == "style") && skip > 0 {
+				skip--
+			}
+		}
+	}
+}
+
 // prepareTree removes dangerous and non-content elements, tracking pixels and
 // comments; makes links and images absolute against base; marks links
 // rel="nofollow noopener"; and returns the canonical URL hint of a
 // <link rel="canonical"> in the content, if any.
 func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonical string) {
+	seenImg := map[string]bool{} // a lazy-loaded image and its <noscript> copy appear once
+	reparses := 0
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; {
@@ -88,6 +138,14 @@ func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonic
 				}
 				if skipElements[c.DataAtom] || c.DataAtom == 0 && strings.Contains(c.Data, ":") {
 					n.RemoveChild(c)
+					break
+				}
+				if unwrapElements[c.DataAtom] {
+					reparse := reparses < maxReparses
+					if reparse {
+						reparses++
+					}
+					next = unwrap(n, c, reparse)
 					break
 				}
 				switch c.DataAtom {
@@ -105,10 +163,11 @@ func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonic
 						src = attr(c, "data-src")
 					}
 					src = absoluteURL(src, base)
-					if src == "" || isTrackingPixel(c, src, trackerHosts) {
+					if src == "" || isTrackingPixel(c, src, trackerHosts) || seenImg[src] {
 						n.RemoveChild(c)
 						break
 					}
+					seenImg[src] = true
 					setAttr(c, "src", src)
 					delAttr(c, "srcset")
 				case atom.Blockquote, atom.Q, atom.Del, atom.Ins:
@@ -125,6 +184,45 @@ func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonic
 	}
 	walk(root)
 	return canonical
+}
+
+// unwrap replaces element c (a child of parent) by its children and returns
+// the node to continue with. The text content of raw-text elements
+// (<iframe>, <noembed>) is parsed as HTML first, so the content of a
+// self-closed <iframe/> is recovered, and then sanitised like any other.
+// At most maxReparses raw texts are parsed per item (a chain of self-closed
+// iframes would otherwise cost quadratic time); beyond that they are dropped.
+func unwrap(parent, c *html.Node, reparse bool) *html.Node {
+	if rawText := c.FirstChild != nil && c.FirstChild == c.LastChild && c.FirstChild.Type == html.TextNode && c.DataAtom != atom.Noscript && c.DataAtom != atom.Object; rawText && !reparse {
+		c.RemoveChild(c.FirstChild)
+	}
+	if c.FirstChild != nil && c.FirstChild == c.LastChild && c.FirstChild.Type == html.TextNode && c.DataAtom != atom.Noscript && c.DataAtom != atom.Object {
+		ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+		if nodes, err := html.ParseFragmentWithOptions(strings.NewReader(c.FirstChild.Data), ctx, html.ParseOptionEnableScripting(false)); err == nil {
+			c.RemoveChild(c.FirstChild)
+			for _, k := range nodes {
+				// Stray end tags in the raw text ("</p>") parse as empty
+				// elements: leave those out.
+				if k.Type == html.ElementNode && k.DataAtom != atom.Img && k.DataAtom != atom.Br && k.DataAtom != atom.Hr && !hasContent(k) {
+					continue
+				}
+				c.AppendChild(k)
+			}
+		}
+	}
+	first := c.FirstChild
+	for k := c.FirstChild; k != nil; {
+		next := k.NextSibling
+		c.RemoveChild(k)
+		parent.InsertBefore(k, c)
+		k = next
+	}
+	after := c.NextSibling
+	parent.RemoveChild(c)
+	if first != nil {
+		return first
+	}
+	return after
 }
 
 // isTrackingPixel reports whether an image is a tracker: 1×1 (or smaller)
@@ -176,6 +274,7 @@ func collectUnits(root *html.Node) []*unit {
 		}
 		run = nil
 	}
+	blocky := blockContainers(root)
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -186,7 +285,7 @@ func collectUnits(root *html.Node) []*unit {
 			case c.DataAtom == atom.Br:
 				run = append(run, c)
 				flush()
-			case inlineElements[c.DataAtom] && !hasBlockDescendant(c):
+			case isInline(c.DataAtom) && !blocky[c]:
 				run = append(run, c)
 			default:
 				flush()
@@ -200,13 +299,26 @@ func collectUnits(root *html.Node) []*unit {
 	return units
 }
 
-func hasBlockDescendant(n *html.Node) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (c.DataAtom == atom.Br || !inlineElements[c.DataAtom] || hasBlockDescendant(c)) {
-			return true
+// blockContainers returns the inline elements that hold a block element or
+// a <br> somewhere below them (<a><p>…</p></a>): they are walked into like
+// blocks. One bottom-up pass, so deep nesting stays linear.
+func blockContainers(root *html.Node) map[*html.Node]bool {
+	out := map[*html.Node]bool{}
+	var visit func(n *html.Node) bool // reports whether n is or holds a block
+	visit = func(n *html.Node) bool {
+		holds := false
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && visit(c) {
+				holds = true
+			}
 		}
+		if holds && isInline(n.DataAtom) {
+			out[n] = true
+		}
+		return holds || n.Type == html.ElementNode && (n.DataAtom == atom.Br || !isInline(n.DataAtom))
 	}
-	return false
+	visit(root)
+	return out
 }
 
 func appendText(b *strings.Builder, n *html.Node) {

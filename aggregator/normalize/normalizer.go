@@ -3,8 +3,10 @@ package normalize
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
+	"golang.org/x/net/html"
 	"golang.org/x/text/language"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -50,16 +53,21 @@ const (
 	maxFuture     = 24 * time.Hour
 )
 
-// New returns a Normalizer applying rules r.
+// New returns a Normalizer applying rules r. Rules from DefaultRules or
+// ParseRules are ready; hand-built ones are compiled here, and a hand-built
+// rule whose expression does not compile is ignored (ParseRules reports
+// such errors).
 func New(r Rules) *Normalizer {
 	n := &Normalizer{
-		generic: r.Generic,
+		generic: r.Generic.compiled(),
 		outlets: make(map[string]*RuleSet, len(r.Outlets)),
 	}
 	extra := [][]string{r.Generic.TrackingParams}
 	n.trackers = append(n.trackers, r.Generic.TrackerHosts...)
-	for name, rs := range r.Outlets {
-		rs := rs
+	// Sorted, so that when several outlets' hosts match, their rules apply
+	// in a stable order.
+	for _, name := range slices.Sorted(maps.Keys(r.Outlets)) {
+		rs := r.Outlets[name].compiled()
 		n.outlets[Key(name)] = &rs
 		if len(rs.Hosts) > 0 {
 			n.hosted = append(n.hosted, &rs)
@@ -85,7 +93,8 @@ func newPolicy() *bluemonday.Policy {
 }
 
 // Feed normalises every item of f. Items with no link, no title and no
-// content text are skipped: nothing could identify or show them.
+// content (neither text nor an image once sanitised) are skipped: nothing
+// could identify or show them.
 func (n *Normalizer) Feed(src Source, f *gofeed.Feed, now time.Time) []news.Item {
 	if f == nil {
 		return nil
@@ -130,9 +139,9 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 
 	// Body: the longer of content and description.
 	content, desc := cleanString(it.Content), cleanString(it.Description)
-	body, other := content, desc
+	body, other, bodyIsContent := content, desc, true
 	if len(desc) > len(content) {
-		body, other = desc, content
+		body, other, bodyIsContent = desc, content, false
 	}
 	titleKeys := []string{Key(rawTitle)}
 	siteNames := n.siteNames(src, f, sets)
@@ -153,15 +162,15 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	}
 	tree := parseContent(body)
 	canonHint := prepareTree(tree, contentBase, n.trackers)
-	paras, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+	paras, paraKeys, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
 	stripAltTexts(tree, sets)
 	text := strings.Join(paras, "\n\n")
 	contentHTML := ""
 	if text != "" || firstImage(tree) != "" {
-		contentHTML = strings.TrimSpace(blankLinesRE.ReplaceAllString(cleanString(n.policy.Sanitize(renderChildren(tree))), ">\n<"))
+		contentHTML = n.sanitizeTree(tree)
 	}
 
-	if absLink == "" && rawTitle == "" && text == "" {
+	if absLink == "" && rawTitle == "" && contentHTML == "" {
 		return news.Item{}, rep, false
 	}
 
@@ -183,7 +192,7 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	}
 	item.Text = text
 	item.ContentHTML = contentHTML
-	item.Summary = n.summary(other, body == content, text, contentBase, sets, titleKeys, minRepeat)
+	item.Summary = n.summary(other, bodyIsContent, text, contentBase, sets, titleKeys, minRepeat)
 
 	item.Authors = authors(it)
 	item.Categories = categories(it.Categories)
@@ -201,7 +210,9 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	if item.GUID == "" {
 		item.GUID = item.URL
 	}
-	sum := sha256.Sum256([]byte(Key(item.Title) + "\x00" + Key(item.Text)))
+	// The keys of the kept paragraphs, already computed for deduplication,
+	// stand for Key(text).
+	sum := sha256.Sum256([]byte(Key(item.Title) + "\x00" + strings.Join(paraKeys, "\n")))
 	item.ContentHash = hex.EncodeToString(sum[:])
 	if item.GUID == "" {
 		item.GUID = "urn:sha256:" + item.ContentHash
@@ -273,7 +284,7 @@ func (n *Normalizer) summary(other string, otherIsDesc bool, text string, base *
 	if otherIsDesc && strings.TrimSpace(other) != "" {
 		tree := parseContent(other)
 		prepareTree(tree, base, n.trackers)
-		paras, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+		paras, _, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
 		if len(paras) > 0 && !rep.KeptAll {
 			return truncateText(strings.Join(paras, " "), summaryMax)
 		}
@@ -338,9 +349,35 @@ func parseBase(candidates ...string) *url.URL {
 	return nil
 }
 
-// blankLinesRE matches white space with a line break between two tags: what
-// removed paragraphs leave behind.
-var blankLinesRE = regexp.MustCompile(`>\s*\n\s*<`)
+// collapseTagGaps turns white space holding a line break between two tags
+// (what removed paragraphs leave behind) into a single newline.
+func collapseTagGaps(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '>' {
+			continue
+		}
+		j := i + 1
+		nl := false
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
+			nl = nl || s[j] == '\n'
+			j++
+		}
+		if nl && j < len(s) && s[j] == '<' && j-i > 2 {
+			b.WriteString(s[last : i+1])
+			b.WriteByte('\n')
+			last = j
+		}
+		i = j - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 func isTrackerURL(u string, trackers []string) bool {
 	p, err := url.Parse(u)
@@ -391,7 +428,6 @@ func authors(it *gofeed.Item) []string {
 	for _, p := range it.Authors {
 		add(p)
 	}
-	add(it.Author)
 	return out
 }
 
@@ -549,4 +585,20 @@ func itemDates(it *gofeed.Item, loc *time.Location, now time.Time) (pub, upd tim
 		upd = pub
 	}
 	return pub, upd
+}
+
+// SanitizeHTML returns fragment as safe HTML for republishing, the way Item
+// sanitises content (without boilerplate rules): scripts, styles, frames,
+// objects, forms, event handlers, javascript: and data: URLs and tracking
+// pixels removed; links and images made absolute against base; links marked
+// rel="nofollow noopener". Plain text becomes paragraphs.
+func (n *Normalizer) SanitizeHTML(fragment, base string) string {
+	tree := parseContent(cleanString(fragment))
+	prepareTree(tree, parseBase(base), n.trackers)
+	return n.sanitizeTree(tree)
+}
+
+// sanitizeTree renders a prepared tree through the bluemonday policy.
+func (n *Normalizer) sanitizeTree(tree *html.Node) string {
+	return strings.TrimSpace(collapseTagGaps(cleanString(n.policy.Sanitize(renderChildren(tree)))))
 }

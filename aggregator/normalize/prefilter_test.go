@@ -15,6 +15,8 @@ func TestPrefilterLiterals(t *testing.T) {
 		{`(?i)^(once|monthly)\W*$`, []string{"once", "monthly"}},
 		{`^(\p{Lu}{1,2}|[\p{P}]+)$`, nil},
 		{`^a*b`, nil},
+		{`(?i)^((…|\.\.\.) ?)?(we have|before you go)`, []string{"… we have", "… before you go", "…we have", "…before you go", "... we have", "... before you go", "...we have", "...before you go", "we have", "before you go"}},
+		{`(?i)^(photo\s*:|©)`, []string{"photo", "©"}},
 		{`(?i)\bdo(es)? not necessarily reflect the (views?|opinions?)`, []string{" not necessarily reflect the "}},
 		{`([.!?])\s+(TASS|AP|AFP|Anadolu)$`, []string{"TASS", "AP", "AFP", "Anadolu"}},
 		{`\[(…|\.\.\.)\]$`, []string{"[…]", "[...]"}},

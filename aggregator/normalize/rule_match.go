@@ -3,6 +3,7 @@ package normalize
 import (
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,14 +41,19 @@ func newPrefilter(expr string) (prefilter, bool) {
 		}
 	}
 	for i, l := range p.lits {
-		// Case-insensitive matching of non-ASCII literals follows Unicode
+		if !p.fold[i] {
+			continue
+		}
+		if strings.ToLower(l) == l && strings.ToUpper(l) == l {
+			p.fold[i] = false // no case to fold ("©", digits, punctuation)
+			continue
+		}
+		// Case-insensitive matching of non-ASCII letters follows Unicode
 		// folding, which strings.ToLower does not fully mirror: no prefilter.
-		if p.fold[i] && !isASCII(l) {
+		if !foldsLikeASCII(l) {
 			return prefilter{}, false
 		}
-		if p.fold[i] {
-			p.lits[i] = strings.ToLower(l)
-		}
+		p.lits[i] = strings.ToLower(l)
 	}
 	return p, true
 }
@@ -94,23 +100,43 @@ func prefixLits(re *syntax.Regexp) prefilter {
 		}
 		return all
 	case syntax.OpConcat:
-		run := none
-		for _, sub := range re.Sub {
-			if sub.Op == syntax.OpBeginText {
-				continue
-			}
-			if p, ok := exactLits(sub); ok && len(run.lits)*len(p.lits) <= maxLitSet {
-				run = run.product(p)
-				continue
-			}
-			if p := prefixLits(sub); len(run.lits)*len(p.lits) <= maxLitSet {
-				run = run.product(p)
-			}
-			break
-		}
-		return run
+		return prefixOfSeq(re.Sub)
 	}
 	return none
+}
+
+// prefixOfSeq is prefixLits of a concatenation: literal runs multiply out,
+// and an optional part (x?) gives the union of the prefixes with and
+// without it.
+func prefixOfSeq(subs []*syntax.Regexp) prefilter {
+	none := prefilter{lits: []string{""}, fold: []bool{false}}
+	if len(subs) == 0 {
+		return none
+	}
+	first, rest := subs[0], subs[1:]
+	switch {
+	case first.Op == syntax.OpBeginText:
+		return prefixOfSeq(rest)
+	case first.Op == syntax.OpCapture:
+		return prefixOfSeq(append([]*syntax.Regexp{first.Sub[0]}, rest...))
+	case first.Op == syntax.OpConcat:
+		return prefixOfSeq(append(append([]*syntax.Regexp{}, first.Sub...), rest...))
+	case first.Op == syntax.OpQuest:
+		with := prefixOfSeq(append([]*syntax.Regexp{first.Sub[0]}, rest...))
+		without := prefixOfSeq(rest)
+		if len(with.lits)+len(without.lits) > maxLitSet {
+			return none
+		}
+		return prefilter{lits: append(with.lits, without.lits...), fold: append(with.fold, without.fold...)}
+	}
+	if p, ok := exactLits(first); ok {
+		tail := prefixOfSeq(rest)
+		if len(p.lits)*len(tail.lits) <= maxLitSet {
+			return p.product(tail)
+		}
+		return p
+	}
+	return prefixLits(first)
 }
 
 // maxLitSet bounds the cross product of literal alternatives.
@@ -243,14 +269,21 @@ func (p prefilter) pass(text string, lower *string) bool {
 	return false
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+// foldsLikeASCII reports whether every non-ASCII rune of s is caseless
+// ("…", "«"), so that lower-casing ASCII is all case folding does to s.
+func foldsLikeASCII(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && unicode.SimpleFold(r) != r {
 			return false
 		}
 	}
 	return true
 }
+
+// tailChars is how much of a paragraph's end a strip rule anchored at the
+// end ($) and not at the start looks at: credits and "read more" tails are
+// short, and a long caption should not cost a scan from every position.
+const tailChars = 200
 
 // matches reports whether the rule's expression matches text, whose length
 // in characters is n; lower caches the lower-cased text between rules.
@@ -258,5 +291,61 @@ func (r *Rule) matches(text string, n int, lower *string) bool {
 	if r.MaxChars > 0 && n > r.MaxChars {
 		return false
 	}
+	if r.tail {
+		// Only the end is matched, so only the end is filtered.
+		if head, tail := splitTail(text); head != "" {
+			text, lower = tail, new(string)
+		}
+	}
 	return r.pre.pass(text, lower) && r.re.MatchString(text)
+}
+
+// replace applies a strip rule to s.
+func (r *Rule) replace(s string) string {
+	if !r.tail {
+		return r.re.ReplaceAllString(s, r.Replace)
+	}
+	head, tail := splitTail(s)
+	return head + r.re.ReplaceAllString(tail, r.Replace)
+}
+
+// splitTail splits s so that tail holds at least its last tailChars
+// characters (4·tailChars bytes, moved to a character boundary).
+func splitTail(s string) (head, tail string) {
+	i := len(s) - 4*tailChars
+	if i <= 0 {
+		return "", s
+	}
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+// endAnchored reports whether every match of re ends at the end of the
+// text ("...$").
+func endAnchored(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEndText:
+		return true
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && endAnchored(re.Sub[len(re.Sub)-1])
+	case syntax.OpCapture:
+		return endAnchored(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !endAnchored(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// tailOnly reports whether a strip expression may be matched against the
+// end of a paragraph only: anchored at the end and not at the start.
+func tailOnly(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	return err == nil && endAnchored(re) && !beginAnchored(re)
 }

@@ -64,7 +64,9 @@ type Rule struct {
 	// very start of an item only drops that paragraph.
 	Cut string
 	// Strip deletes the matched text from a paragraph (photo credits);
-	// Replace, if set, is the replacement ($1 expands groups).
+	// Replace, if set, is the replacement ($1 expands groups). A Strip
+	// expression anchored at the end ("...$") but not the start looks at
+	// the paragraph's end only (at least its last 200 characters).
 	Strip   string
 	Replace string
 	// MaxChars, when > 0, limits the rule to paragraphs of at most this
@@ -72,8 +74,9 @@ type Rule struct {
 	// boilerplate.
 	MaxChars int
 
-	re  *regexp.Regexp
-	pre prefilter
+	re   *regexp.Regexp
+	pre  prefilter
+	tail bool // strip rule matched against the paragraph's end only
 }
 
 // Action is what a rule does: "drop", "cut" or "strip".
@@ -86,6 +89,72 @@ func (r Rule) Action() string {
 	default:
 		return "strip"
 	}
+}
+
+// compiled returns a copy of rs whose rules all carry a compiled expression,
+// leaving out hand-built rules that have none or an invalid one.
+func (rs RuleSet) compiled() RuleSet {
+	out := rs
+	out.Rules = make([]Rule, 0, len(rs.Rules))
+	for _, r := range rs.Rules {
+		if r.re == nil {
+			expr := r.Drop + r.Cut + r.Strip
+			if n := btoi(r.Drop != "") + btoi(r.Cut != "") + btoi(r.Strip != ""); n != 1 {
+				continue
+			}
+			re, err := regexp.Compile(expr)
+			if err != nil {
+				continue
+			}
+			r.re = re
+			r.pre, _ = newPrefilter(expr)
+			r.tail = r.Strip != "" && tailOnly(expr)
+		}
+		out.Rules = append(out.Rules, r)
+	}
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Merge returns r extended by o (typically user rules over DefaultRules):
+// o's generic rules and each outlet's rules run before r's, o's hosts, site
+// names, tracker hosts and tracking parameters are added, and o's
+// MinRepeatChars, when set, wins.
+func (r Rules) Merge(o Rules) Rules {
+	out := Rules{Generic: r.Generic.merge(o.Generic), Outlets: make(map[string]RuleSet, len(r.Outlets)+len(o.Outlets))}
+	for name, rs := range r.Outlets {
+		out.Outlets[name] = rs
+	}
+	for name, rs := range o.Outlets {
+		out.Outlets[name] = out.Outlets[name].merge(rs)
+	}
+	return out
+}
+
+func (rs RuleSet) merge(o RuleSet) RuleSet {
+	out := RuleSet{
+		Hosts:          concat(rs.Hosts, o.Hosts),
+		SiteNames:      concat(rs.SiteNames, o.SiteNames),
+		MinRepeatChars: rs.MinRepeatChars,
+		TrackerHosts:   concat(rs.TrackerHosts, o.TrackerHosts),
+		TrackingParams: concat(rs.TrackingParams, o.TrackingParams),
+		Rules:          concat(o.Rules, rs.Rules),
+	}
+	if o.MinRepeatChars > 0 {
+		out.MinRepeatChars = o.MinRepeatChars
+	}
+	return out
+}
+
+func concat[T any](a, b []T) []T {
+	out := make([]T, 0, len(a)+len(b))
+	return append(append(out, a...), b...)
 }
 
 // rulesFile is the on-disk (YAML or JSON) form of Rules.
@@ -194,7 +263,7 @@ func (f ruleSetFile) compile(where string) (RuleSet, error) {
 		pre, _ := newPrefilter(expr)
 		rs.Rules = append(rs.Rules, Rule{
 			Name: name, Drop: rf.Drop, Cut: rf.Cut, Strip: rf.Strip, Replace: rf.Replace,
-			MaxChars: rf.MaxChars, re: re, pre: pre,
+			MaxChars: rf.MaxChars, re: re, pre: pre, tail: rf.Strip != "" && tailOnly(expr),
 		})
 	}
 	return rs, nil

@@ -106,6 +106,7 @@ outlets:
 		{"cut", "X", "https://x.example/a", "<p>One.</p><h3>More news</h3><p>Other story.</p><ul><li>Third</li></ul>", "One.", false},
 		{"cut at start only drops", "X", "https://x.example/a", "<h3>More news</h3><p>Body.</p>", "Body.", false},
 		{"strip", "X", "https://x.example/a", "<p>A caption. (Photo: AFP)</p><p>Body.</p>", "A caption.\n\nBody.", false},
+		{"strip across elements", "X", "https://x.example/a", "<p>A caption. <span>(Photo: <b>AFP</b>)</span></p><p>Body.</p>", "A caption.\n\nBody.", false},
 		{"max_chars protects long paragraphs", "X", "https://x.example/a", "<p>secret</p><p>The secret talks went on for hours.</p>", "The secret talks went on for hours.", false},
 		{"outlet by name", "Foo", "https://x.example/a", "<p>Foo promo</p><p>Body.</p>", "Body.", false},
 		{"outlet by host", "Other name", "https://www.foo.example/a", "<p>Foo promo</p><p>Body.</p>", "Body.", false},
@@ -128,5 +129,57 @@ outlets:
 				t.Errorf("KeptAll = %v, want %v", rep.KeptAll, tt.keptAll)
 			}
 		})
+	}
+}
+
+func TestRulesMerge(t *testing.T) {
+	user, err := ParseRules(strings.NewReader(`
+generic:
+  rules:
+    - {name: user-promo, drop: '^Promo: '}
+outlets:
+  The Moscow Times:
+    site_names: [TMT]
+  New Outlet:
+    hosts: [new.example]
+    rules:
+      - {name: new-footer, cut: '^Footer$'}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := DefaultRules()
+	m := def.Merge(user)
+	if m.Generic.Rules[0].Name != "user-promo" || len(m.Generic.Rules) != len(def.Generic.Rules)+1 {
+		t.Errorf("merged generic rules: first %q, %d rules", m.Generic.Rules[0].Name, len(m.Generic.Rules))
+	}
+	mt := m.Outlets["The Moscow Times"]
+	if len(mt.Rules) != len(def.Outlets["The Moscow Times"].Rules) || mt.SiteNames[len(mt.SiteNames)-1] != "TMT" {
+		t.Errorf("merged Moscow Times rules: %+v", mt)
+	}
+	if len(m.Outlets["New Outlet"].Rules) != 1 {
+		t.Error("new outlet missing after merge")
+	}
+	if len(def.Generic.Rules) == len(m.Generic.Rules) {
+		t.Error("Merge modified nothing or aliased the default rules")
+	}
+	it, _, ok := New(m).Item(Source{Outlet: "X"}, feedOf(itemOf("T", "https://x.example/a", "<p>Promo: buy</p><p>Body.</p>")), 0, goldenNow)
+	if !ok || it.Text != "Body." {
+		t.Errorf("merged rules not applied: %q", it.Text)
+	}
+}
+
+// TestHandBuiltRules: rules built as Go values (not parsed) work, and broken
+// ones are ignored rather than panicking.
+func TestHandBuiltRules(t *testing.T) {
+	r := Rules{Generic: RuleSet{Rules: []Rule{
+		{Name: "ok", Drop: "^Advert$"},
+		{Name: "bad regexp", Drop: "(["},
+		{Name: "no action"},
+		{Name: "two actions", Drop: "a", Cut: "b"},
+	}}}
+	it, rep, ok := New(r).Item(Source{Outlet: "X"}, feedOf(itemOf("T", "https://x.example/a", "<p>Advert</p><p>Body.</p>")), 0, goldenNow)
+	if !ok || it.Text != "Body." || len(rep.Removed) != 1 || rep.Removed[0].Rule != "ok" {
+		t.Errorf("Text %q, report %+v", it.Text, rep)
 	}
 }

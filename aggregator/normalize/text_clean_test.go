@@ -110,8 +110,8 @@ func TestSeedRulesAreNeeded(t *testing.T) {
 // TestConcurrentUse runs one Normalizer from many goroutines (go test -race).
 func TestConcurrentUse(t *testing.T) {
 	f := parseFeed(t, mustRead(t, "testdata/golden/seed_ifp.xml"))
-	n := New(DefaultRules())
-	want := n.Feed(Source{Outlet: "Iran Front Page"}, f, goldenNow)
+	want := New(DefaultRules()).Feed(Source{Outlet: "Iran Front Page"}, f, goldenNow)
+	n := New(DefaultRules()) // first used concurrently: no warm-up
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -133,5 +133,21 @@ func TestFeedNil(t *testing.T) {
 	}
 	if _, _, ok := n.Item(Source{}, feedOf(), 3, time.Now()); ok {
 		t.Error("Item out of range reported ok")
+	}
+}
+
+func TestCollapseTagGaps(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>a</p>\n\n\n<p>b</p>", "<p>a</p>\n<p>b</p>"},
+		{"<p>a</p>  \n \t\n<p>b</p>", "<p>a</p>\n<p>b</p>"},
+		{"<b>a</b> <i>b</i>", "<b>a</b> <i>b</i>"},
+		{"<p>a\n\nb</p>", "<p>a\n\nb</p>"},
+		{"<p>a</p>\n", "<p>a</p>\n"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := collapseTagGaps(tt.in); got != tt.want {
+			t.Errorf("collapseTagGaps(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -101,20 +101,44 @@ func canonicalURL(raw, base string, p urlPolicy) (string, error) {
 		return "", fmt.Errorf("canonical url %q: scheme %q is not http(s)", raw, u.Scheme)
 	}
 	host, port := u.Hostname(), u.Port()
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "" {
-		return "", fmt.Errorf("canonical url %q: no host", raw)
-	}
+	host = strings.TrimRight(strings.ToLower(host), ".")
 	if a, err := idna.Lookup.ToASCII(host); err == nil {
 		host = a
 	}
+	if !validHost(host) {
+		return "", fmt.Errorf("canonical url %q: invalid host %q", raw, host)
+	}
+	path := u.EscapedPath()
+	for strings.HasPrefix(path, "//") {
+		path = path[1:]
+	}
+	// Dot segments and AMP markers, to a fixed point ("/x.amp/amp" needs
+	// two passes), so that canonicalisation is idempotent.
+	for i := 0; i < 8; i++ {
+		next := stripAMPPath(resolveDots(path))
+		if next == path {
+			break
+		}
+		path = next
+	}
+	if path == "" {
+		path = "/"
+	}
+	if pu, err := url.Parse(path); err == nil {
+		u.Path, u.RawPath = pu.Path, pu.RawPath
+	}
+
 	// Google AMP cache: https://www-example-com.cdn.ampproject.org/c/s/www.example.com/path
 	if strings.HasSuffix(host, ".cdn.ampproject.org") || host == "cdn.ampproject.org" {
 		if inner, ok := ampCacheTarget(u); ok {
 			return canonicalURL(inner, "", p)
 		}
 	}
-	if h, ok := strings.CutPrefix(host, "amp."); ok && strings.Contains(h, ".") {
+	for {
+		h, ok := strings.CutPrefix(host, "amp.")
+		if !ok || !strings.Contains(h, ".") {
+			break
+		}
 		host = h
 	}
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
@@ -130,23 +154,45 @@ func canonicalURL(raw, base string, p urlPolicy) (string, error) {
 	u.Fragment, u.RawFragment = "", ""
 	u.ForceQuery = false
 
-	path := stripAMPPath(u.EscapedPath())
-	if path == "" {
-		path = "/"
-	}
-	for strings.HasPrefix(path, "//") {
-		path = path[1:]
-	}
-	if pu, err := url.Parse(path); err == nil {
-		// Resolving against a dummy base removes "." and ".." segments.
-		r := (&url.URL{Scheme: "http", Host: "h"}).ResolveReference(pu)
-		u.Path, u.RawPath = r.Path, r.RawPath
-	}
-
 	if u.RawQuery != "" {
 		u.RawQuery = cleanQuery(u.RawQuery, p)
 	}
 	return u.String(), nil
+}
+
+// validHost reports whether host is an IP address or an ASCII domain name
+// (letters, digits, hyphens, underscores, dots; no empty labels).
+func validHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// resolveDots removes "." and ".." segments from an escaped absolute path.
+func resolveDots(path string) string {
+	for strings.HasPrefix(path, "//") {
+		path = path[1:]
+	}
+	pu, err := url.Parse(path)
+	if err != nil {
+		return path
+	}
+	return (&url.URL{Scheme: "http", Host: "h"}).ResolveReference(pu).EscapedPath()
 }
 
 // ampCacheTarget extracts the publisher URL from a Google AMP cache URL.
@@ -203,10 +249,10 @@ func cleanQuery(q string, p urlPolicy) string {
 		if n, err := url.QueryUnescape(name); err == nil {
 			name = n
 		}
-		if name == "" || p.tracking(name) {
+		if strings.TrimSpace(name) == "" || p.tracking(name) {
 			continue
 		}
-		kept = append(kept, pair)
+		kept = append(kept, strings.ReplaceAll(pair, " ", "%20"))
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		a, _, _ := strings.Cut(kept[i], "=")

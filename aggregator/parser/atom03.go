@@ -126,7 +126,8 @@ func atom03Value(d *xml.Decoder, start xml.StartElement, base *url.URL) (string,
 		if mode == "base64" {
 			b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
 			if err == nil {
-				text = string(b)
+				// It goes back into the document: keep it valid XML text.
+				text = xmlSafe(string(b))
 			}
 		}
 		if markup && base != nil {

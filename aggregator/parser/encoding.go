@@ -316,6 +316,16 @@ func fits(body []byte, name string) bool {
 		return false
 	}
 	if singleByte(name) {
+		// A single-byte encoding decodes anything; refuse the common
+		// mislabels: Cyrillic served as Latin-1 (Apache's default charset)
+		// and windows-1251 and KOI8-R mistaken for each other.
+		c := cyrillic(body)
+		switch name {
+		case "windows-1252", "iso-8859-1", "iso-8859-15":
+			return c == ""
+		case "windows-1251", "koi8-r", "koi8-u":
+			return c == "" || c == name || name == "koi8-u" && c == "koi8-r"
+		}
 		return true
 	}
 	out, err := e.NewDecoder().Bytes(body)
@@ -352,9 +362,9 @@ func isASCII(b []byte) bool {
 }
 
 // sniff guesses the encoding of undeclared or misdeclared bytes: UTF-8 when
-// valid, else Cyrillic (windows-1251 or KOI8-R, told apart by where the
-// lower-case letters fall) when non-ASCII bytes come in runs, as Cyrillic
-// words do, else windows-1252.
+// valid (or nearly so), else Cyrillic (windows-1251 or KOI8-R, told apart by
+// where the lower-case letters fall) when non-ASCII bytes come in runs, as
+// Cyrillic words do, else windows-1252.
 func sniff(body []byte) string {
 	if utf8.Valid(body) {
 		return "utf-8"
@@ -364,6 +374,19 @@ func sniff(body []byte) string {
 		// sequence): keep it UTF-8 and replace the corrupt bytes.
 		return "utf-8"
 	}
+	if c := cyrillic(body); c != "" {
+		return c
+	}
+	return "windows-1252"
+}
+
+// cyrillic tells whether single-byte text is Cyrillic and in which
+// encoding: "windows-1251", "koi8-r", or "" when it does not look Cyrillic.
+// Cyrillic words are runs of bytes >= 0xC0, where accented Latin letters
+// mostly stand alone ("für", "été"); a handful of bytes proves nothing.
+// Russian and Ukrainian text is mostly lower case, which windows-1251 puts at
+// 0xE0–0xFF and KOI8-R at 0xC0–0xDF.
+func cyrillic(body []byte) string {
 	var high, paired, lowC0, highE0 int
 	for i, c := range body {
 		if c < 0x80 {
@@ -380,13 +403,13 @@ func sniff(body []byte) string {
 			lowC0++
 		}
 	}
-	if high > 0 && paired*2 >= high {
-		if lowC0 > highE0 {
-			return "koi8-r"
-		}
-		return "windows-1251"
+	if high < 6 || paired*10 < high*6 {
+		return ""
 	}
-	return "windows-1252"
+	if lowC0 > highE0 {
+		return "koi8-r"
+	}
+	return "windows-1251"
 }
 
 // utf8Shape counts valid multi-byte UTF-8 sequences and invalid bytes.
@@ -431,19 +454,9 @@ func transcode(body []byte, name string) []byte {
 // than tab, LF and CR; U+FFFE and U+FFFF). It returns body itself when there is
 // nothing to remove.
 func stripControls(body []byte) ([]byte, int) {
-	bad := func(i int) int { // width of a forbidden character at i, or 0
-		c := body[i]
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-			return 1
-		}
-		if c == 0xEF && i+2 < len(body) && body[i+1] == 0xBF && (body[i+2] == 0xBE || body[i+2] == 0xBF) {
-			return 3
-		}
-		return 0
-	}
 	first := -1
-	for i := range body {
-		if bad(i) > 0 {
+	for i, c := range body {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xEF && forbiddenWidth(body, i) > 0 {
 			first = i
 			break
 		}
@@ -455,7 +468,7 @@ func stripControls(body []byte) ([]byte, int) {
 	out = append(out, body[:first]...)
 	removed := 0
 	for i := first; i < len(body); {
-		if w := bad(i); w > 0 {
+		if w := forbiddenWidth(body, i); w > 0 {
 			removed++
 			i += w
 			continue
@@ -464,4 +477,16 @@ func stripControls(body []byte) ([]byte, int) {
 		i++
 	}
 	return out, removed
+}
+
+// forbiddenWidth is the width of a character XML forbids at body[i], or 0.
+func forbiddenWidth(body []byte, i int) int {
+	c := body[i]
+	if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+		return 1
+	}
+	if c == 0xEF && i+2 < len(body) && body[i+1] == 0xBF && (body[i+2] == 0xBE || body[i+2] == 0xBF) {
+		return 3
+	}
+	return 0
 }

@@ -72,6 +72,11 @@ func Parse(body []byte, o Options) (*Result, error) {
 	var x extras
 	format := "" // set when the document is translated before gofeed reads it
 	if !isJSON(doc) {
+		if rest, junk := dropLeadingJunk(doc); junk > 0 {
+			doc = rest
+			res.Warnings = append(res.Warnings, fmt.Sprintf("dropped %d bytes before the document (server messages?)", junk))
+			res.WellFormed = false
+		}
 		var n repairs
 		doc, n, x = repair(doc)
 		w, rn := n.warnings()
@@ -80,6 +85,7 @@ func Parse(body []byte, o Options) (*Result, error) {
 		if n.illFormed() {
 			res.WellFormed = false
 		}
+		doc = dropLongPreamble(doc)
 		var ns string
 		if doc, ns = fixAtomNamespace(doc); ns != "" {
 			notes = append(notes, fmt.Sprintf("read the root <feed> in the unknown namespace %q as Atom", ns))
@@ -102,7 +108,8 @@ func Parse(body []byte, o Options) (*Result, error) {
 	feed, err := p.Parse(bytes.NewReader(doc))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, fmt.Errorf("parse feed %s: %w: %s", where(o), ErrNotFeed, describeRoot(doc))
+			nf := &NotFeedError{What: describeRoot(doc), Alternates: feedAlternates(doc, documentBase(nil, o.URL))}
+			return nil, fmt.Errorf("parse feed %s: %w", where(o), nf)
 		}
 		return nil, fmt.Errorf("parse feed %s: %w", where(o), err)
 	}
@@ -114,6 +121,14 @@ func Parse(body []byte, o Options) (*Result, error) {
 		res.Format, res.Version = format, ""
 	case res.Format == "json":
 		res.Version = jsonFeedVersion(feed.FeedVersion)
+		if feed.FeedVersion == "" {
+			if len(feed.Items) == 0 && feed.Title == "" {
+				// {"error": "rate limited"} and other API answers.
+				return nil, fmt.Errorf("parse feed %s: %w", where(o), &NotFeedError{What: "a json object without JSON Feed's version, title or items"})
+			}
+			res.Warnings = append(res.Warnings, "JSON Feed without a version")
+			res.WellFormed = false
+		}
 	}
 	x.apply(feed)
 	fillFromExtensions(feed)

@@ -54,14 +54,19 @@ func TestParseEncodings(t *testing.T) {
 		// HTTP says UTF-8, the prolog says koi8-r, the bytes agree with the prolog.
 		{"koi8r_prolog.xml", "text/xml; charset=utf-8", "koi8-r", ruTitle, "decoded as koi8-r from the XML prolog"},
 		// HTTP overrides the prolog when the bytes fit it (RFC 7303).
-		{"windows1251_prolog.xml", "text/xml; charset=koi8-r", "koi8-r", "", ""},
+		{"latin1_german_undeclared.xml", "text/xml; charset=iso-8859-15", "iso-8859-15", "", ""},
 		{"utf8_declared_windows1251.xml", "", "utf-8", ruTitle, "do not match the declared encoding windows-1251"},
+		// Apache's default Latin-1 charset on a Russian site.
+		{"windows1251_http_only.xml", "text/xml; charset=ISO-8859-1", "windows-1251", ruTitle, "do not match the declared encoding iso-8859-1; decoded as windows-1251 by sniffing"},
+		{"windows1251_prolog.xml", "text/xml; charset=ISO-8859-1", "windows-1251", ruTitle, "do not match the HTTP charset iso-8859-1; decoded as windows-1251 from the XML prolog"},
+		{"koi8r_undeclared.xml", "text/xml; charset=windows-1251", "koi8-r", ruTitle, "do not match the declared encoding windows-1251; decoded as koi8-r by sniffing"},
 		{"utf8_bom.xml", "", "utf-8", ruTitle, ""},
 		{"utf8_bom.xml", "text/xml; charset=windows-1251", "utf-8", ruTitle, "byte-order mark says utf-8"},
 		{"utf16le_bom.xml", "", "utf-16le", ruTitle, ""},
 		{"utf16be_bom.xml", "", "utf-16be", ruTitle, ""},
 		{"utf16le_nobom.xml", "", "utf-16le", ruTitle, ""},
 		{"latin1_undeclared.xml", "", "windows-1252", frTitle, "decoded as windows-1252 by sniffing"},
+		{"latin1_german_undeclared.xml", "", "windows-1252", "Größere Sanktionen für Iran: Moskau äußert sich über Drohnen", "decoded as windows-1252 by sniffing"},
 		{"windows1252_prolog.xml", "", "windows-1252", "Café à Téhéran : l’accord nucléaire", ""},
 		{"invalid_utf8.xml", "", "utf-8", "B\uFFFDad bytes", "invalid UTF-8 bytes"},
 		{"control_chars.xml", "", "utf-8", "Bell and vtab", "removed 3 control characters"},
@@ -205,6 +210,18 @@ func TestParseRecovery(t *testing.T) {
 			warning: "",
 		},
 		{
+			name:    "server messages before the document",
+			doc:     "<br />\n<b>Warning</b>: mysql_connect() in /var/www/feed.php on line 3<br />\n" + head + `<item><title>One</title></item></channel></rss>`,
+			titles:  []string{"One"},
+			warning: "dropped 76 bytes before the document",
+		},
+		{
+			name:    "server messages before a document without declaration",
+			doc:     "Notice: Undefined index\n" + `<rss version="2.0"><channel><item><title>One</title></item></channel></rss>`,
+			titles:  []string{"One"},
+			warning: "dropped 24 bytes before the document",
+		},
+		{
 			name:    "garbage after the root",
 			doc:     head + `<item><title>One</title></item></channel></rss><rss>junk & more</rss>`,
 			titles:  []string{"One"},
@@ -220,6 +237,9 @@ func TestParseRecovery(t *testing.T) {
 			}
 			if strings.Join(titles, "|") != strings.Join(tt.titles, "|") {
 				t.Errorf("item titles = %q, want %q", titles, tt.titles)
+			}
+			if res.WellFormed != (tt.warning == "") {
+				t.Errorf("WellFormed = %v with warnings %q", res.WellFormed, res.Warnings)
 			}
 			if n := len(res.Feed.Items); tt.desc != "" && n > 0 && strings.TrimSpace(res.Feed.Items[n-1].Description) != tt.desc {
 				t.Errorf("description = %q, want %q", res.Feed.Items[n-1].Description, tt.desc)
@@ -240,6 +260,7 @@ func TestParseErrors(t *testing.T) {
 		{"html page", "<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>", "root element <html>"},
 		{"plain text", "Service Unavailable", `starts with "Service Unavailable"`},
 		{"broken json", `{"version": "https://jsonfeed.org/version/1.1", "items": [`, "parse feed"},
+		{"json api error", `{"error": "rate limited"}`, "without JSON Feed's version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +275,29 @@ func TestParseErrors(t *testing.T) {
 	}
 	if _, err := Parse([]byte("<html><body/></html>"), Options{}); !errors.Is(err, ErrNotFeed) {
 		t.Errorf("error for an HTML page = %v, want ErrNotFeed", err)
+	}
+}
+
+// TestParseHTMLPageNamesItsFeeds: a feed URL that answers with the outlet's
+// home page is an error that says where the feeds are.
+func TestParseHTMLPageNamesItsFeeds(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Outlet</title>
+<link rel="stylesheet" href="/s.css">
+<link rel="alternate" type="application/rss+xml" title="News" href="/rss/news">
+<link rel="Alternate" type="application/atom+xml" href="https://cdn.example.org/atom.xml">
+<link rel="alternate" hreflang="ru" href="/ru/">
+</head><body><link rel="alternate" type="application/rss+xml" href="/not-in-head"></body></html>`
+	_, err := Parse([]byte(page), Options{URL: "https://example.org/feed"})
+	var nf *NotFeedError
+	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFeed) {
+		t.Fatalf("error = %v, want a *NotFeedError", err)
+	}
+	want := []string{"https://example.org/rss/news", "https://cdn.example.org/atom.xml"}
+	if strings.Join(nf.Alternates, " ") != strings.Join(want, " ") {
+		t.Errorf("Alternates = %q, want %q", nf.Alternates, want)
+	}
+	if !strings.Contains(err.Error(), "root element <html>; the page advertises https://example.org/rss/news") {
+		t.Errorf("error %q does not name the advertised feeds", err)
 	}
 }
 
@@ -278,6 +322,9 @@ func TestParseFormats(t *testing.T) {
 			}
 			if res.Feed.Title != "t" {
 				t.Errorf("title = %q, want t", res.Feed.Title)
+			}
+			if !res.WellFormed {
+				t.Error("WellFormed = false for a clean document")
 			}
 			checkWarnings(t, res.Warnings, "")
 		})

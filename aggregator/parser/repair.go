@@ -359,19 +359,25 @@ func (r *repairer) internalEntities(decl []byte) {
 			return
 		}
 		decl = decl[k+len("<!ENTITY"):]
-		fields := bytes.Fields(decl)
+		// A declaration is short: look at a bounded window so that many
+		// declarations cost linear time.
+		window := decl[:min(len(decl), 1024)]
+		if end := bytes.IndexByte(window, '>'); end >= 0 {
+			window = window[:end]
+		}
+		fields := bytes.Fields(window)
 		if len(fields) < 2 || string(fields[0]) == "%" {
 			continue
 		}
 		name := string(fields[0])
-		rest := bytes.TrimLeft(decl, " \t\r\n")[len(name):]
+		rest := bytes.TrimLeft(window, " \t\r\n")[len(name):]
 		rest = bytes.TrimLeft(rest, " \t\r\n")
 		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
 			continue
 		}
 		end := bytes.IndexByte(rest[1:], rest[0])
 		if end < 0 {
-			return
+			continue
 		}
 		value := string(rest[1 : 1+end])
 		if strings.ContainsAny(value, "&%<") {

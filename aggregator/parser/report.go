@@ -22,7 +22,9 @@ type Report struct {
 	Language    string       `json:"language"`
 	Updated     string       `json:"updated"`
 	Items       []ReportItem `json:"items"`
-	Warnings    []string     `json:"warnings"`
+	// WellFormed is false when the document had to be repaired to parse.
+	WellFormed bool     `json:"well_formed"`
+	Warnings   []string `json:"warnings"`
 }
 
 // ReportItem is one item of a Report. Dates are RFC 3339 when they could be
@@ -58,11 +60,12 @@ type ReportEnclosure struct {
 // gofeed could not parse are reported as written and add a warning.
 func (r *Result) Report() Report {
 	rep := Report{
-		Format:   r.Format,
-		Version:  r.Version,
-		Encoding: r.Encoding,
-		Items:    []ReportItem{},
-		Warnings: append([]string{}, r.Warnings...),
+		Format:     r.Format,
+		Version:    r.Version,
+		Encoding:   r.Encoding,
+		Items:      []ReportItem{},
+		WellFormed: r.WellFormed,
+		Warnings:   append([]string{}, r.Warnings...),
 	}
 	f := r.Feed
 	if f == nil {

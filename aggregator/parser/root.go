@@ -3,7 +3,6 @@ package parser
 import (
 	"bytes"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -11,9 +10,9 @@ const atom10Namespace = "http://www.w3.org/2005/Atom"
 
 // rootTag locates the root element's start tag in a well-formed document,
 // skipping the prolog, comments, processing instructions and DOCTYPE. ok is
-// false when there is none in the first 64 KB.
+// false when there is none.
 func rootTag(doc []byte) (tag []byte, start int, ok bool) {
-	limit := min(len(doc), 64<<10)
+	limit := len(doc)
 	i := 0
 	for i < limit {
 		j := bytes.IndexByte(doc[i:limit], '<')
@@ -59,18 +58,35 @@ func rootTag(doc []byte) (tag []byte, start int, ok bool) {
 	return nil, 0, false
 }
 
-// rootAttr returns an attribute of the root start tag ("xmlns", "xml:base").
+// rootAttr returns an attribute of a start tag ("xmlns", "xml:base").
 func rootAttr(tag []byte, name string) (string, bool) {
-	re := regexp.MustCompile(`\s` + regexp.QuoteMeta(name) + `\s*=\s*("([^"]*)"|'([^']*)')`)
-	m := re.FindSubmatch(tag)
-	if m == nil {
-		return "", false
+	for off := 0; ; {
+		i := bytes.Index(tag[off:], []byte(name))
+		if i < 0 {
+			return "", false
+		}
+		i += off
+		off = i + len(name)
+		if i == 0 || !isSpace(tag[i-1]) {
+			continue
+		}
+		rest := bytes.TrimLeft(tag[off:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '=' {
+			continue
+		}
+		rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+			continue
+		}
+		end := bytes.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return "", false
+		}
+		return string(rest[1 : 1+end]), true
 	}
-	if m[2] != nil {
-		return string(m[2]), true
-	}
-	return string(m[3]), true
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // rootName returns the root element's name without prefix.
 func rootName(tag []byte) string {
@@ -121,7 +137,7 @@ func documentBase(doc []byte, docURL string) *url.URL {
 	if u, err := url.Parse(strings.TrimSpace(docURL)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		base = u
 	}
-	if tag, _, ok := rootTag(doc); ok {
+	if tag, _, ok := rootTag(doc); ok && len(doc) > 0 {
 		if b, ok := rootAttr(tag, "xml:base"); ok {
 			if u, err := url.Parse(strings.TrimSpace(b)); err == nil {
 				if base != nil {
@@ -134,4 +150,60 @@ func documentBase(doc []byte, docURL string) *url.URL {
 		}
 	}
 	return base
+}
+
+// dropLongPreamble removes what stands between the XML declaration and the
+// root element (comments, a DOCTYPE whose entities the repairer has already
+// expanded) when it is long enough to hide the root from gofeed's format
+// detection, which reads the first 4 KB.
+func dropLongPreamble(doc []byte) []byte {
+	_, start, ok := rootTag(doc)
+	if !ok || start < 2048 {
+		return doc
+	}
+	prolog := []byte{}
+	if ps, pe := prologBounds(doc); ps >= 0 && pe <= start {
+		prolog = doc[ps:pe]
+	}
+	out := make([]byte, 0, len(prolog)+1+len(doc)-start)
+	out = append(out, prolog...)
+	out = append(out, '\n')
+	return append(out, doc[start:]...)
+}
+
+// dropLeadingJunk removes what a broken server printed before the document
+// (PHP warnings, a stray HTML line): everything before the XML declaration,
+// or, without one, before the first feed root element. It returns doc
+// itself and 0 when the document starts as it should.
+func dropLeadingJunk(doc []byte) ([]byte, int) {
+	s := len(doc) - len(bytes.TrimLeft(doc, " \t\r\n"))
+	if bytes.HasPrefix(doc[s:], []byte("<?xml")) {
+		return doc, 0
+	}
+	head := doc[:min(len(doc), 64<<10)]
+	if i := bytes.Index(head, []byte("<?xml")); i > s {
+		return doc[i:], i
+	}
+	lt := bytes.IndexByte(doc, '<')
+	if tag, _, ok := rootTag(doc); ok && feedRoot(rootName(tag)) && lt == s {
+		return doc, 0
+	}
+	first := -1
+	for _, root := range []string{"<rss", "<feed", "<rdf:RDF", "<RDF"} {
+		if i := bytes.Index(head, []byte(root)); i > s && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return doc, 0
+	}
+	return doc[first:], first
+}
+
+func feedRoot(name string) bool {
+	switch name {
+	case "rss", "feed", "RDF", "channel", "CHANNEL":
+		return true
+	}
+	return false
 }

@@ -187,11 +187,33 @@ func rewriteCP1252Refs(s string, n *textFixes) string {
 	return b.String()
 }
 
+// xmlSafe returns s as valid UTF-8 without C0 controls other than tab, LF
+// and CR; s itself when it already is.
+func xmlSafe(s string) string {
+	clean := utf8.ValidString(s)
+	for i := 0; clean && i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
 // fixFeedText applies fixText to every text field of the feed.
-// Values are trimmed: CDATA sections keep the whitespace around them.
+// Values are trimmed (CDATA sections keep the whitespace around them) and
+// made valid UTF-8 without the control characters XML forbids, whatever
+// gofeed decoded (base64 content can hold anything).
 func fixFeedText(f *gofeed.Feed) textFixes {
 	var n textFixes
-	fix := func(s *string) { *s = strings.TrimSpace(fixText(*s, &n)) }
+	fix := func(s *string) { *s = strings.TrimSpace(fixText(xmlSafe(*s), &n)) }
 	fix(&f.Title)
 	fix(&f.Description)
 	fix(&f.Copyright)

@@ -182,6 +182,10 @@ func New(topics []config.Topic, tags []config.Tag) (*Tagger, error) {
 				errs = append(errs, fmt.Errorf("topic %q: ignore_after %q has no word", tp.Name, mk))
 				continue
 			}
+			if n := strings.Count(key, " ") + 1; n > markerMaxWords {
+				errs = append(errs, fmt.Errorf("topic %q: ignore_after %q has %d words, more than %d", tp.Name, mk, n, markerMaxWords))
+				continue
+			}
 			t.markers[key] = true
 		}
 		t.topics = append(t.topics, tr)
@@ -189,11 +193,11 @@ func New(topics []config.Topic, tags []config.Tag) (*Tagger, error) {
 	for _, tg := range tags {
 		ri := len(t.rules)
 		t.rules = append(t.rules, rule{kind: KindTag, name: tg.Name, weights: tg.Weights.WithDefaults(), factor: 1})
-		min := tg.MinScore
-		if min == 0 {
-			min = config.DefaultTagMinScore
+		minScore := tg.MinScore
+		if minScore == 0 {
+			minScore = config.DefaultTagMinScore
 		}
-		t.tags = append(t.tags, tagRule{name: tg.Name, rule: ri, minScore: min})
+		t.tags = append(t.tags, tagRule{name: tg.Name, rule: ri, minScore: minScore})
 		if len(tg.Terms) == 0 {
 			errs = append(errs, fmt.Errorf("tag %q: no terms", tg.Name))
 		}
@@ -276,6 +280,9 @@ func (t *Tagger) analyse(title, text string) *analysis {
 	a := &analysis{}
 	para := int32(0)
 	haveLead := false
+	if strings.Contains(text, "\r") {
+		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	}
 	for rest := text; rest != ""; {
 		var p string
 		if i := strings.Index(rest, "\n\n"); i >= 0 {
@@ -326,6 +333,8 @@ func (t *Tagger) analyse(title, text string) *analysis {
 	}
 	ms = resolve(ms)
 
+	a.groups = make([]group, 0, len(ms))
+	a.hits = make([]ruleHits, 0, min(len(ms), 16))
 	for _, m := range ms {
 		r := int(m.ref.rule)
 		h := a.hit(r)
@@ -349,6 +358,7 @@ func (t *Tagger) analyse(title, text string) *analysis {
 		}
 	}
 	s.buf, s.toks, s.matches = buf, toks, ms[:0]
+	clear(s.seen) // drop the references to this item's text
 	return a
 }
 

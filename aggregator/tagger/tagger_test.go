@@ -69,6 +69,8 @@ func TestTag(t *testing.T) {
 		{"persian and ukrainian", "ایران", "Росія та Україна домовились.", true, nil},
 		{"tags without topic", "Sanctions on Venezuela", "The US imposed sanctions on oil firms.", false, []string{"sanctions"}},
 		{"one body mention is no tag", "Iran and Russia meet", "They met.\n\nSanctions were not discussed.", true, nil},
+		{"windows line ends", "Strikes overnight", "Officials said so.\r\n\r\nRecent Posts\r\n\r\nRussia hit Kyiv\r\n\r\nRussia hit Kyiv again, Ukraine said, and Russia and Ukraine", false, nil},
+		{"repeated paragraphs count once", "Strikes overnight", "Officials said so.\n\nRussia and Ukraine.\n\nRussia and Ukraine.\n\nRussia and Ukraine.", false, nil},
 		{"empty", "", "", false, nil},
 	}
 	for _, tc := range tests {
@@ -122,6 +124,9 @@ func TestNewErrors(t *testing.T) {
 			[]string{`topic "iru"`, `unknown entity "china"`}},
 		{"counter entity required", func(tp []config.Topic, _ []config.Tag) { tp[0].Require = [][]string{{"sport"}} },
 			[]string{`counter entity "sport"`}},
+		{"long marker", func(tp []config.Topic, _ []config.Tag) {
+			tp[0].IgnoreAfter = []string{"one two three four five six seven eight nine"}
+		}, []string{`ignore_after`, "more than 8"}},
 		{"bad except", func(tp []config.Topic, _ []config.Tag) { tp[0].Entities[1].Except = []string{"mo*"} },
 			[]string{`entity "russia": except`, "shorter than 3"}},
 	}

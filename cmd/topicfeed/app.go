@@ -13,6 +13,7 @@ import (
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
 	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/metrics"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
@@ -58,7 +59,8 @@ func outlets(cfg config.Config) []aggregator.Outlet {
 
 // openApp loads the configuration, opens the database, records the
 // configured outlets and wires the pipeline.
-func (e *env) openApp(ctx context.Context) (*app, error) {
+// obs, if not nil, observes the scheduler's polls (metrics).
+func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error) {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return nil, err
@@ -91,15 +93,25 @@ func (e *env) openApp(ctx context.Context) (*app, error) {
 	})
 	p := aggregator.NewPoller(f, normalize.New(normalize.DefaultRules()), tg, db, now, log)
 	s := aggregator.NewScheduler(p, db, outs, aggregator.SchedulerOptions{
-		Workers: cfg.Fetch.Concurrency,
-		PerHost: 1,
-		Grace:   10 * time.Second,
-		Jitter:  0.1,
+		Workers:  cfg.Fetch.Concurrency,
+		PerHost:  1,
+		Grace:    10 * time.Second,
+		Jitter:   0.1,
+		Observer: obs,
 	}, now, log)
 	return &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s}, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
+
+// storeStats reads the stored-items gauges for /metrics.
+func (a *app) storeStats(ctx context.Context) (metrics.Stats, error) {
+	s, err := a.db.Stats(ctx)
+	if err != nil {
+		return metrics.Stats{}, err
+	}
+	return metrics.Stats{Items: s.Items, OnTopic: s.OnTopic, Stories: s.Stories, ByTopic: s.ByTopic, ByTag: s.ByTag}, nil
+}
 
 // openStore opens the configured database alone, for commands that only read.
 func openStore(ctx context.Context, cfg config.Config) (*storage.DB, error) {

@@ -6,14 +6,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
 	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/metrics"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
-	"github.com/topicfeed/topicfeed/web"
 )
 
 // serve runs the scheduler and the HTTP server until ctx is done.
@@ -22,19 +23,20 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := e.openApp(ctx)
+	m := metrics.New()
+	a, err := e.openApp(ctx, m)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-
-	handler := web.New(a.db, webOptions(a.cfg, a))
+	m.RegisterStore(a.storeStats, a.log)
+	site := a.siteServer()
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           a.handler(m, site),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -42,13 +44,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	a.log.Info("serving", "listen", ln.Addr().String(), "base_url", a.cfg.BaseURL, "outlets", len(a.cfg.Outlets), "database", a.cfg.Database)
 
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
-	schedDone := make(chan struct{})
-	go func() {
-		defer close(schedDone)
-		_ = a.scheduler.Run(ctx) // returns ctx's error on shutdown
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = a.scheduler.Run(ctx) }) // returns ctx's error on shutdown
+	wg.Go(func() { _ = site.Run(ctx) })        // WebSub pings; returns ctx's error
+	wg.Go(func() { a.prune(ctx, time.Hour) })
 
 	var serveErr error
 	select {
@@ -57,25 +60,15 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		serveErr = fmt.Errorf("http server: %w", serveErr)
 	}
 	a.log.Info("shutting down")
+	stop()
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
 		serveErr = fmt.Errorf("http shutdown: %w", err)
 	}
-	<-schedDone
+	wg.Wait()
+	a.log.Info("stopped")
 	return serveErr
-}
-
-func webOptions(cfg config.Config, a *app) web.Options {
-	return web.Options{
-		BaseURL:      cfg.BaseURL,
-		Title:        cfg.Feed.Title,
-		Description:  cfg.Feed.Description,
-		Language:     cfg.Feed.Language,
-		Limit:        cfg.Feed.Limit,
-		PollInterval: cfg.PollInterval,
-		Logger:       a.log,
-	}
 }
 
 // poll runs one poll round of every outlet. Failing outlets are reported on
@@ -85,7 +78,7 @@ func (e *env) poll(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := e.openApp(ctx)
+	a, err := e.openApp(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -139,7 +132,11 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if *tag != "" {
 		self = strings.TrimRight(cfg.BaseURL, "/") + "/tags/" + *tag + "." + *format
 	}
-	out, err := render(feedMeta(cfg, self, items), items)
+	outlets, err := db.Outlets(ctx)
+	if err != nil {
+		return fmt.Errorf("read outlets: %w", err)
+	}
+	out, err := render(feedMeta(cfg, self, items, outlets), items)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", *format, err)
 	}
@@ -147,13 +144,23 @@ func (e *env) export(ctx context.Context, args []string) error {
 	return err
 }
 
-func feedMeta(cfg config.Config, self string, items []news.Item) publish.Meta {
+// feedMeta describes an exported feed as the server describes the same
+// feed.
+func feedMeta(cfg config.Config, self string, items []news.Item, outlets []news.OutletState) publish.Meta {
+	base := strings.TrimRight(cfg.BaseURL, "/")
 	m := publish.Meta{
 		Title:       cfg.Feed.Title,
 		Description: cfg.Feed.Description,
-		Link:        strings.TrimRight(cfg.BaseURL, "/") + "/",
+		Link:        base + "/",
 		SelfURL:     self,
 		Language:    cfg.Feed.Language,
+		HubURL:      cfg.WebSubHub,
+		BaseURL:     base,
+		OutletFeeds: map[string]string{},
+		TTL:         cfg.PollInterval,
+	}
+	for _, o := range outlets {
+		m.OutletFeeds[o.Name] = o.FeedURL
 	}
 	for _, it := range items {
 		if it.Updated.After(m.Updated) {

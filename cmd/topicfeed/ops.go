@@ -17,7 +17,7 @@ func (e *env) retag(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := e.openApp(ctx)
+	a, err := e.openApp(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,17 @@ the workspace) and realistic variants written for this set: wire copies with
 changed headlines and boilerplate, write-ups of one event in other words by
 other outlets, events about the same actors on the same days, unrelated news.
 
+Labelling rule: a story is one event and the direct reactions to it within a
+day or two (Iran's rebuttal of the Burns interview, Zelensky's answer to
+Iran's admission); a new statement, strike, sanctions round or meeting is a
+new story, however alike its actors.
+
+Splits: "train" tuned the thresholds; "heldout" was written with train,
+before tuning, and kept out of it; "fresh" was written after the thresholds
+were frozen. (Two fresh items, Zelensky's answer to Iran's admission, were
+first labelled a story of their own, against the rule above; they were
+relabelled after the first run showed them joined to the admission.)
+
 Run: python3 gen_labelled.py > labelled.jsonl
 """
 import json
@@ -657,6 +668,135 @@ copy_of("treaty-0117", "barrons-treaty-0117", "Barron's", "2025-01-17T15:40:00Z"
 copy_of("tass-raisi-putin", "sputnik-raisi-putin", "Sputnik", "2022-12-10T16:40:00Z",
         "Kremlin: Putin and Raisi Talk Transport Corridor, Energy",
         edits=[("the Kremlin press service said", "according to the Kremlin press service")])
+
+
+# ---------------------------------------------------------------------------
+# Split "fresh": written after the thresholds were frozen (never used for
+# tuning), from other periods: Nov 2022 and Sep 2024.
+# ---------------------------------------------------------------------------
+item("reuters-admit-1105", "Reuters", "2022-11-05T11:30:00Z", "iran-admits-drones",
+     "Iran says it supplied drones to Russia before Ukraine war", """
+DUBAI, Nov 5 (Reuters) - Iran acknowledged for the first time on Saturday that it had supplied drones to Russia, but said they were sent before Moscow's invasion of Ukraine.
+
+"We gave a limited number of drones to Russia months before the Ukraine war," Foreign Minister Hossein Amirabdollahian told reporters in Tehran, adding that Iran had not sent any missiles.
+
+"If Ukraine has any evidence that Russia used Iranian drones in the war, they should provide it to us," he said. Tehran had previously denied sending any drones at all.
+""", split="fresh")
+
+copy_of("reuters-admit-1105", "usnews-admit-1105", "US News", "2022-11-05T12:00:00Z",
+        "Iran Admits Sending Drones to Russia, Says It Was Before the War",
+        edits=[("DUBAI, Nov 5 (Reuters) - ", "")],
+        suffix="(Reporting by Dubai Newsroom; Editing by Alison Williams) Copyright 2022 Thomson Reuters.")
+
+item("mt-admit-1105", "The Moscow Times", "2022-11-05T15:10:00Z", "iran-admits-drones",
+     "Iran Admits Sending Drones to Russia Before Ukraine Invasion", """
+Iran's top diplomat on Saturday admitted for the first time that Tehran had provided Russia with drones, while insisting the deliveries took place before the February invasion of Ukraine.
+
+Hossein Amir-Abdollahian said only "a limited number" of drones were sent and that Iran would not stay indifferent if proof emerged that they were used against Ukraine.
+
+Kyiv says Russia has launched hundreds of Iranian-made Shahed-136 drones at its energy facilities since September.
+""", split="fresh")
+
+item("ifp-admit-1105", "Iran Front Page", "2022-11-05T18:40:00Z", "iran-admits-drones",
+     "FM: Iran sent a small number of drones to Russia months before Ukraine war", """
+Iranian Foreign Minister Hossein Amirabdollahian says the Islamic Republic gave a limited number of drones to Russia months before the start of the Ukraine war, rejecting claims that Tehran has armed Moscow for the conflict.
+
+Speaking to reporters on Saturday, Amirabdollahian said Iran had agreed with Kyiv to hold expert talks on the claims, and that the Ukrainian side had failed to show up.
+""", split="fresh")
+
+item("kyivind-zelensky-lying-1105", "Kyiv Independent", "2022-11-05T21:00:00Z", "iran-admits-drones",
+     "Zelensky: Iran is lying, Ukraine destroys at least 10 Iranian drones every day", """
+President Volodymyr Zelensky said in his nightly address on Nov. 5 that Tehran is lying about its drone supplies, stating that Ukraine's forces shoot down at least 10 Iranian drones every day.
+
+"If Iran had not lied to the world, there would have been no need to destroy so many of its drones over our cities," Zelensky said, adding that Ukraine was collecting the wreckage as evidence.
+""", split="fresh")
+
+item("up-zelensky-lying-1106", "Ukrainska Pravda", "2022-11-06T07:30:00Z", "iran-admits-drones",
+     "Zelensky says Ukraine downs ten Iranian drones a day, accuses Tehran of lies", """
+Ukraine shoots down at least ten Iranian drones every day, President Zelensky said in his evening video address, accusing the Iranian leadership of lying to the world.
+
+The president said the wreckage of Shahed drones collected across Ukraine proves that the supplies continue.
+""", split="fresh")
+
+item("reuters-kherson-1109", "Reuters", "2022-11-09T16:30:00Z", "kherson-withdrawal",
+     "Russia orders withdrawal from west bank of Dnipro near Kherson", """
+Nov 9 (Reuters) - Russia's defence minister Sergei Shoigu on Wednesday ordered troops to withdraw from the west bank of the Dnipro River near the city of Kherson, in one of Moscow's biggest retreats of the war.
+
+General Sergei Surovikin, commander of Russian forces in Ukraine, told Shoigu on state television that it was no longer possible to supply the city.
+""", split="fresh")
+
+item("mt-kherson-1109", "The Moscow Times", "2022-11-09T17:15:00Z", "kherson-withdrawal",
+     "Russia Announces Retreat From Kherson", """
+Russian commander Sergei Surovikin proposed pulling forces back to the left bank of the Dnipro, and Defense Minister Sergei Shoigu agreed in a televised meeting on Wednesday, abandoning the only regional capital Moscow had captured since February.
+
+Surovikin said the decision would save the lives of soldiers.
+""", split="fresh")
+
+item("kyivind-kherson-1109", "Kyiv Independent", "2022-11-09T19:00:00Z", "kherson-withdrawal",
+     "Ukraine cautious after Shoigu orders pullout from Kherson", """
+Ukrainian officials reacted with caution after Russian Defense Minister Sergei Shoigu ordered the withdrawal of troops from the right bank of the Dnipro in Kherson Oblast on Nov. 9.
+
+Presidential adviser Mykhailo Podolyak said actions speak louder than words and that Ukraine sees no signs that Russia is leaving Kherson without a fight.
+""", split="fresh")
+
+item("ap-missiles-0910", "AP", "2024-09-10T13:00:00Z", "iran-missiles-russia",
+     "Blinken says Iran has delivered ballistic missiles to Russia for use in Ukraine", """
+LONDON (AP) — U.S. Secretary of State Antony Blinken said Tuesday that Russia has received shipments of Iranian close-range ballistic missiles and is likely to use them within weeks against Ukraine.
+
+Speaking at a news conference in London with British Foreign Secretary David Lammy, Blinken said dozens of Russian military personnel had been trained in Iran to use the Fath-360 missile system.
+
+Blinken announced new sanctions on Iran Air and said the transfers were a dramatic escalation.
+""", split="fresh")
+
+copy_of("ap-missiles-0910", "toi-missiles-0910", "Times of Israel", "2024-09-10T13:40:00Z",
+        "Iran has shipped ballistic missiles to Russia, US says",
+        edits=[("LONDON (AP) — ", ""), ("said Tuesday", "said on Tuesday")],
+        suffix="Sign up for our daily Middle East newsletter and never miss our top stories.")
+
+item("kyivind-missiles-0910", "Kyiv Independent", "2024-09-10T15:20:00Z", "iran-missiles-russia",
+     "Russia received Iranian Fath-360 missiles, Blinken confirms in London", """
+Russia has received Fath-360 close-range ballistic missiles from Iran, U.S. Secretary of State Antony Blinken confirmed during a visit to London on Sept. 10, warning they could be used against Ukraine within weeks.
+
+Blinken and U.K. Foreign Secretary David Lammy are expected to travel to Kyiv together. Foreign Minister Dmytro Kuleba's successor Andrii Sybiha urged partners to lift restrictions on long-range strikes in response.
+""", split="fresh")
+
+item("mt-missiles-0910", "The Moscow Times", "2024-09-10T16:00:00Z", "iran-missiles-russia",
+     "U.S. Says Russia Has Received Iranian Ballistic Missiles", """
+Washington said Tuesday that Iran had transferred Fath-360 short-range ballistic missiles to Russia, with Secretary of State Antony Blinken warning in London that Moscow would use them in Ukraine in a matter of weeks.
+
+The Kremlin declined to comment, while Britain, France and Germany said they would cancel air services agreements with Iran.
+""", split="fresh")
+
+item("iranintl-araghchi-0910", "Iran International", "2024-09-10T19:30:00Z", "iran-missiles-russia",
+     "Araghchi rejects Blinken's ballistic missile claim as 'ugly propaganda'", """
+Iran's Foreign Minister Abbas Araghchi rejected on Tuesday the claim by Antony Blinken that Iran had delivered Fath-360 ballistic missiles to Russia, calling it "ugly propaganda" meant to cover up Western arms shipments to Israel.
+
+Iran Air, which was sanctioned by Washington and the E3 over the alleged transfers, said its European flights would be affected.
+""", split="fresh")
+
+item("reuters-moscow-drones-0910", "Reuters", "2024-09-10T08:30:00Z", "moscow-drone-attack",
+     "Ukraine launches biggest drone attack on Moscow, one killed", """
+MOSCOW, Sept 10 (Reuters) - Ukraine launched its largest drone attack on Moscow so far overnight, killing a woman in the Ramenskoye district, damaging dozens of homes and forcing the diversion of flights from three airports, Russian officials said.
+
+Russia's defence ministry said air defences destroyed 144 Ukrainian drones over nine regions, 20 of them over the Moscow region.
+""", split="fresh")
+
+item("meduza-moscow-drones-0910", "Meduza", "2024-09-10T10:00:00Z", "moscow-drone-attack",
+     "Drones hit apartment blocks in Ramenskoye as Moscow airports close", """
+Drones struck residential buildings in Ramenskoye near Moscow overnight, killing one woman and injuring three people, regional governor Andrei Vorobyov said. The Domodedovo, Vnukovo and Zhukovsky airports suspended flights.
+
+The Russian Defense Ministry said 144 drones were shot down across the country overnight.
+""", split="fresh")
+
+item("tehrantimes-pistachio-0910", "Tehran Times", "2024-09-10T09:00:00Z", "pistachio-exports",
+     "Iran's pistachio exports rise 20 percent", """
+Iran exported pistachios worth more than 1.1 billion dollars in the first five months of the Iranian calendar year, a 20 percent rise on the same period last year, customs data show. China and the UAE were the main buyers.
+""", split="fresh")
+
+item("bbc-royal-1105", "BBC", "2022-11-05T10:00:00Z", "uk-bonfire-night",
+     "Bonfire night displays cancelled as energy costs soar", """
+Several councils in England have cancelled their bonfire night firework displays this year, citing rising energy bills and the cost of stewarding events.
+""", split="fresh")
 
 
 def main():

@@ -240,10 +240,11 @@ func TestSanitizeCases(t *testing.T) {
 		}
 	}
 	t.Logf("%d sanitize cases extracted, %d skipped; dangerous markup to remove, by kind: %v", len(cases), skipped, kinds)
-	if len(cases) < 600 {
+	if len(cases) < 700 {
 		t.Errorf("only %d sanitize cases extracted", len(cases))
 	}
-	for _, k := range []string{"script", "event-handler", "javascript-url", "style-expression", "embedding"} {
+	// (The corpus has no CSS expression() case; DangerousIn still looks.)
+	for _, k := range []string{"script", "event-handler", "javascript-url", "embedding"} {
 		if kinds[k] == 0 {
 			t.Errorf("no sanitize case is about %s", k)
 		}

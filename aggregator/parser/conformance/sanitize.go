@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"html"
 	"regexp"
 	"sort"
 	"strings"
@@ -44,10 +45,18 @@ func dangerousMarkup() map[string]*regexp.Regexp {
 }
 
 // DangerousIn returns the kinds of dangerous markup found in html, sorted.
-func DangerousIn(html string) []string {
+// URLs are also checked with entities decoded and blanks removed
+// ("&#106;ava script:" is "javascript:" to a browser).
+func DangerousIn(markup string) []string {
 	var kinds []string
+	decoded := strings.Map(func(r rune) rune {
+		if r <= ' ' {
+			return -1
+		}
+		return r
+	}, html.UnescapeString(markup))
 	for kind, re := range dangerousMarkup() {
-		if re.MatchString(html) {
+		if re.MatchString(markup) || kind == "javascript-url" && re.MatchString(decoded) {
 			kinds = append(kinds, kind)
 		}
 	}
@@ -128,9 +137,13 @@ func fieldEquals(n *node) (*node, string, bool) {
 			}
 		}
 	case "cmp":
-		if len(n.ops) == 1 && n.ops[0] == "==" && n.kids[1].op == "lit" {
-			if w, ok := n.kids[1].val.(string); ok && (n.kids[0].op == "index" || n.kids[0].op == "attr") {
-				return n.kids[0], w, true
+		if len(n.ops) == 1 && n.ops[0] == "==" && (n.kids[0].op == "index" || n.kids[0].op == "attr") {
+			// The expected value is a literal or a constant expression
+			// ('a' + 'b'); evaluating it without names proves it constant.
+			if v, err := eval(n.kids[1], nil); err == nil {
+				if w, ok := v.(string); ok {
+					return n.kids[0], w, true
+				}
 			}
 		}
 	}
