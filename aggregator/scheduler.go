@@ -71,7 +71,8 @@ func NewScheduler(p OutletPoller, store Store, outlets []Outlet, o SchedulerOpti
 }
 
 // FirstRound is closed once every outlet has been polled at least once
-// (successfully or not) since the scheduler started.
+// (successfully or not): since the scheduler started, or, for Run, before,
+// as the stored state says.
 func (s *Scheduler) FirstRound() <-chan struct{} { return s.firstRound }
 
 // RunOnce polls every outlet once and returns the results in the order of
@@ -83,7 +84,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 		due[o.Name] = now
 	}
 	byName := map[string]Result{}
-	s.loop(ctx, due, func(r Result) bool {
+	s.loop(ctx, due, nil, func(r Result) bool {
 		byName[r.Outlet] = r
 		return false // never again
 	})
@@ -100,18 +101,24 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 // in-flight polls finish within the grace period. It returns ctx's error.
 func (s *Scheduler) Run(ctx context.Context) error {
 	due := make(map[string]time.Time, len(s.outlets))
+	polled := map[string]bool{}
 	now := s.now()
 	for _, o := range s.outlets {
 		next := now
 		st, err := s.store.OutletState(ctx, o.Name)
 		if err != nil {
 			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
-		} else if st.NextPoll.After(now) {
-			next = st.NextPoll
+		} else {
+			if st.NextPoll.After(now) {
+				next = st.NextPoll
+			}
+			if !st.LastFetch.IsZero() || st.Disabled {
+				polled[o.Name] = true
+			}
 		}
 		due[o.Name] = next
 	}
-	s.loop(ctx, due, func(Result) bool { return true })
+	s.loop(ctx, due, polled, func(Result) bool { return true })
 	return ctx.Err()
 }
 
@@ -121,8 +128,9 @@ type job struct {
 }
 
 // loop dispatches due outlets to the workers until ctx is done or, when
-// again returns false for every result, until no outlet is left.
-func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, again func(Result) bool) {
+// again returns false for every result, until no outlet is left. polled
+// names the outlets that count as polled already.
+func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, polled map[string]bool, again func(Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
 
@@ -145,7 +153,15 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, again fu
 		byName[o.Name] = o
 		hosts[o.Name] = hostOf(o.URL)
 	}
-	polled := map[string]bool{}
+	if polled == nil {
+		polled = map[string]bool{}
+	}
+	markRound := func() {
+		if len(polled) == len(s.outlets) {
+			s.firstRoundOnce.Do(func() { close(s.firstRound) })
+		}
+	}
+	markRound()
 	inFlight := map[string]bool{}
 	hostBusy := map[string]int{}
 	busy := 0
@@ -160,9 +176,7 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, again fu
 		delete(inFlight, r.Outlet)
 		hostBusy[hosts[r.Outlet]]--
 		polled[r.Outlet] = true
-		if len(polled) == len(s.outlets) {
-			s.firstRoundOnce.Do(func() { close(s.firstRound) })
-		}
+		markRound()
 		if !again(r) {
 			delete(due, r.Outlet)
 			return

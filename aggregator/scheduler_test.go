@@ -63,10 +63,13 @@ func (f *fakePoller) count(name string) int {
 }
 
 // stateStore is a Store holding only outlet states.
-type stateStore struct{ next map[string]time.Time }
+type stateStore struct {
+	next      map[string]time.Time
+	lastFetch time.Time
+}
 
 func (s stateStore) OutletState(_ context.Context, name string) (news.OutletState, error) {
-	return news.OutletState{Outlet: news.Outlet{Name: name}, NextPoll: s.next[name]}, nil
+	return news.OutletState{Outlet: news.Outlet{Name: name}, NextPoll: s.next[name], LastFetch: s.lastFetch}, nil
 }
 func (stateStore) SaveOutletState(context.Context, news.OutletState) error { return nil }
 func (stateStore) SaveFetch(context.Context, news.OutletState, []news.Item) (news.SaveStats, error) {
@@ -195,4 +198,21 @@ func TestRunShutdownWaitsThenCancels(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRunFirstRoundCountsStoredPolls(t *testing.T) {
+	outs := testOutlets(2, 2)
+	hour := time.Now().Add(time.Hour)
+	store := stateStore{next: map[string]time.Time{outs[0].Name: hour, outs[1].Name: hour}, lastFetch: time.Now().Add(-time.Minute)}
+	s := NewScheduler(newFakePoller(0), store, outs, SchedulerOptions{Workers: 2}, time.Now, discard())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	select {
+	case <-s.FirstRound():
+	case <-time.After(10 * time.Second):
+		t.Error("FirstRound not closed though every outlet was polled before the restart")
+	}
+	cancel()
+	<-done
 }

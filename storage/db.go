@@ -307,6 +307,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("commit: %w: %w", err, cerr)
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	if db.ckpt != nil {

@@ -84,7 +84,7 @@ type Options struct {
 	// scored in full. Default 40.
 	MaxCandidates int
 	// Common lists more words and names that most documents of the
-	// stream share and that therefore never make two documents one story,
+	// stream share and that therefore weigh little in story matching,
 	// such as the configured topics' entity names ("Iran", "Russia",
 	// "Shahed"). A built-in background model already covers countries,
 	// capitals, institutions and the common vocabulary of news.
@@ -119,8 +119,10 @@ func (o Options) withDefaults() Options {
 
 // Doc is one item as the index sees it.
 type Doc struct {
-	// Key is the item's stable id (storage UID, or outlet+GUID before the
-	// item is stored). Story ids of new stories are derived from it.
+	// Key is the item's stable, non-empty id, the same before and after
+	// the item is stored (storage's UID is derived from outlet and GUID, so
+	// the caller can compute it before storing). Story ids of new stories
+	// are derived from it.
 	Key    string
 	Outlet string
 	Title  string

@@ -27,6 +27,7 @@ type Index struct {
 	ages    ageHeap
 	newest  time.Time
 	stories map[string][]uint32 // story → its documents, oldest first
+	lines   map[uint64]int32    // outlet+line → indexed documents of that outlet having it
 	// restored is set by Restore: the next Assign refreshes every
 	// document's norm once, for the index size reached by the rebuild
 	restored bool
@@ -42,6 +43,7 @@ type entry struct {
 	published time.Time
 	feats     []feature // sorted by hash
 	lsh       *lsh      // nil for texts too short to sign
+	lines     []uint64  // outlet+line hashes of its lines (boilerplate learning)
 	norm      float64   // vector norm with the idf of an index of normN docs
 	normN     int
 }
@@ -89,6 +91,7 @@ func New(o Options) *Index {
 		feats:   make(map[fkey]*posting),
 		bands:   make(map[uint64]uint32),
 		stories: make(map[string][]uint32),
+		lines:   make(map[uint64]int32),
 	}
 }
 
@@ -103,21 +106,113 @@ func (ix *Index) Len() int {
 type prepared struct {
 	doc         Doc
 	title, text []token
+	lines       []line
 	feats       []feature
 	sig         *signature
 	bands       []uint64
+	boilerplate int // lines dropped as the outlet's boilerplate
 }
+
+// line is a line (paragraph) of a text: its tokens text[start:end] and a
+// hash of the outlet and its words.
+type line struct {
+	start, end int
+	hash       uint64
+}
+
+// minLineTokens: shorter lines are not tracked as boilerplate.
+const minLineTokens = 5
 
 func (ix *Index) prepare(d Doc) *prepared {
 	text := tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens)
 	title := tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens)
-	p := &prepared{doc: d, title: title, text: text, feats: extract(title, text, ix.common)}
+	p := &prepared{doc: d, title: title}
+	// a line repeated within the text (captions scraped twice) counts once
+	var repeated []line
+	seen := make(map[uint64]bool)
+	outlet := hashString(d.Outlet)
+	for i := 0; i < len(text); {
+		j := i + 1
+		for j < len(text) && !text[j].line {
+			j++
+		}
+		if j-i >= minLineTokens {
+			h := outlet
+			for _, t := range text[i:j] {
+				h = mix64(h ^ hashString(t.word))
+			}
+			l := line{i, j, h}
+			if seen[h] {
+				repeated = append(repeated, l)
+			} else {
+				seen[h] = true
+				p.lines = append(p.lines, l)
+			}
+		}
+		i = j
+	}
+	p.analyse(text, repeated, ix)
+	return p
+}
+
+// analyse sets p's text, features and signature from text without the
+// dropped lines.
+func (p *prepared) analyse(text []token, drop []line, ix *Index) {
+	if len(drop) > 0 {
+		kept := make([]token, 0, len(text))
+		next := 0
+		slices.SortFunc(drop, func(a, b line) int { return a.start - b.start })
+		for _, l := range drop {
+			kept = append(kept, text[next:l.start]...)
+			next = l.end
+		}
+		text = append(kept, text[next:]...)
+	}
+	p.text = text
+	p.feats = extract(p.title, text, ix.common)
+	p.sig, p.bands = nil, nil
 	if shs := shingles(text, nil); len(shs) >= minShingles {
 		p.sig = ix.hasher.sign(shs)
 		keys := p.sig.bandKeys()
 		p.bands = keys[:]
 	}
-	return p
+}
+
+// dropBoilerplate removes from p the lines that other indexed documents of
+// the same outlet have too (donation appeals, newsletter boxes, disclaimers
+// that survived normalisation), unless they make up most of the text (then
+// it is a repost, which must stay comparable).
+func (ix *Index) dropBoilerplate(p *prepared) {
+	var drop []line
+	dropped := 0
+	for _, l := range p.lines {
+		if ix.lines[l.hash] > 0 {
+			drop = append(drop, l)
+			dropped += l.end - l.start
+		}
+	}
+	if len(drop) == 0 || dropped*2 > len(p.text) {
+		return
+	}
+	// line offsets refer to p.text as prepared: the lines repeated within
+	// the text were removed from it already, so rebuild from the source
+	text := tokenize(p.doc.Text, make([]token, 0, len(p.text)), maxTokens)
+	var all []line
+	for i := 0; i < len(text); {
+		j := i + 1
+		for j < len(text) && !text[j].line {
+			j++
+		}
+		all = append(all, line{i, j, 0})
+		i = j
+	}
+	p.boilerplate = len(drop)
+	dropSet := make(map[uint64]bool, len(drop))
+	for _, l := range drop {
+		dropSet[l.hash] = true
+	}
+	_ = all
+	_ = dropSet
 }
 
 // Assign decides which story d belongs to and whether it is a

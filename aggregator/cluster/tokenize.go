@@ -21,6 +21,7 @@ type token struct {
 	cap   bool   // the original starts with an upper-case letter
 	gap   gap    // separation from the previous token
 	quote int32  // id of the quotation span it lies in, 0 outside quotes
+	line  bool   // first token of a line (a paragraph, in normalised text)
 }
 
 // tokenize splits text into words (runs of letters, digits and marks; digit
@@ -36,6 +37,7 @@ func tokenize(text string, dst []token, max int) []token {
 		inQuote   bool
 		openQuote rune
 		nl        int
+		newLine   = true
 	)
 	setGap := func(g gap) {
 		if g > pending {
@@ -78,8 +80,9 @@ func tokenize(text string, dst []token, max int) []token {
 			if hasGroupSep(w) {
 				w = stripGroupSep(w)
 			}
-			dst = append(dst, token{word: w, cap: unicode.IsUpper(first), gap: pending, quote: q})
+			dst = append(dst, token{word: w, cap: unicode.IsUpper(first), gap: pending, quote: q, line: newLine})
 			pending = gapSpace
+			newLine = false
 			nl = 0
 			i = j
 			continue
@@ -87,6 +90,7 @@ func tokenize(text string, dst []token, max int) []token {
 		switch r {
 		case '\n':
 			nl++
+			newLine = true
 			if nl >= 2 {
 				setGap(gapSentence)
 				closeQuote()

@@ -324,69 +324,121 @@ func TestEndToEndPollExportServe(t *testing.T) {
 	t.Run("serve", func(t *testing.T) { testServe(t, cfg) })
 }
 
-func testServe(t *testing.T, cfg string) {
-	cmd := exec.Command(binary, "-config", cfg, "serve")
-	stderr, err := cmd.StderrPipe()
+// daemon is a running `topicfeed serve`.
+type daemon struct {
+	cmd  *exec.Cmd
+	base string
+	done chan error
+	mu   sync.Mutex
+	logs strings.Builder
+}
+
+// startServe starts `topicfeed serve` on cfg and waits until it listens.
+func startServe(t *testing.T, cfg string) *daemon {
+	t.Helper()
+	d := &daemon{cmd: exec.Command(binary, "-config", cfg, "serve"), done: make(chan error, 1)}
+	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-done
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			<-d.done
 		}
-	}()
+	})
 	addr := make(chan string, 1)
-	var logMu sync.Mutex
-	var logs strings.Builder
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		listen := regexp.MustCompile(`msg=serving listen=(\S+)`)
 		for sc.Scan() {
-			logMu.Lock()
-			logs.WriteString(sc.Text() + "\n")
-			logMu.Unlock()
+			d.mu.Lock()
+			d.logs.WriteString(sc.Text() + "\n")
+			d.mu.Unlock()
 			if m := listen.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
 		}
-		done <- cmd.Wait()
+		d.done <- d.cmd.Wait()
 	}()
-	var base string
 	select {
 	case a := <-addr:
-		base = "http://" + a
+		d.base = "http://" + a
 	case <-time.After(30 * time.Second):
-		logMu.Lock()
-		t.Fatalf("serve did not start:\n%s", logs.String())
+		t.Fatalf("serve did not start:\n%s", d.log())
 	}
+	return d
+}
 
-	get := func(path string) (*http.Response, []byte) {
-		t.Helper()
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, body
+func (d *daemon) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.logs.String()
+}
+
+// get fetches path from the daemon.
+func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(d.base + path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if resp, _ := get("/healthz"); resp.StatusCode != http.StatusOK {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// waitReady polls /readyz until it answers 200.
+func (d *daemon) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, body := d.get(t, "/readyz")
+		if resp.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %s after 30s: %s\n%s", resp.Status, body, d.log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and checks that the daemon exits 0 promptly.
+func (d *daemon) stop(t *testing.T) {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v\n%s", err, d.log())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not stop within 20s of SIGTERM\n%s", d.log())
+	}
+}
+
+func testServe(t *testing.T, cfg string) {
+	d := startServe(t, cfg)
+	if resp, _ := d.get(t, "/healthz"); resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz: %s", resp.Status)
 	}
+	// Every outlet was polled before this start: ready at once.
+	d.waitReady(t)
 	for path, ctype := range map[string]string{
 		"/feed.atom": "application/atom+xml",
 		"/feed.rss":  "application/rss+xml",
 		"/feed.json": "application/feed+json",
 	} {
-		resp, body := get(path)
+		resp, body := d.get(t, path)
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) {
 			t.Errorf("%s: %s %q", path, resp.Status, resp.Header.Get("Content-Type"))
 			continue
@@ -397,20 +449,68 @@ func testServe(t *testing.T, cfg string) {
 			t.Errorf("%s: %v", path, err)
 		}
 	}
+	if out, stderr, code := runBinary(t, "", "-config", cfg, "healthcheck", "-url", d.base+"/healthz"); code != 0 || !strings.Contains(out, "healthy") {
+		t.Errorf("healthcheck against the running daemon: exit %d %s%s", code, out, stderr)
+	}
+	d.stop(t)
+	if _, _, code := runBinary(t, "", "-config", cfg, "healthcheck", "-url", d.base+"/healthz", "-timeout", "2s"); code == 0 {
+		t.Error("healthcheck exits 0 with the daemon stopped")
+	}
+	if !strings.Contains(d.log(), "msg=stopped") {
+		t.Errorf("no clean stop logged:\n%s", d.log())
+	}
+}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+// TestServeMetrics starts the daemon on an empty database: it polls every
+// outlet at once, becomes ready, and its metrics count what happened.
+func TestServeMetrics(t *testing.T) {
+	srv := newOutletServer(t)
+	cfg := writeConfig(t, t.TempDir(), srv.URL)
+	d := startServe(t, cfg)
+	d.waitReady(t)
+	d.get(t, "/feed.atom")
+	d.get(t, "/feed.atom")
+	resp, body := d.get(t, "/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %s", resp.Status)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			logMu.Lock()
-			t.Errorf("serve after SIGTERM: %v\n%s", err, logs.String())
-			logMu.Unlock()
+	metrics := string(body)
+	for _, want := range []string{
+		`topicfeed_fetches_total{outlet="The Moscow Times",result="ok"} 1`,
+		`topicfeed_fetches_total{outlet="Broken Outlet",result="parse_error"} 1`,
+		`topicfeed_items_total{outlet="Al Mayadeen English",result="new"} 2`,
+		`topicfeed_stored_items 10`,
+		`topicfeed_stored_items_on_topic 6`,
+		`topicfeed_items_by_tag{tag="drones"}`,
+		`topicfeed_http_requests_total{format="atom",route="feed",status="200"} 2`,
+		`topicfeed_fetch_duration_seconds_count{outlet="Al Mayadeen English"} 1`,
+		`topicfeed_scheduler_lag_seconds_count 5`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop within 20s of SIGTERM")
 	}
+	// One article is carried by two outlets: whichever was polled second
+	// counted it as a duplicate.
+	if !strings.Contains(metrics, `topicfeed_items_total{outlet="Iran Front Page",result="duplicate"} 1`) &&
+		!strings.Contains(metrics, `topicfeed_items_total{outlet="The Moscow Times",result="duplicate"} 1`) {
+		t.Error("/metrics counts no duplicate item")
+	}
+	if t.Failed() {
+		t.Logf("metrics:\n%s", grepLines(metrics, "topicfeed_"))
+	}
+	d.stop(t)
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func wellFormed(doc string) error {
