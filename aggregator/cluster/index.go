@@ -105,68 +105,74 @@ func (ix *Index) Len() int {
 // prepared is a document's analysis, computed outside the lock.
 type prepared struct {
 	doc         Doc
-	title, text []token
-	lines       []line
+	raw         []token // the whole text
+	lines       []line  // its lines long enough to be tracked
+	title, text []token // text: raw without repeated and boilerplate lines
 	feats       []feature
 	sig         *signature
 	bands       []uint64
 	boilerplate int // lines dropped as the outlet's boilerplate
 }
 
-// line is a line (paragraph) of a text: its tokens text[start:end] and a
-// hash of the outlet and its words.
+// line is a line (paragraph) of a text: its tokens raw[start:end], a hash
+// of the outlet and its words, and whether it repeats an earlier line of
+// the same text (captions scraped twice).
 type line struct {
 	start, end int
 	hash       uint64
+	repeat     bool
 }
 
 // minLineTokens: shorter lines are not tracked as boilerplate.
 const minLineTokens = 5
 
 func (ix *Index) prepare(d Doc) *prepared {
-	text := tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens)
-	title := tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens)
-	p := &prepared{doc: d, title: title}
-	// a line repeated within the text (captions scraped twice) counts once
-	var repeated []line
+	p := &prepared{
+		doc:   d,
+		raw:   tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens),
+		title: tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens),
+	}
 	seen := make(map[uint64]bool)
 	outlet := hashString(d.Outlet)
-	for i := 0; i < len(text); {
+	for i := 0; i < len(p.raw); {
 		j := i + 1
-		for j < len(text) && !text[j].line {
+		for j < len(p.raw) && !p.raw[j].line {
 			j++
 		}
 		if j-i >= minLineTokens {
 			h := outlet
-			for _, t := range text[i:j] {
+			for _, t := range p.raw[i:j] {
 				h = mix64(h ^ hashString(t.word))
 			}
-			l := line{i, j, h}
-			if seen[h] {
-				repeated = append(repeated, l)
-			} else {
-				seen[h] = true
-				p.lines = append(p.lines, l)
-			}
+			p.lines = append(p.lines, line{start: i, end: j, hash: h, repeat: seen[h]})
+			seen[h] = true
 		}
 		i = j
 	}
-	p.analyse(text, repeated, ix)
+	p.analyse(nil, ix)
 	return p
 }
 
-// analyse sets p's text, features and signature from text without the
-// dropped lines.
-func (p *prepared) analyse(text []token, drop []line, ix *Index) {
-	if len(drop) > 0 {
-		kept := make([]token, 0, len(text))
-		next := 0
-		slices.SortFunc(drop, func(a, b line) int { return a.start - b.start })
-		for _, l := range drop {
-			kept = append(kept, text[next:l.start]...)
-			next = l.end
+// analyse sets p's text, features and signature: the raw text without its
+// repeated lines and without the lines in drop.
+func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
+	text := p.raw
+	skip := 0
+	for _, l := range p.lines {
+		if l.repeat || drop[l.hash] {
+			skip++
 		}
-		text = append(kept, text[next:]...)
+	}
+	if skip > 0 {
+		text = make([]token, 0, len(p.raw))
+		next := 0
+		for _, l := range p.lines {
+			if l.repeat || drop[l.hash] {
+				text = append(text, p.raw[next:l.start]...)
+				next = l.end
+			}
+		}
+		text = append(text, p.raw[next:]...)
 	}
 	p.text = text
 	p.feats = extract(p.title, text, ix.common)
@@ -178,41 +184,27 @@ func (p *prepared) analyse(text []token, drop []line, ix *Index) {
 	}
 }
 
-// dropBoilerplate removes from p the lines that other indexed documents of
-// the same outlet have too (donation appeals, newsletter boxes, disclaimers
-// that survived normalisation), unless they make up most of the text (then
-// it is a repost, which must stay comparable).
+// dropBoilerplate removes from p the lines that indexed documents of the
+// same outlet have too (donation appeals, newsletter boxes, disclaimers
+// that survived normalisation), unless they make up half of the text or
+// more (then it is a repost or an update, which must stay comparable).
 func (ix *Index) dropBoilerplate(p *prepared) {
-	var drop []line
+	var drop map[uint64]bool
 	dropped := 0
 	for _, l := range p.lines {
-		if ix.lines[l.hash] > 0 {
-			drop = append(drop, l)
+		if !l.repeat && ix.lines[l.hash] > 0 {
+			if drop == nil {
+				drop = make(map[uint64]bool)
+			}
+			drop[l.hash] = true
 			dropped += l.end - l.start
 		}
 	}
-	if len(drop) == 0 || dropped*2 > len(p.text) {
+	if len(drop) == 0 || dropped*2 >= len(p.text) {
 		return
 	}
-	// line offsets refer to p.text as prepared: the lines repeated within
-	// the text were removed from it already, so rebuild from the source
-	text := tokenize(p.doc.Text, make([]token, 0, len(p.text)), maxTokens)
-	var all []line
-	for i := 0; i < len(text); {
-		j := i + 1
-		for j < len(text) && !text[j].line {
-			j++
-		}
-		all = append(all, line{i, j, 0})
-		i = j
-	}
 	p.boilerplate = len(drop)
-	dropSet := make(map[uint64]bool, len(drop))
-	for _, l := range drop {
-		dropSet[l.hash] = true
-	}
-	_ = all
-	_ = dropSet
+	p.analyse(drop, ix)
 }
 
 // Assign decides which story d belongs to and whether it is a
@@ -227,6 +219,7 @@ func (ix *Index) Assign(d Doc) Decision {
 	if id, ok := ix.byKey[d.Key]; ok {
 		old := ix.docs[id]
 		ix.remove(old)
+		ix.dropBoilerplate(p)
 		dup := ""
 		if old.root != old.key {
 			dup, p.feats = old.root, nil // still a copy: see below
@@ -235,6 +228,7 @@ func (ix *Index) Assign(d Doc) Decision {
 		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story"}
 	}
 	ix.advance(d.Published)
+	ix.dropBoilerplate(p)
 	if ix.restored {
 		n := len(ix.docs)
 		for _, e := range ix.docs {
@@ -244,6 +238,9 @@ func (ix *Index) Assign(d Doc) Decision {
 	}
 
 	dec, root := ix.decide(p)
+	if p.boilerplate > 0 {
+		dec.Reason += fmt.Sprintf(" [%d lines ignored as %s boilerplate]", p.boilerplate, d.Outlet)
+	}
 	if dec.DuplicateOf != "" {
 		// a copy adds nothing to story matching and must not make its
 		// own words look common: only its signature is kept
@@ -268,6 +265,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 		ix.remove(ix.docs[id])
 	}
 	ix.advance(d.Published)
+	ix.dropBoilerplate(p)
 	ix.restored = true
 	root := d.Key
 	if e, _ := ix.bestCopy(p); e != nil {
@@ -685,6 +683,12 @@ func (ix *Index) insert(p *prepared, story, root string) {
 	ix.docs[e.id] = e
 	ix.byKey[e.key] = e.id
 	ix.stories[story] = append(ix.stories[story], e.id)
+	for _, l := range p.lines {
+		if !l.repeat {
+			e.lines = append(e.lines, l.hash)
+			ix.lines[l.hash]++
+		}
+	}
 	for _, f := range e.feats {
 		addPosting(ix.feats, f.hash, e.id)
 	}
@@ -711,6 +715,11 @@ func (ix *Index) remove(e *entry) {
 	delete(ix.docs, e.id)
 	if ix.byKey[e.key] == e.id {
 		delete(ix.byKey, e.key)
+	}
+	for _, h := range e.lines {
+		if ix.lines[h]--; ix.lines[h] <= 0 {
+			delete(ix.lines, h)
+		}
 	}
 	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
 		ix.stories[e.story] = members
