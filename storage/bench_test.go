@@ -138,6 +138,13 @@ func BenchmarkStore(b *testing.B) {
 					}
 				}
 			})
+			b.Run("Stats/uncached", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.countStats(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 			b.Run("Revision", func(b *testing.B) {
 				for b.Loop() {
 					if _, err := db.Revision(ctx); err != nil {

@@ -7,6 +7,17 @@
 // use a separate read-only pool, so readers never wait for the writer and the
 // writer never waits for readers.
 //
+// Tables: outlets (configuration and polling state, with a maintained
+// item count), items (one row per distinct article, with its tagging),
+// sources (every outlet and GUID that carried an item), and the lookup
+// tables item_outlets, item_tags and item_topics, keyed so that feed
+// queries filtered by outlet, tag or topic read rows already in published
+// order. meta holds the revision counters. The schema is migrated with an
+// ordered list of steps recorded in PRAGMA user_version; see
+// testdata/schema.sql.
+//
+// A background connection checkpoints the WAL so that commits do not.
+//
 // All SQL of topicfeed lives in this package.
 package storage
 
@@ -49,6 +60,9 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	statsMu sync.Mutex
+	stats   *statsCache
 }
 
 // Option configures Open.

@@ -30,6 +30,11 @@
 //     weigh little, even at a cold start. Near-duplicate
 //     copies do not count in document frequencies (a wire story in five
 //     outlets must not make its own names look common).
+//   - Lines repeated within a text (captions scraped twice) count once, and
+//     lines that other indexed documents of the same outlet carry too
+//     (donation appeals, newsletter boxes, disclaimers that survived
+//     normalisation) are ignored, unless every line is known (a repost):
+//     an outlet's boilerplate makes neither copies nor stories.
 //
 // Documents older than the window (relative to the newest publication time
 // seen) are evicted, so memory stays bounded and the cost of Assign does not

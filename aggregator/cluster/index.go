@@ -186,21 +186,24 @@ func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
 
 // dropBoilerplate removes from p the lines that indexed documents of the
 // same outlet have too (donation appeals, newsletter boxes, disclaimers
-// that survived normalisation), unless they make up half of the text or
-// more (then it is a repost or an update, which must stay comparable).
+// that survived normalisation), unless every line is known (a repost of a
+// whole article, which must stay comparable).
 func (ix *Index) dropBoilerplate(p *prepared) {
 	var drop map[uint64]bool
-	dropped := 0
+	fresh := 0
 	for _, l := range p.lines {
-		if !l.repeat && ix.lines[l.hash] > 0 {
+		switch {
+		case l.repeat:
+		case ix.lines[l.hash] > 0:
 			if drop == nil {
 				drop = make(map[uint64]bool)
 			}
 			drop[l.hash] = true
-			dropped += l.end - l.start
+		default:
+			fresh++
 		}
 	}
-	if len(drop) == 0 || dropped*2 >= len(p.text) {
+	if len(drop) == 0 || fresh == 0 {
 		return
 	}
 	p.boilerplate = len(drop)

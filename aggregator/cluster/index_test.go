@@ -261,3 +261,41 @@ func TestMinHashEstimate(t *testing.T) {
 		})
 	}
 }
+
+func TestOutletBoilerplateIgnored(t *testing.T) {
+	appeal := "Dear readers, we are facing unprecedented challenges and the authorities have designated us an undesirable organization, criminalizing our work.\n\n" +
+		"Your support, no matter how small, makes a world of difference. If you can, please support us monthly starting from just $2, it is quick to set up.\n\n" +
+		"By supporting us you are defending open, independent journalism in the face of repression. Thank you for standing with us."
+	ruble := "The Russian ruble fell past 68 to the dollar on Monday, its weakest level since May, as the price cap on seaborne oil began to weigh on export revenues, analysts said."
+	court := "A Moscow court on Thursday extended the pre-trial detention of a journalist charged with spreading false information about the army for another three months, her lawyer said."
+	ix := New(Options{})
+	ix.Assign(doc("mt-1", "The Moscow Times", "Ruble slides to weakest level since May", ruble+"\n\n"+appeal, t0))
+	d := ix.Assign(doc("mt-2", "The Moscow Times", "Moscow court extends journalist's arrest", court+"\n\n"+appeal, t0.Add(time.Hour)))
+	if d.DuplicateOf != "" || d.StoryID != NewStoryID("mt-2") {
+		t.Errorf("two articles sharing the outlet's appeal: %+v, want a new story", d)
+	}
+	if !strings.Contains(d.Reason, "3 lines ignored as The Moscow Times boilerplate") {
+		t.Errorf("reason %q does not report the appeal as boilerplate", d.Reason)
+	}
+	// another outlet's identical lines are not its boilerplate
+	other := ix.Assign(doc("x-1", "Other", "Ruble slides", ruble+"\n\n"+appeal, t0.Add(2*time.Hour)))
+	if strings.Contains(other.Reason, "boilerplate") {
+		t.Errorf("another outlet's text lost lines: %q", other.Reason)
+	}
+	// a repost of a whole article by the same outlet stays a copy
+	again := ix.Assign(doc("mt-3", "The Moscow Times", "Ruble at weakest since May", ruble+"\n\n"+appeal, t0.Add(3*time.Hour)))
+	if again.DuplicateOf == "" {
+		t.Errorf("same-outlet repost: %+v, want a duplicate", again)
+	}
+}
+
+func TestRepeatedLinesCountOnce(t *testing.T) {
+	caption := "Iranian drones on display in a photo released by the Iranian army. Iranian Army/AP"
+	body := "The US is pushing Iran to stop selling armed drones to Russia as part of discussions on a broader unwritten understanding, the Financial Times said on Wednesday."
+	ix := New(Options{})
+	p := ix.prepare(doc("a", "Asharq", "US asks Iran to stop selling drones", caption+"\n"+caption+"\n\n"+body+"\n\n"+caption, t0))
+	once := ix.prepare(doc("b", "Asharq", "US asks Iran to stop selling drones", caption+"\n\n"+body, t0))
+	if !slices.Equal(words(p.text), words(once.text)) {
+		t.Errorf("repeated caption kept:\n%q\nwant\n%q", words(p.text), words(once.text))
+	}
+}
