@@ -6,7 +6,23 @@
 // (aggregator stages, storage, publishing) can share it without cycles.
 package news
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// ItemUID is the public id an item from outlet with guid is given when it
+// is first stored: 16 hex digits of SHA-256 over outlet, NUL, guid. The
+// aggregator derives it before storing (stories are keyed by it); storage
+// assigns it (and an alternative in the unlikely case of a collision).
+func ItemUID(outlet, guid string) string {
+	h := sha256.New()
+	h.Write([]byte(outlet))
+	h.Write([]byte{0})
+	h.Write([]byte(guid))
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
 
 // Item is one normalised news item.
 type Item struct {
@@ -54,6 +70,11 @@ type Item struct {
 	SimHash uint64
 	// StoryID groups items that report one story; stable once assigned.
 	StoryID string
+	// DuplicateOf is the UID of a stored item this one is a near-duplicate
+	// copy of (a syndicated or lightly edited text), as story clustering
+	// found; storage then records this item as another source of that
+	// one instead of storing it anew. Empty for most items.
+	DuplicateOf string
 
 	Tagging
 
@@ -160,6 +181,12 @@ type Query struct {
 	Outlet string
 	// StoryID limits to one story.
 	StoryID string
+	// PerStory returns one item per story instead of every item: the
+	// story's earliest item (of those the other filters select), with the
+	// Sources of every item of the story.
+	PerStory bool
+	// Since limits to items published at or after it (zero: no limit).
+	Since time.Time
 	// Limit caps the number of items; 0 means no limit.
 	Limit int
 }

@@ -50,14 +50,10 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err := syncFile(tmpName); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	// Link fails if path appeared meanwhile; rename would replace it.
-	if err := os.Link(tmpName, abs); err != nil {
+	if err := publish(tmpName, abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	done = true
-	if err := os.Remove(tmpName); err != nil {
-		return fmt.Errorf("backup to %s: remove temporary file: %w", path, err)
-	}
 	if err := syncFile(dir); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
@@ -76,6 +72,23 @@ func (db *DB) vacuumInto(ctx context.Context, dst string) error {
 		return fmt.Errorf("vacuum into: %w", err)
 	}
 	return c.Close()
+}
+
+// publish moves the finished file tmp to dst unless dst exists. A hard
+// link fails if dst appeared meanwhile, where a rename would replace it;
+// on file systems without hard links it falls back to a checked rename.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil:
+		return os.Remove(tmp)
+	case errors.Is(err, fs.ErrExist):
+		return err
+	}
+	if _, serr := os.Lstat(dst); serr == nil {
+		return fs.ErrExist
+	}
+	return os.Rename(tmp, dst)
 }
 
 func syncFile(name string) error {

@@ -163,15 +163,17 @@ func changeHash(it news.Item) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// newUID derives an item's public id from its first outlet and GUID;
-// attempt > 0 gives the alternatives used after a collision.
+// newUID derives an item's public id from its first outlet and GUID
+// (news.ItemUID); attempt > 0 gives the alternatives used after a
+// collision.
 func newUID(outlet, guid string, attempt int) string {
+	if attempt == 0 {
+		return news.ItemUID(outlet, guid)
+	}
 	h := sha256.New()
 	h.Write([]byte(outlet))
 	h.Write([]byte{0})
 	h.Write([]byte(guid))
-	if attempt > 0 {
-		fmt.Fprintf(h, "\x00%d", attempt)
-	}
+	fmt.Fprintf(h, "\x00%d", attempt)
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }

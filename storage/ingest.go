@@ -23,7 +23,9 @@ import (
 //  2. the same canonical URL as a stored item: the outlet and GUID become
 //     another source of it (Duplicate), or an alias GUID when the outlet is
 //     the item's own (Updated if its content changed, else Duplicate).
-//  3. the same ContentHash as a stored item: another source (Duplicate).
+//  3. the same ContentHash as a stored item: another source (Duplicate);
+//     likewise the stored item whose UID is the item's DuplicateOf (a
+//     near-duplicate copy found by story clustering).
 //  4. otherwise a new item with a new UID (New).
 func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error) {
 	var stats news.SaveStats
@@ -224,6 +226,22 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 			return resDuplicate, nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return 0, fmt.Errorf("match by url or content: %w", err)
+		}
+	}
+
+	// 3b. A near-duplicate copy of a stored item, as story clustering
+	// found: another source of it. (If that item is not stored, this one
+	// is stored in its own right.)
+	if it.DuplicateOf != "" {
+		s, err := scanStored(in.stmt(ctx, in.db.ws.byUID).QueryRowContext(ctx, it.DuplicateOf))
+		switch {
+		case err == nil:
+			if err := in.addSource(ctx, s.id, s.onTopic, s.published, it); err != nil {
+				return 0, err
+			}
+			return resDuplicate, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("match near-duplicate: %w", err)
 		}
 	}
 

@@ -48,10 +48,13 @@ func scanItem(row interface{ Scan(...any) error }) (news.Item, error) {
 // itemsQuery builds the SQL for q. The most selective filter drives the
 // query through its lookup table, whose key (filter, on_topic, published
 // DESC, item_id DESC) yields rows already in feed order; the other filters
-// are probes on primary keys.
+// are probes on primary keys. (Without OnTopic, a tag, topic or outlet
+// query merges both on_topic ranges with a sort: publishing always asks
+// for on-topic items.)
 func itemsQuery(q news.Query) (string, []any) {
 	var (
 		from    string
+		driver  string // the filter that drives the query
 		where   []string
 		args    []any
 		orderBy string
@@ -70,16 +73,20 @@ func itemsQuery(q news.Query) (string, []any) {
 	}
 	switch {
 	case q.Tag != "":
+		driver = "tag"
 		lookup("item_tags", "tag", q.Tag)
 	case q.Topic != "":
+		driver = "topic"
 		lookup("item_topics", "topic", q.Topic)
 	case q.Outlet != "":
+		driver = "outlet"
 		from = `item_outlets x JOIN items i ON i.id = x.item_id`
 		where = append(where, `x.outlet_id = (SELECT id FROM outlets WHERE name = ?)`)
 		args = append(args, q.Outlet)
 		onTopic("x")
 		orderBy = `x.published DESC, x.item_id DESC`
 	case q.StoryID != "":
+		driver = "story"
 		from = `items i`
 		where = append(where, `i.story_id = ?`)
 		args = append(args, q.StoryID)
@@ -90,22 +97,62 @@ func itemsQuery(q news.Query) (string, []any) {
 		onTopic("i")
 		orderBy = `i.published DESC, i.id DESC`
 	}
-	// Secondary filters (the driving one is repeated harmlessly).
-	if q.Tag != "" && !strings.HasPrefix(from, "item_tags") {
+	// The other filters probe their lookup table's primary key, which the
+	// item's own on_topic and published complete.
+	if q.Tag != "" && driver != "tag" {
 		where = append(where, `EXISTS (SELECT 1 FROM item_tags t WHERE t.tag = ? AND t.on_topic = i.on_topic AND t.published = i.published AND t.item_id = i.id)`)
 		args = append(args, q.Tag)
 	}
-	if q.Topic != "" && !strings.HasPrefix(from, "item_topics") {
+	if q.Topic != "" && driver != "topic" {
 		where = append(where, `EXISTS (SELECT 1 FROM item_topics t WHERE t.topic = ? AND t.on_topic = i.on_topic AND t.published = i.published AND t.item_id = i.id)`)
 		args = append(args, q.Topic)
 	}
-	if q.Outlet != "" && !strings.HasPrefix(from, "item_outlets") {
+	if q.Outlet != "" && driver != "outlet" {
 		where = append(where, `EXISTS (SELECT 1 FROM item_outlets t WHERE t.outlet_id = (SELECT id FROM outlets WHERE name = ?) AND t.on_topic = i.on_topic AND t.published = i.published AND t.item_id = i.id)`)
 		args = append(args, q.Outlet)
 	}
-	if q.StoryID != "" && !strings.HasPrefix(from, "items") {
+	if q.StoryID != "" && driver != "story" {
 		where = append(where, `i.story_id = ?`)
 		args = append(args, q.StoryID)
+	}
+	if !q.Since.IsZero() {
+		// On the driving table's key, so the range scan stops there.
+		col := `i.published`
+		if strings.HasPrefix(orderBy, "x.") {
+			col = `x.published`
+		}
+		where = append(where, col+` >= ?`)
+		args = append(args, toMillis(q.Since))
+	}
+	if q.PerStory {
+		// The story's representative is its earliest item among those the
+		// filters select: no selected item of the story comes before it.
+		// A probe of items_story (story_id, published, id) per row.
+		var also []string
+		if q.OnTopic {
+			also = append(also, `j.on_topic = 1`)
+		}
+		if q.Tag != "" {
+			also = append(also, `EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = j.id AND t.tag = ?)`)
+			args = append(args, q.Tag)
+		}
+		if q.Topic != "" {
+			also = append(also, `EXISTS (SELECT 1 FROM item_topics t WHERE t.item_id = j.id AND t.topic = ?)`)
+			args = append(args, q.Topic)
+		}
+		if q.Outlet != "" {
+			also = append(also, `EXISTS (SELECT 1 FROM item_outlets t WHERE t.item_id = j.id AND t.outlet_id = (SELECT id FROM outlets WHERE name = ?))`)
+			args = append(args, q.Outlet)
+		}
+		if !q.Since.IsZero() {
+			also = append(also, `j.published >= ?`)
+			args = append(args, toMillis(q.Since))
+		}
+		cond := `j.story_id = i.story_id AND (j.published < i.published OR (j.published = i.published AND j.id < i.id))`
+		for _, a := range also {
+			cond += ` AND ` + a
+		}
+		where = append(where, `NOT EXISTS (SELECT 1 FROM items j WHERE `+cond+`)`)
 	}
 	var b strings.Builder
 	b.WriteString(`SELECT ` + itemColumns + ` FROM ` + from + ` JOIN outlets o ON o.id = i.outlet_id`)
@@ -129,10 +176,80 @@ func (db *DB) Items(ctx context.Context, q news.Query) ([]news.Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("query items: %w", err)
 	}
+	if q.PerStory {
+		if err := db.fillStorySources(ctx, items, q.OnTopic); err != nil {
+			return nil, err
+		}
+		return items, nil
+	}
 	if err := db.fillSources(ctx, items); err != nil {
 		return nil, err
 	}
 	return items, nil
+}
+
+// fillStorySources sets the Sources of each story representative to every
+// source of every item of its story (on-topic items only, when onTopic),
+// each outlet's URL once, in the order they were first seen, and moves its
+// Updated to the latest time coverage was added.
+func (db *DB) fillStorySources(ctx context.Context, items []news.Item, onTopic bool) error {
+	byStory := make(map[string]int, len(items))
+	for i := range items {
+		byStory[items[i].StoryID] = i
+	}
+	for start := 0; start < len(items); start += sourcesChunk {
+		chunk := items[start:min(start+sourcesChunk, len(items))]
+		args := make([]any, len(chunk))
+		for i, it := range chunk {
+			args[i] = it.StoryID
+		}
+		filter := ``
+		if onTopic {
+			filter = ` AND i.on_topic = 1`
+		}
+		q := `SELECT i.story_id, o.name, s.url, s.guid, s.title, s.published, s.first_seen
+			FROM items i JOIN sources s ON s.item_id = i.id JOIN outlets o ON o.id = s.outlet_id
+			WHERE i.story_id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)` + filter + `
+			ORDER BY i.story_id, s.first_seen, s.id`
+		rows, err := db.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("query story sources: %w", err)
+		}
+		for rows.Next() {
+			var (
+				story                string
+				s                    news.Source
+				published, firstSeen int64
+			)
+			if err := rows.Scan(&story, &s.Outlet, &s.URL, &s.GUID, &s.Title, &published, &firstSeen); err != nil {
+				rows.Close()
+				return fmt.Errorf("query story sources: %w", err)
+			}
+			s.Published = fromMillis(published)
+			it := &items[byStory[story]]
+			if !containsSource(it.Sources, s.Outlet, s.URL) {
+				it.Sources = append(it.Sources, s)
+				if t := fromMillis(firstSeen); t.After(it.Updated) && len(it.Sources) > 1 {
+					it.Updated = t
+				}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("query story sources: %w", err)
+		}
+	}
+	return nil
+}
+
+func containsSource(srcs []news.Source, outlet, url string) bool {
+	for _, s := range srcs {
+		if s.Outlet == outlet && s.URL == url {
+			return true
+		}
+	}
+	return false
 }
 
 type querier interface {

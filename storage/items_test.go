@@ -162,6 +162,9 @@ func TestItemsQueryPlans(t *testing.T) {
 		{OnTopic: true, Outlet: "A", Limit: 100},
 		{StoryID: "story-x"},
 		{OnTopic: true, Tag: "drones", Outlet: "A", Limit: 100},
+		{OnTopic: true, PerStory: true, Limit: 100},
+		{OnTopic: true, PerStory: true, Tag: "drones", Limit: 100},
+		{OnTopic: true, Since: time.Unix(1, 0), Limit: 100},
 	} {
 		t.Run(fmtQuery(q), func(t *testing.T) {
 			query, args := itemsQuery(q)

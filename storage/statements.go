@@ -13,6 +13,7 @@ type writeStmts struct {
 	outletID         *sql.Stmt
 	bySource         *sql.Stmt
 	byArticle        *sql.Stmt
+	byUID            *sql.Stmt
 	insertItem       *sql.Stmt
 	updateItem       *sql.Stmt
 	insertSource     *sql.Stmt
@@ -54,6 +55,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.outletID, `SELECT id FROM outlets WHERE name = ?`},
 		{&db.ws.bySource, sourceSQL},
 		{&db.ws.byArticle, articleSQL},
+		{&db.ws.byUID, `SELECT ` + storedColumns + ` FROM items i WHERE i.uid = ?`},
 		{&db.ws.insertItem, `INSERT INTO items (uid, story_id, outlet_id, guid, url, url_key, title, summary, text,
 			content_html, authors, categories, language, image, enclosures, published, updated, first_seen, content_hash,
 			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence)
@@ -89,7 +91,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.insertItem,
+	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.byUID, ws.insertItem,
 		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItems,
 		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic} {
 		if s != nil {

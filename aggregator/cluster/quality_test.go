@@ -165,6 +165,7 @@ func TestQualityLabelledSet(t *testing.T) {
 		{"train", split("train")},
 		{"heldout", split("heldout")},
 		{"fresh", split("fresh")},
+		{"fresh2", split("fresh2")},
 		{"all", all},
 	}
 	for _, tc := range cases {

@@ -18,8 +18,9 @@ Iran's admission); a new statement, strike, sanctions round or meeting is a
 new story, however alike its actors.
 
 Splits: "train" tuned the thresholds; "heldout" was written with train,
-before tuning, and kept out of it; "fresh" was written after the thresholds
-were frozen. (Two fresh items, Zelensky's answer to Iran's admission, were
+before tuning, and kept out of it; "fresh" was written after the first tuning
+round; "fresh2" after the final design and thresholds were frozen, and run
+once. (Two fresh items, Zelensky's answer to Iran's admission, were
 first labelled a story of their own, against the rule above; they were
 relabelled after the first run showed them joined to the admission.)
 
@@ -797,6 +798,110 @@ item("bbc-royal-1105", "BBC", "2022-11-05T10:00:00Z", "uk-bonfire-night",
      "Bonfire night displays cancelled as energy costs soar", """
 Several councils in England have cancelled their bonfire night firework displays this year, citing rising energy bills and the cost of stewarding events.
 """, split="fresh")
+
+
+# ---------------------------------------------------------------------------
+# Split "fresh2": written after the final design and thresholds were frozen
+# (00:47 UTC), run once; whatever it scores is reported. Feb 2023 and Oct 2024.
+# ---------------------------------------------------------------------------
+item("reuters-yelabuga-0205", "Reuters", "2023-02-05T19:40:00Z", "yelabuga-drone-factory",
+     "Iran, Russia plan factory to build 6,000 drones in Russia - WSJ", """
+Feb 5 (Reuters) - Iran and Russia are moving ahead with plans to build a factory in Russia that could make at least 6,000 Iranian-designed drones for the war in Ukraine, the Wall Street Journal reported on Sunday, citing officials from a country allied with the United States.
+
+A high-level Iranian delegation visited the site at Yelabuga, about 600 miles east of Moscow, in January to finalise details, the newspaper said.
+
+Reuters could not immediately verify the report.
+""", split="fresh2")
+
+copy_of("reuters-yelabuga-0205", "usnews-yelabuga-0205", "US News", "2023-02-05T20:15:00Z",
+        "Iran and Russia Plan Drone Factory in Tatarstan, WSJ Reports",
+        edits=[("Feb 5 (Reuters) - ", "")],
+        suffix="(Reporting by Lisa Shumaker; Editing by Daniel Wallis) Copyright 2023 Thomson Reuters.")
+
+item("mt-yelabuga-0206", "The Moscow Times", "2023-02-06T09:30:00Z", "yelabuga-drone-factory",
+     "Russia and Iran to Build Drone Factory in Tatarstan's Alabuga Zone – WSJ", """
+Moscow and Tehran plan to set up a plant in the Alabuga special economic zone in the town of Yelabuga in Tatarstan to produce Iranian-designed Shahed drones, The Wall Street Journal reported.
+
+According to the newspaper, the factory could produce some 6,000 drones, and Iranian officials travelled to the site in early January. The Kremlin declined to comment.
+""", split="fresh2")
+
+item("kyivind-yelabuga-0206", "Kyiv Independent", "2023-02-06T11:00:00Z", "yelabuga-drone-factory",
+     "WSJ: Russia, Iran plan plant to mass-produce Shahed drones in Tatarstan", """
+Russia and Iran plan to build a plant in Russia's Republic of Tatarstan that would produce at least 6,000 drones of the type used to attack Ukrainian cities, the Wall Street Journal reported on Feb. 5.
+
+Ukraine's Air Force spokesperson Yurii Ihnat said domestic production would let Moscow launch Shaheds more often and that Ukraine needs more air defense systems.
+""", split="fresh2")
+
+item("ifp-yelabuga-denial-0206", "Iran Front Page", "2023-02-06T14:00:00Z", "yelabuga-drone-factory",
+     "Tehran dismisses WSJ report on drone factory in Russia as psychological warfare", """
+Iran's Foreign Ministry spokesman Nasser Kanani has dismissed a report by the Wall Street Journal that Iran and Russia plan to build a factory in Tatarstan to make 6,000 drones, calling it part of the West's psychological warfare.
+
+Kanani said Iran's defense cooperation with Russia is not aimed at the war in Ukraine.
+""", split="fresh2")
+
+item("treasury-paravar-0203", "Reuters", "2023-02-03T18:20:00Z", "us-sanctions-paravar",
+     "US sanctions executives of Iranian drone maker Paravar Pars", """
+WASHINGTON, Feb 3 (Reuters) - The U.S. Treasury Department on Friday imposed sanctions on eight senior executives of Iranian drone manufacturer Paravar Pars, which it said produces unmanned aerial vehicles for the Islamic Revolutionary Guard Corps.
+
+Treasury said Iran's drones have been used by Russia against Ukraine's infrastructure, and Under Secretary Brian Nelson said Washington would keep targeting every part of the supply chain.
+""", split="fresh2")
+
+item("iranintl-paravar-0204", "Iran International", "2023-02-04T08:00:00Z", "us-sanctions-paravar",
+     "Paravar Pars board hit by new US sanctions over drones", """
+The United States has blacklisted eight board members and executives of Paravar Pars, an Iranian company that builds drones and engines for the Revolutionary Guards' aerospace program.
+
+Under Secretary of the Treasury Brian Nelson said the designations target those who enable Russia's war in Ukraine.
+""", split="fresh2")
+
+item("reuters-nk-troops-1018", "Reuters", "2024-10-18T06:30:00Z", "north-korea-troops-russia",
+     "North Korea sent 1,500 special forces to Russia, South Korea's spy agency says", """
+SEOUL, Oct 18 (Reuters) - North Korea has sent 1,500 special forces troops to Russia's Far East for training and they are likely to be deployed in the war in Ukraine, South Korea's National Intelligence Service said on Friday.
+
+The NIS said the troops were moved on Russian navy ships from Oct. 8 to 13 and released satellite images of the transport.
+""", split="fresh2")
+
+copy_of("reuters-nk-troops-1018", "usnews-nk-troops-1018", "US News", "2024-10-18T07:10:00Z",
+        "South Korea Says North Korea Sent Special Forces to Help Russia",
+        edits=[("SEOUL, Oct 18 (Reuters) - ", "")],
+        suffix="(Reporting by Ju-min Park; Editing by Ed Davies) Copyright 2024 Thomson Reuters.")
+
+item("kyivind-nk-troops-1018", "Kyiv Independent", "2024-10-18T10:20:00Z", "north-korea-troops-russia",
+     "South Korean intelligence: 1,500 North Korean soldiers already in Russia", """
+South Korea's National Intelligence Service said on Oct. 18 that North Korea had begun sending special forces to Russia, with 1,500 soldiers transported by Russian navy vessels to Vladivostok.
+
+President Volodymyr Zelensky said Ukraine had information that up to 10,000 North Korean troops were being prepared to join Russia's army.
+""", split="fresh2")
+
+item("tass-nk-denial-1018", "TASS", "2024-10-18T13:00:00Z", "north-korea-troops-russia",
+     "Peskov calls reports of North Korean troops in Russia 'another fake'", """
+MOSCOW, October 18. /TASS/. Kremlin spokesman Dmitry Peskov dismissed reports by South Korea's intelligence service about North Korean special forces being sent to Russia, calling them another piece of fake news.
+
+"Yet another fake," Peskov told reporters when asked about the claims by Seoul.
+""", split="fresh2")
+
+item("up-victory-plan-1016", "Ukrainska Pravda", "2024-10-16T10:30:00Z", "zelensky-victory-plan",
+     "Zelensky presents his Victory Plan to the Verkhovna Rada", """
+President Volodymyr Zelensky presented his five-point Victory Plan to the Verkhovna Rada on 16 October, including an invitation to join NATO, lifting restrictions on long-range strikes and a non-nuclear deterrence package.
+
+Zelensky said the plan could end the war no later than next year if partners support it.
+""", split="fresh2")
+
+item("mt-victory-plan-1016", "The Moscow Times", "2024-10-16T13:00:00Z", "zelensky-victory-plan",
+     "Zelensky Unveils 'Victory Plan' Calling for Immediate NATO Invitation", """
+Ukrainian President Volodymyr Zelensky unveiled his so-called Victory Plan in parliament on Wednesday, calling for an immediate invitation to join NATO and permission to strike deep inside Russia with Western weapons.
+
+The Kremlin said the plan would only push Ukraine into a direct conflict with NATO.
+""", split="fresh2")
+
+item("tehrantimes-pollution-0205", "Tehran Times", "2023-02-05T07:00:00Z", "tehran-air-pollution",
+     "Schools in Tehran closed as air pollution reaches unhealthy levels", """
+Schools and universities in Tehran province were closed on Sunday as air pollution reached levels deemed unhealthy for sensitive groups, the provincial governor's office announced.
+""", split="fresh2")
+
+item("meduza-metro-1017", "Meduza", "2024-10-17T09:00:00Z", "moscow-metro",
+     "Moscow opens three new stations on its Big Circle Line", """
+Moscow Mayor Sergei Sobyanin opened three new metro stations in the city's south on Thursday, completing a further section of the Big Circle Line.
+""", split="fresh2")
 
 
 def main():
