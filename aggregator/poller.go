@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/parser"
@@ -22,8 +23,25 @@ type Outlet struct {
 	news.Outlet
 	// Interval is the outlet's regular poll interval.
 	Interval time.Duration
+	// MinInterval and MaxInterval bound the adaptive schedule (0: a
+	// quarter of Interval, and four times Interval).
+	MinInterval, MaxInterval time.Duration
 	// Language is used for items whose feed names none.
 	Language string
+}
+
+func (o Outlet) minInterval() time.Duration {
+	if o.MinInterval > 0 {
+		return min(o.MinInterval, o.Interval)
+	}
+	return o.Interval / 4
+}
+
+func (o Outlet) maxInterval() time.Duration {
+	if o.MaxInterval > 0 {
+		return max(o.MaxInterval, o.Interval)
+	}
+	return o.Interval * maxFreshnessFactor
 }
 
 // Result is what one poll of one outlet did.
@@ -57,18 +75,33 @@ const (
 
 // Poller polls one outlet at a time through the whole pipeline.
 type Poller struct {
-	fetch  *fetcher.Fetcher
-	norm   *normalize.Normalizer
-	tagger Tagger
-	store  Store
-	now    func() time.Time
-	log    *slog.Logger
+	fetch   *fetcher.Fetcher
+	norm    *normalize.Normalizer
+	tagger  Tagger
+	stories StoryIndex
+	store   Store
+	now     func() time.Time
+	log     *slog.Logger
 }
 
-// NewPoller returns a Poller. now is the clock; log receives one line per
-// poll.
-func NewPoller(f *fetcher.Fetcher, n *normalize.Normalizer, t Tagger, s Store, now func() time.Time, log *slog.Logger) *Poller {
-	return &Poller{fetch: f, norm: n, tagger: t, store: s, now: now, log: log}
+// PollerDeps are the stages a Poller runs.
+type PollerDeps struct {
+	Fetcher    *fetcher.Fetcher
+	Normalizer *normalize.Normalizer
+	Tagger     Tagger
+	// Stories groups on-topic items into stories and finds near-duplicate
+	// copies; nil leaves every item a story of its own.
+	Stories StoryIndex
+	Store   Store
+	// Now is the clock.
+	Now func() time.Time
+	// Log receives one line per poll.
+	Log *slog.Logger
+}
+
+// NewPoller returns a Poller running d's stages.
+func NewPoller(d PollerDeps) *Poller {
+	return &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, now: d.Now, log: d.Log}
 }
 
 // Poll fetches, parses, normalises, tags and stores one outlet's feed, and
@@ -143,7 +176,7 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	}
 	if resp.NotModified {
 		res.NotModified = true
-		p.succeeded(st, resp, o.Interval, now)
+		p.succeeded(st, resp, o, now, parser.Hints{}, nil)
 		if err := p.store.SaveOutletState(ctx, *st); err != nil {
 			res.Outcome = OutcomeStoreError
 			return fmt.Errorf("save outlet state: %w", err)
@@ -159,14 +192,24 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	}
 	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language}, parsed.Feed, now)
 	for i := range items {
-		items[i].Tagging = p.tagger.Tag(items[i].Title, items[i].Text)
+		it := &items[i]
+		it.Tagging = p.tagger.Tag(it.Title, it.Text)
+		it.SimHash = cluster.SimHash(it.Text)
+		if p.stories != nil && it.OnTopic {
+			d := p.stories.Assign(cluster.Doc{Key: news.ItemUID(o.Name, it.GUID), Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published})
+			it.StoryID, it.DuplicateOf = d.StoryID, d.DuplicateOf
+		}
 	}
 	res.Items = len(items)
 	// Validators are stored only with a successful parse, so that a feed
 	// that failed to parse is fetched in full next time.
 	st.ETag = resp.ETag
 	st.LastModified = resp.LastModified
-	p.succeeded(st, resp, o.Interval, now)
+	published := make([]time.Time, len(items))
+	for i, it := range items {
+		published[i] = it.Published
+	}
+	p.succeeded(st, resp, o, now, parsed.Hints, published)
 	stats, err := p.store.SaveFetch(ctx, *st, items)
 	if err != nil {
 		res.Outcome = OutcomeStoreError
@@ -177,13 +220,21 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	return nil
 }
 
-func (p *Poller) succeeded(st *news.OutletState, resp *fetcher.Response, interval time.Duration, now time.Time) {
+// succeeded records a successful fetch. published are the items'
+// publication times; nil for a 304, which keeps the rate the last full
+// fetch found.
+func (p *Poller) succeeded(st *news.OutletState, resp *fetcher.Response, o Outlet, now time.Time, h parser.Hints, published []time.Time) {
+	base := o.Interval
+	if published != nil {
+		base = adaptiveWait(now, o, published)
+	} else if prev := st.NextPoll.Sub(st.LastSuccess); !st.LastSuccess.IsZero() && prev > 0 {
+		base = min(max(prev, o.minInterval()), o.maxInterval())
+	}
 	st.LastSuccess = now
 	st.LastError = ""
 	st.ConsecutiveErrors = 0
-	st.NextPoll = nextAfterSuccess(now, interval, resp.FreshFor(now))
+	st.NextPoll = nextAfterSuccess(now, o, base, resp.FreshFor(now), h)
 }
-
 func (p *Poller) logResult(r Result) {
 	attrs := []any{"outlet", r.Outlet, "feed_url", r.FeedURL, "status", r.Status, "duration", r.Duration.Round(time.Millisecond)}
 	if r.Err != nil {

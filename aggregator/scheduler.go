@@ -149,9 +149,11 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, polled m
 
 	byName := make(map[string]Outlet, len(s.outlets))
 	hosts := make(map[string]string, len(s.outlets))
-	for _, o := range s.outlets {
+	order := make(map[string]int, len(s.outlets))
+	for i, o := range s.outlets {
 		byName[o.Name] = o
 		hosts[o.Name] = hostOf(o.URL)
+		order[o.Name] = i
 	}
 	if polled == nil {
 		polled = map[string]bool{}
@@ -210,7 +212,14 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, polled m
 				earliest = t
 			}
 		}
-		sort.Slice(ready, func(i, j int) bool { return due[ready[i]].Before(due[ready[j]]) })
+		// Earliest first; outlets due at once go in configuration order.
+		sort.Slice(ready, func(i, j int) bool {
+			a, b := due[ready[i]], due[ready[j]]
+			if !a.Equal(b) {
+				return a.Before(b)
+			}
+			return order[ready[i]] < order[ready[j]]
+		})
 		for _, name := range ready {
 			if busy >= s.opts.Workers {
 				break

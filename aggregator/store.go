@@ -3,6 +3,7 @@ package aggregator
 import (
 	"context"
 
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/news"
 )
 
@@ -16,6 +17,12 @@ type Store interface {
 	// SaveFetch stores one fetched feed's items and the outlet's new state
 	// in one transaction.
 	SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error)
+}
+
+// StoryIndex assigns on-topic items to stories; *cluster.Index is the
+// real one.
+type StoryIndex interface {
+	Assign(d cluster.Doc) cluster.Decision
 }
 
 // Tagger decides whether an item is on topic and which tags it gets.

@@ -29,6 +29,12 @@ type Config struct {
 	BaseURL string `yaml:"base_url"`
 	// PollInterval is the default interval between polls of one outlet.
 	PollInterval time.Duration `yaml:"poll_interval"`
+	// MinPollInterval and MaxPollInterval bound the adaptive schedule:
+	// busy outlets are polled more often, quiet ones less, and servers'
+	// caching headers and feeds' ttl may ask for longer. 0: a quarter of,
+	// and four times, the outlet's interval.
+	MinPollInterval time.Duration `yaml:"min_poll_interval"`
+	MaxPollInterval time.Duration `yaml:"max_poll_interval"`
 	// AllowPrivateNetworks lets outlets live on loopback or private
 	// addresses. Off by default as a guard against SSRF.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -73,6 +79,9 @@ type Feed struct {
 	Description string `yaml:"description"`
 	// Limit is the number of entries in the published feeds.
 	Limit int `yaml:"limit"`
+	// Per is "story" (one entry per story, crediting every outlet that
+	// covered it) or "item" (one entry per stored item).
+	Per string `yaml:"per"`
 	// Language is the feed's language (BCP 47), e.g. "en".
 	Language string `yaml:"language"`
 }
@@ -101,7 +110,7 @@ func Default() Config {
 			Concurrency:  8,
 		},
 		Log:  Log{Format: "text", Level: "info"},
-		Feed: Feed{Title: "topicfeed", Description: "A merged topical news feed", Limit: 100, Language: "en"},
+		Feed: Feed{Title: "topicfeed", Description: "A merged topical news feed", Limit: 100, Language: "en", Per: "story"},
 	}
 }
 
@@ -328,6 +337,12 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 	if c.Retention != 0 && c.Retention < 24*time.Hour {
 		v.addf("retention", "must be 0 (keep everything) or at least 24h, got %s", c.Retention)
 	}
+	if c.MinPollInterval != 0 && c.MinPollInterval < time.Minute {
+		v.addf("min_poll_interval", "must be 0 or at least 1m, got %s", c.MinPollInterval)
+	}
+	if c.MaxPollInterval != 0 && c.MaxPollInterval < max(c.MinPollInterval, time.Minute) {
+		v.addf("max_poll_interval", "must be 0 or at least min_poll_interval and 1m, got %s", c.MaxPollInterval)
+	}
 	if c.PollInterval < time.Minute {
 		v.addf("poll_interval", "must be at least 1m, got %s", c.PollInterval)
 	}
@@ -352,6 +367,9 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 	}
 	if strings.TrimSpace(c.Feed.Title) == "" {
 		v.addf("feed.title", "must not be empty")
+	}
+	if c.Feed.Per != "story" && c.Feed.Per != "item" {
+		v.addf("feed.per", `must be "story" or "item", got %q`, c.Feed.Per)
 	}
 	if c.Feed.Limit < 1 {
 		v.addf("feed.limit", "must be at least 1, got %d", c.Feed.Limit)

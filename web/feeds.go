@@ -46,7 +46,7 @@ type feedSpec struct {
 }
 
 func (s *Server) mergedSpec() feedSpec {
-	return feedSpec{query: news.Query{OnTopic: true, Limit: s.o.Limit}, title: s.o.Title, page: "/", path: "/feed"}
+	return feedSpec{query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Limit: s.o.Limit}, title: s.o.Title, page: "/", path: "/feed"}
 }
 
 func (s *Server) mergedFeed(f feedFormat) http.HandlerFunc {
@@ -111,7 +111,7 @@ func splitExt(name string) (string, feedFormat, bool) {
 func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
 	name, f, isFeed := splitExt(r.PathValue("name"))
 	spec := feedSpec{
-		query: news.Query{OnTopic: true, Tag: name, Limit: s.o.Limit},
+		query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Tag: name, Limit: s.o.Limit},
 		title: s.o.Title + ": " + name,
 		page:  "/tags/" + pathEscape(name),
 		path:  "/tags/" + pathEscape(name),
@@ -165,7 +165,7 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 		}
 		o := outlets[i]
 		spec := feedSpec{
-			query: news.Query{OnTopic: true, Outlet: o.Name, Limit: s.o.Limit},
+			query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Outlet: o.Name, Limit: s.o.Limit},
 			title: s.o.Title + ": " + o.Name,
 			page:  "/outlets/" + pathEscape(slug),
 			path:  "/outlets/" + pathEscape(slug),

@@ -41,6 +41,10 @@ type Options struct {
 	Language string
 	// Limit is the number of entries per feed and page (default 100).
 	Limit int
+	// PerItem publishes one entry per item; by default the feeds and pages
+	// publish one entry per story (its earliest item, crediting every
+	// outlet that covered it).
+	PerItem bool
 	// PollInterval sets the Cache-Control max-age and RSS <ttl>.
 	PollInterval time.Duration
 	// HubURL is the WebSub hub to advertise and ping; optional.

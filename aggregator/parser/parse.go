@@ -51,6 +51,9 @@ type Result struct {
 	// repaired: feedparser's "bozo". Content fixes in a well-formed document
 	// (double-encoded text, C1 controls) add warnings but keep it true.
 	WellFormed bool
+	// Hints are the feed's own polling hints (ttl, skipHours, skipDays,
+	// sy:updatePeriod).
+	Hints Hints
 }
 
 // ErrNotFeed is returned (wrapped) when a document is neither RSS, Atom nor
@@ -103,8 +106,9 @@ func Parse(body []byte, o Options) (*Result, error) {
 	}
 
 	p := gofeed.NewParser()
+	rt := &rssTranslator{}
 	p.AtomTranslator = &atomTranslator{}
-	p.RSSTranslator = &rssTranslator{}
+	p.RSSTranslator = rt
 	feed, err := p.Parse(bytes.NewReader(doc))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -131,6 +135,7 @@ func Parse(body []byte, o Options) (*Result, error) {
 		}
 	}
 	x.apply(feed)
+	res.Hints = feedHints(rt.hints, feed)
 	fillFromExtensions(feed)
 	if feed.Language == "" {
 		lang, _, _ := strings.Cut(o.ContentLanguage, ",")

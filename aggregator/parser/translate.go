@@ -72,6 +72,7 @@ func atomTerms(cats []*atom.Category) []string {
 //     other date.
 type rssTranslator struct {
 	gofeed.DefaultRSSTranslator
+	hints Hints // the channel's polling hints, read while translating
 }
 
 // Translate implements gofeed.Translator.
@@ -84,6 +85,7 @@ func (t *rssTranslator) Translate(feed interface{}) (*gofeed.Feed, error) {
 	if !ok {
 		return f, nil
 	}
+	t.hints = rssHints(rf)
 	fillDCTerms(rf.Extensions, &f.Updated, &f.UpdatedParsed, &f.Published, &f.PublishedParsed)
 	for i, ri := range rf.Items {
 		if i >= len(f.Items) || ri == nil {

@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/topicfeed/topicfeed/aggregator"
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
@@ -49,9 +51,11 @@ func outlets(cfg config.Config) []aggregator.Outlet {
 	out := make([]aggregator.Outlet, len(cfg.Outlets))
 	for i, o := range cfg.Outlets {
 		out[i] = aggregator.Outlet{
-			Outlet:   news.Outlet{Name: o.Name, Slug: config.Slug(o.Name), URL: o.URL},
-			Interval: cfg.Interval(o),
-			Language: o.Language,
+			Outlet:      news.Outlet{Name: o.Name, Slug: config.Slug(o.Name), URL: o.URL},
+			Interval:    cfg.Interval(o),
+			MinInterval: cfg.MinPollInterval,
+			MaxInterval: cfg.MaxPollInterval,
+			Language:    o.Language,
 		}
 	}
 	return out
@@ -84,6 +88,11 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		return nil, fmt.Errorf("record outlets in %s: %w", cfg.Database, err)
 	}
 	now := func() time.Time { return time.Now().UTC() }
+	stories, err := restoreStories(ctx, db, cfg, now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	f := fetcher.New(fetcher.Options{
 		UserAgent:            cfg.UserAgent,
 		Timeout:              cfg.Fetch.Timeout,
@@ -91,7 +100,15 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 		Now:                  now,
 	})
-	p := aggregator.NewPoller(f, normalize.New(normalize.DefaultRules()), tg, db, now, log)
+	p := aggregator.NewPoller(aggregator.PollerDeps{
+		Fetcher:    f,
+		Normalizer: normalize.New(normalize.DefaultRules()),
+		Tagger:     tg,
+		Stories:    stories,
+		Store:      db,
+		Now:        now,
+		Log:        log,
+	})
 	s := aggregator.NewScheduler(p, db, outs, aggregator.SchedulerOptions{
 		Workers:  cfg.Fetch.Concurrency,
 		PerHost:  1,
@@ -120,4 +137,27 @@ func openStore(ctx context.Context, cfg config.Config) (*storage.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
 	return db, nil
+}
+
+// restoreStories builds the story index over the on-topic items stored in
+// its time window, oldest first, as they were assigned.
+func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now func() time.Time) (*cluster.Index, error) {
+	var common []string
+	for _, t := range cfg.Topics {
+		for _, e := range t.Entities {
+			for _, term := range e.Terms {
+				common = append(common, strings.TrimSuffix(term, "*"))
+			}
+		}
+	}
+	ix := cluster.New(cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now})
+	items, err := db.Items(ctx, news.Query{OnTopic: true, Since: now().Add(-cluster.DefaultWindow)})
+	if err != nil {
+		return nil, fmt.Errorf("read recent items for story clustering: %w", err)
+	}
+	for i := len(items) - 1; i >= 0; i-- {
+		it := items[i]
+		ix.Restore(cluster.Doc{Key: it.UID, Outlet: it.Outlet, Title: it.Title, Text: it.Text, Published: it.Published}, it.StoryID)
+	}
+	return ix, nil
 }

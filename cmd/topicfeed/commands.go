@@ -103,8 +103,12 @@ func (e *env) export(ctx context.Context, args []string) error {
 	format := fs.String("format", "atom", "feed `format`: atom, rss or json")
 	limit := fs.Int("limit", -1, "number of entries; 0 for every stored topical item (default: feed.limit)")
 	tag := fs.String("tag", "", "only items with this `tag`")
+	per := fs.String("per", "", "one entry per `story` or per item (default: feed.per)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *per != "" && *per != "story" && *per != "item" {
+		return usageError{fmt.Sprintf("export: -per must be story or item, got %q", *per)}
 	}
 	render, ok := map[string]func(publish.Meta, []news.Item) ([]byte, error){
 		"atom": publish.Atom, "rss": publish.RSS, "json": publish.JSON,
@@ -119,12 +123,15 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if *limit < 0 {
 		*limit = cfg.Feed.Limit
 	}
+	if *per == "" {
+		*per = cfg.Feed.Per
+	}
 	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	items, err := db.Items(ctx, news.Query{OnTopic: true, Tag: *tag, Limit: *limit})
+	items, err := db.Items(ctx, news.Query{OnTopic: true, Tag: *tag, Limit: *limit, PerStory: *per == "story"})
 	if err != nil {
 		return fmt.Errorf("read items: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -124,6 +125,10 @@ func writeConfig(t testing.TB, dir, serverURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listen: \"127.0.0.1:0\"\ndatabase: %q\nbase_url: \"http://feeds.example.org\"\n", filepath.Join(dir, "data", "topicfeed.db"))
 	b.WriteString("poll_interval: 15m\nallow_private_networks: true\nlog: {format: text, level: info}\n")
+	// Outlets are polled one at a time, in this order, so that the order
+	// items reach story clustering is the same on every run (the cluster
+	// package tests every arrival order).
+	b.WriteString("fetch: {concurrency: 1}\n")
 	b.WriteString("feed: {title: \"Iran–Russia–Ukraine\", description: \"merged\", limit: 100, language: en}\noutlets:\n")
 	for _, o := range []struct{ name, path string }{
 		{"Asharq Al-Awsat", "/aawsat/feed"},
@@ -195,15 +200,21 @@ type jsonFeed struct {
 	} `json:"items"`
 }
 
-func checkMergedFeed(t *testing.T, data []byte) jsonFeed {
+// burnsStory are the three write-ups of the CIA director's interview
+// (seeds 001, 003, 004): one story.
+var burnsStory = []string{
+	"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
+	"https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733",
+	"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
+}
+
+func parseJSONFeed(t *testing.T, data []byte) jsonFeed {
 	t.Helper()
 	var f jsonFeed
 	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatalf("export json: %v\n%s", err, data)
+		t.Fatalf("json feed: %v\n%s", err, data)
 	}
-	count := map[string]int{}
 	for _, it := range f.Items {
-		count[it.URL]++
 		if it.ID == "" {
 			t.Errorf("item %q has no id", it.URL)
 		}
@@ -219,6 +230,20 @@ func checkMergedFeed(t *testing.T, data []byte) jsonFeed {
 			}
 		}
 	}
+	return f
+}
+
+// checkPerItem checks a one-entry-per-item feed: every on-topic article
+// once, the Burns write-ups in one story, the other stories apart.
+func checkPerItem(t *testing.T, data []byte) jsonFeed {
+	t.Helper()
+	f := parseJSONFeed(t, data)
+	count := map[string]int{}
+	story := map[string]string{}
+	for _, it := range f.Items {
+		count[it.URL]++
+		story[it.URL] = it.Ext.Story
+	}
 	for _, u := range wantOnTopic {
 		if count[u] != 1 {
 			t.Errorf("on-topic %s appears %d times, want once", u, count[u])
@@ -229,7 +254,53 @@ func checkMergedFeed(t *testing.T, data []byte) jsonFeed {
 		for _, it := range f.Items {
 			got = append(got, it.URL)
 		}
-		t.Errorf("merged feed has %d items, want %d:\n%s", len(f.Items), len(wantOnTopic), strings.Join(got, "\n"))
+		t.Errorf("feed has %d items, want %d:\n%s", len(f.Items), len(wantOnTopic), strings.Join(got, "\n"))
+	}
+	stories := map[string][]string{}
+	for _, u := range wantOnTopic {
+		stories[story[u]] = append(stories[story[u]], u)
+	}
+	for _, u := range burnsStory[1:] {
+		if story[u] != story[burnsStory[0]] {
+			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], burnsStory[0], story[burnsStory[0]])
+		}
+	}
+	if len(stories) != 4 {
+		t.Errorf("%d stories, want 4 (the Burns interview, Blinken on drones, drone talks, the Sea of Azov): %v", len(stories), stories)
+	}
+	return f
+}
+
+// checkPerStory checks the default feed: one entry per story, the Burns
+// story crediting all three outlets.
+func checkPerStory(t *testing.T, data []byte) jsonFeed {
+	t.Helper()
+	f := parseJSONFeed(t, data)
+	if len(f.Items) != 4 {
+		var got []string
+		for _, it := range f.Items {
+			got = append(got, it.URL)
+		}
+		t.Errorf("merged feed has %d entries, want 4 stories:\n%s", len(f.Items), strings.Join(got, "\n"))
+	}
+	seen := map[string]bool{}
+	for _, it := range f.Items {
+		if seen[it.Ext.Story] {
+			t.Errorf("story %s has two entries", it.Ext.Story)
+		}
+		seen[it.Ext.Story] = true
+		if !slices.Contains(burnsStory, it.URL) {
+			continue
+		}
+		outlets := map[string]bool{}
+		for _, s := range it.Ext.Sources {
+			outlets[s.Outlet] = true
+		}
+		for _, o := range []string{"Iran Front Page", "The Moscow Times", "Al Mayadeen English"} {
+			if !outlets[o] {
+				t.Errorf("the Burns story entry does not credit %s: %+v", o, it.Ext.Sources)
+			}
+		}
 	}
 	return f
 }
@@ -257,8 +328,10 @@ func TestEndToEndPollExportServe(t *testing.T) {
 		t.Errorf("the broken outlet's failure is not logged as a warning:\n%s", stderr)
 	}
 
-	out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0")
-	first := checkMergedFeed(t, []byte(out))
+	out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-per", "item")
+	first := checkPerItem(t, []byte(out))
+	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0")
+	checkPerStory(t, []byte(out))
 	for _, it := range first.Items {
 		if strings.Contains(it.URL, "seek-permission") && len(it.Ext.Sources) != 2 {
 			t.Errorf("the Moscow Times article carried by IFP too has %d sources, want 2: %+v", len(it.Ext.Sources), it.Ext.Sources)
@@ -278,8 +351,8 @@ func TestEndToEndPollExportServe(t *testing.T) {
 		}
 	}
 	srv.mu.Unlock()
-	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0")
-	second := checkMergedFeed(t, []byte(out))
+	out, _ = topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-per", "item")
+	second := checkPerItem(t, []byte(out))
 	ids := func(f jsonFeed) string {
 		var s []string
 		for _, it := range f.Items {
@@ -314,10 +387,14 @@ func TestEndToEndPollExportServe(t *testing.T) {
 		if err := wellFormed(out); err != nil {
 			t.Errorf("export -format %s is not well-formed XML: %v", format, err)
 		}
+		// One entry per story, linking the other outlets' coverage.
 		for _, u := range wantOnTopic {
 			if !strings.Contains(out, xmlEscape(u)) {
 				t.Errorf("export -format %s lacks %s", format, u)
 			}
+		}
+		if !strings.Contains(out, `rel="related"`) {
+			t.Errorf("export -format %s links no related coverage", format)
 		}
 	}
 
@@ -444,7 +521,7 @@ func testServe(t *testing.T, cfg string) {
 			continue
 		}
 		if path == "/feed.json" {
-			checkMergedFeed(t, body)
+			checkPerStory(t, body)
 		} else if err := wellFormed(string(body)); err != nil {
 			t.Errorf("%s: %v", path, err)
 		}

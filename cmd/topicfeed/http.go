@@ -23,6 +23,7 @@ func (a *app) siteServer() *web.Server {
 		Description:  a.cfg.Feed.Description,
 		Language:     a.cfg.Feed.Language,
 		Limit:        a.cfg.Feed.Limit,
+		PerItem:      a.cfg.Feed.Per == "item",
 		PollInterval: a.cfg.PollInterval,
 		HubURL:       a.cfg.WebSubHub,
 		Logger:       a.log,

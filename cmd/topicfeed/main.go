@@ -39,7 +39,7 @@ const usage = `usage: topicfeed [-config FILE] COMMAND [flags]
 commands:
   serve        run the daemon: poll outlets on schedule and serve the merged feed
   poll         poll every outlet once, store, and exit
-  export       write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T)
+  export       write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T, -per story|item)
   check        validate the configuration and print what would be polled
   explain      read items as JSON Lines on stdin, print each tagging decision and its evidence
   inspect      fetch or read one feed and print what topicfeed parses from it (-normalized: after cleaning)

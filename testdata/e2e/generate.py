@@ -38,10 +38,10 @@ atom = f'''<?xml version="1.0" encoding="utf-8"?>
   <link rel="alternate" type="text/html" href="https://english.aawsat.com/"/>
   <link rel="self" type="application/atom+xml" href="https://english.aawsat.com/feed"/>
   <id>https://english.aawsat.com/</id>
-  <updated>2025-01-18T12:30:00Z</updated>
-{atom_entry('US Asks Iran to Stop Selling Drones to Russia', la, '/node/4489341/us-asks-iran-stop-selling-drones-russia?utm_source=rss&amp;utm_medium=feed', 'https://english.aawsat.com/node/4489341', '2023-08-16T10:05:00+03:00', ['World', 'Iran'], 'Asharq Al-Awsat')}
-{atom_entry('Russia Says it Will Counter Any UK-Ukraine Cooperation in Sea of Azov', lb, '/node/5102233/russia-says-it-will-counter-any-uk-ukraine-cooperation-sea-azov', 'https://english.aawsat.com/node/5102233', '2025-01-18T12:30:00+03:00', ['World', 'Russia'], 'Asharq Al-Awsat')}
-{atom_entry('Saudi Arabia, UAE Unveil Gulf Desalination Plan', off_aa, '/node/5102240/saudi-uae-desalination', 'https://english.aawsat.com/node/5102240', '2025-01-18T09:00:00+03:00', ['Gulf'], 'Asharq Al-Awsat')}
+  <updated>2022-12-19T12:30:00Z</updated>
+{atom_entry('US Asks Iran to Stop Selling Drones to Russia', la, '/node/4489341/us-asks-iran-stop-selling-drones-russia?utm_source=rss&amp;utm_medium=feed', 'https://english.aawsat.com/node/4489341', '2022-12-16T10:05:00+03:00', ['World', 'Iran'], 'Asharq Al-Awsat')}
+{atom_entry('Russia Says it Will Counter Any UK-Ukraine Cooperation in Sea of Azov', lb, '/node/5102233/russia-says-it-will-counter-any-uk-ukraine-cooperation-sea-azov', 'https://english.aawsat.com/node/5102233', '2022-12-19T12:30:00+03:00', ['World', 'Russia'], 'Asharq Al-Awsat')}
+{atom_entry('Saudi Arabia, UAE Unveil Gulf Desalination Plan', off_aa, '/node/5102240/saudi-uae-desalination', 'https://english.aawsat.com/node/5102240', '2022-12-19T09:00:00+03:00', ['Gulf'], 'Asharq Al-Awsat')}
 </feed>
 '''
 atom = atom.replace('href="/node', 'href="https://english.aawsat.com/node')
@@ -123,7 +123,7 @@ rss_mt = f'''<?xml version="1.0" encoding="utf-8"?>
     <atom:link href="https://www.themoscowtimes.com/rss/news" rel="self" type="application/rss+xml"/>
 {mt_item("Russia's Use of Iranian Drones in Ukraine 'Appalling': Blinken - The Moscow Times", 'https://www.themoscowtimes.com/2022/10/28/russias-use-of-iranian-drones-in-ukraine-appalling-blinken-a79215', 'Fri, 28 Oct 2022 09:17:00 +0300', 'https://static.themoscowtimes.com/image/article_1360/blinken.jpg', s2[2], mt2_body)}
 {mt_item("Iran Says It Won't 'Seek Permission From Anyone' to Boost Russia Ties - The Moscow Times", mt3_url, 'Sun, 18 Dec 2022 13:05:00 +0300', 'https://static.themoscowtimes.com/image/article_1360/raisi-putin.jpg', s3[2], mt3_body)}
-{mt_item('Moscow Opens Final Stations of Big Circle Metro Line - The Moscow Times', 'https://www.themoscowtimes.com/2023/03/01/moscow-opens-big-circle-line-a80345', 'Wed, 01 Mar 2023 18:00:00 +0300', 'https://static.themoscowtimes.com/image/article_1360/metro.jpg', 'A new metro station in Moscow.', off_mt)}
+{mt_item('Moscow Opens Final Stations of Big Circle Metro Line - The Moscow Times', 'https://www.themoscowtimes.com/2023/03/01/moscow-opens-big-circle-line-a80345', 'Mon, 19 Dec 2022 18:00:00 +0300', 'https://static.themoscowtimes.com/image/article_1360/metro.jpg', 'A new metro station in Moscow.', off_mt)}
   </channel>
 </rss>
 '''
