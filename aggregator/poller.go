@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/mmcdole/gofeed"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
@@ -51,6 +54,7 @@ type Result struct {
 	Status      int // HTTP status, 0 when no response
 	NotModified bool
 	Items       int   // items in the fetched feed
+	Truncated   int   // items dropped over the per-feed cap
 	Bytes       int64 // bytes received on the wire
 	Stats       news.SaveStats
 	// Outcome classifies the poll for metrics: "ok", "not_modified",
@@ -80,6 +84,7 @@ type Poller struct {
 	tagger  Tagger
 	stories StoryIndex
 	store   Store
+	max     int
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -93,6 +98,9 @@ type PollerDeps struct {
 	// copies; nil leaves every item a story of its own.
 	Stories StoryIndex
 	Store   Store
+	// MaxItems caps the items taken from one feed, newest first (0: no
+	// cap).
+	MaxItems int
 	// Now is the clock.
 	Now func() time.Time
 	// Log receives one line per poll.
@@ -101,7 +109,7 @@ type PollerDeps struct {
 
 // NewPoller returns a Poller running d's stages.
 func NewPoller(d PollerDeps) *Poller {
-	return &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, now: d.Now, log: d.Log}
+	return &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, max: d.MaxItems, now: d.Now, log: d.Log}
 }
 
 // Poll fetches, parses, normalises, tags and stores one outlet's feed, and
@@ -190,6 +198,10 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		res.Outcome = OutcomeParseError
 		return fmt.Errorf("parse %s: %w", resp.URL, err)
 	}
+	if p.max > 0 && len(parsed.Feed.Items) > p.max {
+		res.Truncated = len(parsed.Feed.Items) - p.max
+		keepNewest(parsed.Feed, p.max)
+	}
 	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language}, parsed.Feed, now)
 	for i := range items {
 		it := &items[i]
@@ -245,6 +257,37 @@ func (p *Poller) logResult(r Result) {
 		p.log.Info("poll not modified", attrs...)
 		return
 	}
+	if r.Truncated > 0 {
+		attrs = append(attrs, "dropped_over_cap", r.Truncated)
+	}
 	p.log.Info("poll stored", append(attrs, "items", r.Items, "new", r.Stats.New, "updated", r.Stats.Updated,
 		"duplicate", r.Stats.Duplicate, "unchanged", r.Stats.Unchanged)...)
+}
+
+// keepNewest keeps the n newest items of f (by publication, then update
+// date; undated items count as newest, feeds list newest first).
+func keepNewest(f *gofeed.Feed, n int) {
+	date := func(it *gofeed.Item) time.Time {
+		switch {
+		case it.PublishedParsed != nil:
+			return *it.PublishedParsed
+		case it.UpdatedParsed != nil:
+			return *it.UpdatedParsed
+		}
+		return time.Time{}
+	}
+	slices.SortStableFunc(f.Items, func(a, b *gofeed.Item) int {
+		da, db := date(a), date(b)
+		switch {
+		case da.IsZero() && db.IsZero():
+			return 0
+		case da.IsZero():
+			return -1
+		case db.IsZero():
+			return 1
+		}
+		return db.Compare(da)
+	})
+	clear(f.Items[n:])
+	f.Items = f.Items[:n]
 }

@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -279,4 +280,37 @@ func TestPollPermanentRedirectMovesOutlet(t *testing.T) {
 	if r := f.poller.Poll(context.Background(), f.outlet); r.Err != nil || srv.lastRequest().URL.Path != "/new" {
 		t.Errorf("the next poll went to %s (err %v), want /new", srv.lastRequest().URL.Path, r.Err)
 	}
+}
+
+func TestPollCapsItemsPerFeed(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title><link>https://big.example/</link>`)
+	for i := range 30 {
+		fmt.Fprintf(&b, `<item><title>Iran item %d</title><link>https://big.example/%d</link><guid>%d</guid><pubDate>%s</pubDate><description>Text %d.</description></item>`,
+			i, i, i, time.Date(2025, 2, 1, 0, i, 0, 0, time.UTC).Format(time.RFC1123Z), i)
+	}
+	b.WriteString(`</channel></rss>`)
+	srv := newTestServer(t)
+	srv.set("/feed", route{status: 200, body: b.String()})
+	f := newPollerFixture(t, srv.URL+"/feed")
+	f.poller.max = 10
+	r := f.poller.Poll(context.Background(), f.outlet)
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if r.Items != 10 || r.Truncated != 20 || r.Stats.New != 10 {
+		t.Errorf("poll of 30 items capped at 10: %+v", r)
+	}
+	items := f.items(t)
+	if len(items) != 10 || items[len(items)-1].Title != "Iran item 20" || items[0].Title != "Iran item 29" {
+		t.Errorf("kept %v, want the 10 newest (29 down to 20)", titlesOf(items))
+	}
+}
+
+func titlesOf(items []news.Item) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Title)
+	}
+	return out
 }

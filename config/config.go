@@ -63,6 +63,9 @@ type Fetch struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// Concurrency is the number of outlets fetched at once.
 	Concurrency int `yaml:"concurrency"`
+	// MaxItems caps the items taken from one feed (the newest are kept),
+	// so that a runaway feed cannot hold the database writer for long.
+	MaxItems int `yaml:"max_items"`
 }
 
 // Log selects the log format and level.
@@ -108,6 +111,7 @@ func Default() Config {
 			Timeout:      30 * time.Second,
 			MaxBodyBytes: 10 << 20,
 			Concurrency:  8,
+			MaxItems:     500,
 		},
 		Log:  Log{Format: "text", Level: "info"},
 		Feed: Feed{Title: "topicfeed", Description: "A merged topical news feed", Limit: 100, Language: "en", Per: "story"},
@@ -351,6 +355,9 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 	}
 	if c.Fetch.MaxBodyBytes < 1<<10 {
 		v.addf("fetch.max_body_bytes", "must be at least 1024, got %d", c.Fetch.MaxBodyBytes)
+	}
+	if c.Fetch.MaxItems < 1 {
+		v.addf("fetch.max_items", "must be at least 1, got %d", c.Fetch.MaxItems)
 	}
 	if c.Fetch.Concurrency < 1 {
 		v.addf("fetch.concurrency", "must be at least 1, got %d", c.Fetch.Concurrency)

@@ -106,6 +106,7 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		Tagger:     tg,
 		Stories:    stories,
 		Store:      db,
+		MaxItems:   cfg.Fetch.MaxItems,
 		Now:        now,
 		Log:        log,
 	})
