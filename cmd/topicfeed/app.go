@@ -74,7 +74,7 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: topics: %w", e.configPath, err)
 	}
-	db, err := storage.Open(ctx, cfg.Database)
+	db, err := storage.Open(ctx, cfg.Database, storage.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
@@ -131,13 +131,18 @@ func (a *app) storeStats(ctx context.Context) (metrics.Stats, error) {
 	return metrics.Stats{Items: s.Items, OnTopic: s.OnTopic, Stories: s.Stories, ByTopic: s.ByTopic, ByTag: s.ByTag}, nil
 }
 
-// openStore opens the configured database alone, for commands that only read.
-func openStore(ctx context.Context, cfg config.Config) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.Database)
+// openStore loads the configuration and opens its database alone, for
+// commands that need no pipeline.
+func (e *env) openStore(ctx context.Context) (config.Config, *storage.DB, error) {
+	cfg, err := e.loadConfig()
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+		return config.Config{}, nil, err
 	}
-	return db, nil
+	db, err := storage.Open(ctx, cfg.Database, storage.WithLogger(newLogger(e.stderr, cfg.Log)))
+	if err != nil {
+		return config.Config{}, nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	return cfg, db, nil
 }
 
 // restoreStories builds the story index over the on-topic items stored in

@@ -116,21 +116,17 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if !ok {
 		return usageError{fmt.Sprintf("export: -format must be atom, rss or json, got %q", *format)}
 	}
-	cfg, err := e.loadConfig()
+	cfg, db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	if *limit < 0 {
 		*limit = cfg.Feed.Limit
 	}
 	if *per == "" {
 		*per = cfg.Feed.Per
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	items, err := db.Items(ctx, news.Query{OnTopic: true, Tag: *tag, Limit: *limit, PerStory: *per == "story"})
 	if err != nil {
 		return fmt.Errorf("read items: %w", err)

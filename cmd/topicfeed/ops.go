@@ -60,11 +60,7 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{"backup: want the FILE to write"}
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg)
+	cfg, db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,11 +78,7 @@ func (e *env) outletsTable(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg)
+	_, db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
