@@ -338,6 +338,28 @@ func TestEndToEndPollExportServe(t *testing.T) {
 		}
 	}
 
+	// The operator's views: outlet health, re-tagging, a backup.
+	out, _ = topicfeed(t, "-config", cfg, "outlets")
+	for _, want := range []string{"The Moscow Times", "200", "Broken Outlet", "failing", "parse"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("outlets table lacks %q:\n%s", want, out)
+		}
+	}
+	out, _ = topicfeed(t, "-config", cfg, "retag")
+	if !strings.Contains(out, "retagged 10 items: 0 changed, 6 on topic") {
+		t.Errorf("retag with unchanged rules: %s", out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	topicfeed(t, "-config", cfg, "backup", backup)
+	if st, err := os.Stat(backup); err != nil || st.Size() == 0 {
+		t.Errorf("backup: %v", err)
+	}
+	if _, stderr, code := runBinary(t, "", "-config", cfg, "backup", backup); code == 0 {
+		t.Error("backup overwrote an existing file")
+	} else if !strings.Contains(stderr, backup) {
+		t.Errorf("backup error does not name the file: %s", stderr)
+	}
+
 	// Second poll: 304s and unchanged items, no duplicates.
 	_, stderr = topicfeed(t, "-config", cfg, "poll")
 	m = pollSummary.FindStringSubmatch(stderr)
