@@ -31,6 +31,9 @@ type Outlet struct {
 	MinInterval, MaxInterval time.Duration
 	// Language is used for items whose feed names none.
 	Language string
+	// Location is the outlet's time zone, for dates without one (nil:
+	// UTC).
+	Location *time.Location
 }
 
 func (o Outlet) minInterval() time.Duration {
@@ -193,16 +196,20 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		return nil
 	}
 
-	parsed, err := parser.Parse(resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL})
+	parsed, err := parser.Parse(resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL,
+		ContentLanguage: resp.Header.Get("Content-Language")})
 	if err != nil {
 		res.Outcome = OutcomeParseError
 		return fmt.Errorf("parse %s: %w", resp.URL, err)
+	}
+	if len(parsed.Warnings) > 0 {
+		p.log.Debug("feed repaired", "outlet", o.Name, "feed_url", resp.URL, "warnings", parsed.Warnings)
 	}
 	if p.max > 0 && len(parsed.Feed.Items) > p.max {
 		res.Truncated = len(parsed.Feed.Items) - p.max
 		keepNewest(parsed.Feed, p.max)
 	}
-	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language}, parsed.Feed, now)
+	items := p.norm.Feed(normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}, parsed.Feed, now)
 	for i := range items {
 		it := &items[i]
 		it.Tagging = p.tagger.Tag(it.Title, it.Text)

@@ -97,6 +97,9 @@ type Outlet struct {
 	PollInterval time.Duration `yaml:"poll_interval"`
 	// Language is the outlet's usual language, used when its feed says none.
 	Language string `yaml:"language"`
+	// TimeZone is the outlet's IANA time zone ("Asia/Tehran"), for dates
+	// its feed writes without a zone; default UTC.
+	TimeZone string `yaml:"time_zone"`
 }
 
 // Default returns the configuration used for every key the file leaves out.
@@ -402,6 +405,11 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 		}
 		if u, err := url.Parse(o.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.addf(p+".url", "must be an absolute http(s) URL, got %q", o.URL)
+		}
+		if o.TimeZone != "" {
+			if _, err := time.LoadLocation(o.TimeZone); err != nil {
+				v.addf(p+".time_zone", "unknown time zone %q", o.TimeZone)
+			}
 		}
 		if o.PollInterval != 0 && o.PollInterval < time.Minute {
 			v.addf(p+".poll_interval", "must be at least 1m, got %s", o.PollInterval)

@@ -106,6 +106,9 @@ func Parse(body []byte, o Options) (*Result, error) {
 	}
 
 	p := gofeed.NewParser()
+	// The normaliser reads what gofeed's universal feed drops, such as an
+	// Atom entry's link rel="canonical", from the original.
+	p.KeepOriginalFeed = true
 	rt := &rssTranslator{}
 	p.AtomTranslator = &atomTranslator{}
 	p.RSSTranslator = rt

@@ -50,12 +50,17 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 func outlets(cfg config.Config) []aggregator.Outlet {
 	out := make([]aggregator.Outlet, len(cfg.Outlets))
 	for i, o := range cfg.Outlets {
+		var loc *time.Location
+		if o.TimeZone != "" {
+			loc, _ = time.LoadLocation(o.TimeZone) // validated with the config
+		}
 		out[i] = aggregator.Outlet{
 			Outlet:      news.Outlet{Name: o.Name, Slug: config.Slug(o.Name), URL: o.URL},
 			Interval:    cfg.Interval(o),
 			MinInterval: cfg.MinPollInterval,
 			MaxInterval: cfg.MaxPollInterval,
 			Language:    o.Language,
+			Location:    loc,
 		}
 	}
 	return out

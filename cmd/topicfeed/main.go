@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // outlets' time zones, also where the system has no zoneinfo
 )
 
 // usageError marks command-line mistakes (exit status 2).
