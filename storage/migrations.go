@@ -129,6 +129,14 @@ func schemaSteps() [][]string {
 			) WITHOUT ROWID`,
 			`CREATE INDEX item_topics_item ON item_topics (item_id)`,
 		},
+		// 2: settings the daemon keeps between runs (e.g. the fingerprint
+		// of the tagging rules the stored items were tagged with).
+		{
+			`CREATE TABLE settings (
+				key   TEXT PRIMARY KEY,
+				value TEXT NOT NULL
+			) WITHOUT ROWID`,
+		},
 	}
 }
 

@@ -122,7 +122,65 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		Jitter:   0.1,
 		Observer: obs,
 	}, now, log)
-	return &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s}, nil
+	a := &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s}
+	if err := a.syncRules(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// rulesSetting stores the fingerprint of the tagging rules the stored
+// items were tagged with.
+const rulesSetting = "tagging_rules"
+
+// syncRules re-tags the stored items when the configured rules differ from
+// the ones they were tagged with, so that a changed config.yaml takes
+// effect on the next start without refetching.
+func (a *app) syncRules(ctx context.Context) error {
+	fp := a.tagger.Fingerprint()
+	old, err := a.db.Setting(ctx, rulesSetting)
+	if err != nil {
+		return err
+	}
+	if old == fp {
+		return nil
+	}
+	seen, changed, onTopic, err := a.retagAll(ctx)
+	if err != nil {
+		return err
+	}
+	if seen > 0 {
+		a.log.Info("tagging rules changed: re-tagged stored items", "items", seen, "changed", changed, "on_topic", onTopic)
+	}
+	return nil
+}
+
+// retagAll re-evaluates every stored item against the configured rules and
+// records the rules' fingerprint.
+func (a *app) retagAll(ctx context.Context) (seen, changed, onTopic int, err error) {
+	err = a.db.EachItem(ctx, func(it news.Item) error {
+		seen++
+		t := a.tagger.Tag(it.Title, it.Text)
+		if t.OnTopic {
+			onTopic++
+		}
+		if sameTagging(t, it.Tagging) {
+			return nil
+		}
+		changed++
+		if err := a.db.UpdateTagging(ctx, it.ID, t); err != nil {
+			return fmt.Errorf("item %s: %w", it.UID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return seen, changed, onTopic, fmt.Errorf("retag: %w", err)
+	}
+	if err := a.db.SetSetting(ctx, rulesSetting, a.tagger.Fingerprint()); err != nil {
+		return seen, changed, onTopic, err
+	}
+	return seen, changed, onTopic, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

@@ -22,24 +22,9 @@ func (e *env) retag(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	var seen, changed, onTopic int
-	err = a.db.EachItem(ctx, func(it news.Item) error {
-		seen++
-		t := a.tagger.Tag(it.Title, it.Text)
-		if t.OnTopic {
-			onTopic++
-		}
-		if sameTagging(t, it.Tagging) {
-			return nil
-		}
-		changed++
-		if err := a.db.UpdateTagging(ctx, it.ID, t); err != nil {
-			return fmt.Errorf("item %s: %w", it.UID, err)
-		}
-		return nil
-	})
+	seen, changed, onTopic, err := a.retagAll(ctx)
 	if err != nil {
-		return fmt.Errorf("retag: %w", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "retagged %d items: %d changed, %d on topic\n", seen, changed, onTopic)
 	return nil

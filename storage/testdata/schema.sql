@@ -1,4 +1,4 @@
--- user_version 1
+-- user_version 2
 -- table item_outlets
 CREATE TABLE item_outlets (
   outlet_id INTEGER NOT NULL REFERENCES outlets (id),
@@ -84,6 +84,12 @@ CREATE TABLE outlets (
   disabled_reason    TEXT    NOT NULL DEFAULT '',
   item_count         INTEGER NOT NULL DEFAULT 0
   );
+
+-- table settings
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+  ) WITHOUT ROWID;
 
 -- table sources
 CREATE TABLE sources (
