@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
@@ -88,6 +89,8 @@ type Poller struct {
 	stories StoryIndex
 	store   Store
 	max     int
+	budget  *semaphore.Weighted
+	limit   int64
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -104,6 +107,11 @@ type PollerDeps struct {
 	// MaxItems caps the items taken from one feed, newest first (0: no
 	// cap).
 	MaxItems int
+	// ParseBudget bounds the bytes of feed documents parsed and
+	// normalised at once (0: no bound). Parsing costs many times a
+	// document's size, so a few large feeds arriving together must take
+	// turns while small ones go on.
+	ParseBudget int64
 	// Now is the clock.
 	Now func() time.Time
 	// Log receives one line per poll.
@@ -112,7 +120,11 @@ type PollerDeps struct {
 
 // NewPoller returns a Poller running d's stages.
 func NewPoller(d PollerDeps) *Poller {
-	return &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, max: d.MaxItems, now: d.Now, log: d.Log}
+	p := &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, max: d.MaxItems, now: d.Now, log: d.Log}
+	if d.ParseBudget > 0 {
+		p.budget, p.limit = semaphore.NewWeighted(d.ParseBudget), d.ParseBudget
+	}
+	return p
 }
 
 // Poll fetches, parses, normalises, tags and stores one outlet's feed, and
@@ -196,6 +208,14 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		return nil
 	}
 
+	if p.budget != nil {
+		weight := min(max(int64(len(resp.Body)), 1), p.limit)
+		if err := p.budget.Acquire(ctx, weight); err != nil {
+			res.Outcome = OutcomeParseError
+			return fmt.Errorf("parse %s: %w", resp.URL, err)
+		}
+		defer p.budget.Release(weight)
+	}
 	parsed, err := parser.Parse(resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL,
 		ContentLanguage: resp.Header.Get("Content-Language")})
 	if err != nil {

@@ -112,13 +112,15 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		Stories:    stories,
 		Store:      db,
 		MaxItems:   cfg.Fetch.MaxItems,
-		Now:        now,
-		Log:        log,
+		// One maximal feed at a time: parsing costs up to ~25× the bytes.
+		ParseBudget: cfg.Fetch.MaxBodyBytes,
+		Now:         now,
+		Log:         log,
 	})
 	s := aggregator.NewScheduler(p, db, outs, aggregator.SchedulerOptions{
 		Workers:  cfg.Fetch.Concurrency,
 		PerHost:  1,
-		Grace:    10 * time.Second,
+		Grace:    5 * time.Second, // in-flight polls on shutdown: well within docker stop's 10s
 		Jitter:   0.1,
 		Observer: obs,
 	}, now, log)
