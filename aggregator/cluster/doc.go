@@ -20,9 +20,16 @@
 //     (title words count double). Only documents sharing one of the new
 //     document's rarest features become candidates; the best are scored by
 //     weighted cosine similarity, discounted for documents published more
-//     than a day apart and for two documents of one outlet, and the document
-//     joins the story of its best match when the score and the number of
-//     shared features are high enough.
+//     than a day apart and for two documents of one outlet (unless they
+//     share names or quotations of the event), and the three best stories
+//     are also scored as a whole (the centroid of their newest write-ups).
+//     The document joins the story of its best match when the score and
+//     the number of shared features are high enough, and the match rests
+//     on more than the topic: it shares specific evidence (a name of
+//     several words, a quotation, a number) or comes within 12 hours of
+//     the write-up it matched. Since outlets are polled concurrently, the
+//     order in which items arrive is arbitrary; the end-to-end feeds are
+//     checked in every arrival order (arrival_order_test.go).
 //   - Features common in all news (countries, capitals, institutions, the
 //     vocabulary of war and diplomacy; more through Options.Common) follow a
 //     background model: until the index has seen enough documents they count

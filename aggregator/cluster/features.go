@@ -44,13 +44,27 @@ type feature struct {
 	w    float32 // kind weight × (1 + ln tf) × title boost, before idf
 }
 
-// fkey identifies a feature: 31 bits of the hash of its name, and in the
+// fkey identifies a feature: 30 bits of the hash of its name; in the
 // lowest bit whether it belongs to the background model (common in all
-// news). Collisions among the features of a window are rare and harmless
-// (two rare features share a document frequency).
+// news), in the next whether it is specific evidence of an event (a name of
+// several words, a quotation or a number that is not common). Collisions
+// among the features of a window are rare and harmless (two rare features
+// share a document frequency).
 type fkey uint32
 
-func (k fkey) common() bool { return k&1 == 1 }
+const (
+	commonBit   fkey = 1
+	specificBit fkey = 2
+)
+
+func (k fkey) common() bool { return k&commonBit != 0 }
+
+// specific reports whether sharing the feature is evidence of one event
+// rather than of one topic: names of several words, quotations and numbers
+// (not years) that are not common in all news. Single words are not: the
+// topic's actors (Zelensky, Amirabdollahian) are named in most of its
+// stories.
+func (k fkey) specific() bool { return k&specificBit != 0 }
 
 func (f feature) common() bool { return f.hash.common() }
 
@@ -102,9 +116,12 @@ type count struct {
 // emit records one occurrence of the feature of that kind whose name is
 // words joined by sep ("q:full fledged defense", "e:williamburns").
 func (s *sink) emit(kind byte, sep string, words ...string) {
-	h := fkey(featureHash(kind, sep, words...) &^ 1)
-	if s.isCommon(kind, words) {
-		h |= 1
+	h := fkey(featureHash(kind, sep, words...)) &^ (commonBit | specificBit)
+	switch {
+	case s.isCommon(kind, words):
+		h |= commonBit
+	case kind == kindEntity || kind == kindQuote || kind == kindNumber && !isYear(words[0]):
+		h |= specificBit
 	}
 	if s.wanted != nil {
 		if _, done := s.names[h]; !done && s.wanted[h] {
@@ -235,27 +252,37 @@ func entities(toks []token, s *sink) {
 func emitRun(run []token, s *sink) {
 	var buf [8]string
 	words := buf[:0]
+	lastHyphen := false // the last two words are one hyphenated word
 	for k, t := range run {
 		if t.word == "of" {
 			continue
 		}
 		// a hyphenated name is also a term: "Amir-Abdollahian" meets
 		// "Amirabdollahian"
-		if k > 0 && t.gap == gapHyphen {
+		lastHyphen = k > 0 && t.gap == gapHyphen
+		if lastHyphen {
 			s.emit(kindTerm, "", run[k-1].word, t.word)
 		}
 		words = append(words, t.word)
 	}
+	// the surname pair: "CIA Director William Burns" meets "CIA chief
+	// William Burns"; a pair that is one hyphenated word is a term already
+	// (and a single name, not a name of several words)
+	pair := !lastHyphen
 	switch n := len(words); {
-	case n >= 2 && n <= 4:
+	case n == 2:
+		if pair {
+			s.emit(kindEntity, "", words...)
+		}
+	case n >= 3 && n <= 4:
 		s.emit(kindEntity, "", words...)
-		if n > 2 {
-			// the surname pair: "CIA Director William Burns" meets
-			// "CIA chief William Burns"
+		if pair {
 			s.emit(kindEntity, "", words[n-2:]...)
 		}
 	case n > 4:
-		s.emit(kindEntity, "", words[n-2:]...)
+		if pair {
+			s.emit(kindEntity, "", words[n-2:]...)
+		}
 	}
 }
 
@@ -337,4 +364,11 @@ func isNumber(w string) bool {
 		}
 	}
 	return true
+}
+
+// isYear reports whether a number is a year of recent history ("2022"),
+// which texts about different events share as readily as any common word
+// (a count of 2,000 folds to the same token and is taken for one too).
+func isYear(w string) bool {
+	return len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) && isNumber(w) && !strings.Contains(w, ".")
 }

@@ -66,19 +66,19 @@ func SimHash(text string) uint64 {
 	if len(hs) == 0 {
 		return 0
 	}
-	var v [64]int32
+	// Bit b of the fingerprint is set when more shingles have it set than
+	// not. Counting the set bits without a branch matters: the bits are
+	// random, so a branch per bit is mispredicted half the time.
+	var ones [64]int32
 	for _, h := range hs {
-		for b := 0; b < 64; b++ {
-			if h&(1<<b) != 0 {
-				v[b]++
-			} else {
-				v[b]--
-			}
+		for b := range 64 {
+			ones[b] += int32(h >> b & 1)
 		}
 	}
 	var out uint64
-	for b := 0; b < 64; b++ {
-		if v[b] > 0 {
+	n := int32(len(hs))
+	for b := range 64 {
+		if 2*ones[b] > n {
 			out |= 1 << b
 		}
 	}

@@ -215,7 +215,12 @@ func (ix *Index) dropBoilerplate(p *prepared) {
 // documents can match it. A Key already indexed is re-indexed with the new
 // content and keeps its story.
 func (ix *Index) Assign(d Doc) Decision {
-	p := ix.prepare(d)
+	return ix.assign(ix.prepare(d))
+}
+
+// assign is Assign of an analysed document.
+func (ix *Index) assign(p *prepared) Decision {
+	d := p.doc
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 
@@ -290,7 +295,7 @@ func (ix *Index) decide(p *prepared) (Decision, string) {
 		}, e.root
 	}
 	m := ix.bestStory(p)
-	if m.e != nil && m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared {
+	if m.e != nil && m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared && ix.evident(p, m) {
 		via := "via " + m.e.key
 		if m.centroid {
 			via = "as a whole, best write-up " + m.e.key
@@ -298,14 +303,47 @@ func (ix *Index) decide(p *prepared) (Decision, string) {
 		return Decision{
 			StoryID:    m.e.story,
 			Similarity: m.cos,
-			Reason:     fmt.Sprintf("joins story %s %s (cosine %.2f, %d shared): %s", m.e.story, via, m.cos, m.shared, m.why),
+			Reason:     fmt.Sprintf("joins story %s %s (cosine %.2f, %d shared, %d specific): %s", m.e.story, via, m.cos, m.shared, m.specific, m.why),
 		}, p.doc.Key
 	}
 	reason := "new story: no candidate"
-	if m.e != nil {
-		reason = fmt.Sprintf("new story: best %s (cosine %.2f, %d shared) below threshold: %s", m.e.key, m.cos, m.shared, m.why)
+	switch {
+	case m.e == nil:
+	case m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared:
+		reason = fmt.Sprintf("new story: best %s (cosine %.2f, %d shared) shares only the topic's vocabulary, %s apart: %s",
+			m.e.key, m.cos, m.shared, absDur(p.doc.Published.Sub(m.e.published)).Round(time.Minute), m.why)
+	default:
+		reason = fmt.Sprintf("new story: best %s (cosine %.2f, %d shared, %d specific) below threshold: %s", m.e.key, m.cos, m.shared, m.specific, m.why)
 	}
 	return Decision{StoryID: NewStoryID(p.doc.Key), Similarity: 0, Reason: reason}, p.doc.Key
+}
+
+// evident reports whether a story match rests on more than the topic.
+// Every item of a topical stream shares its actors and vocabulary (Iran,
+// Russia, drones, the foreign minister), and while the index is young
+// (a cold start) their weights are still high, so a match that shares no
+// specific evidence with the story (a name of several words, a quotation,
+// a number: fkey.specific) is taken only within topicOnlyGap of the
+// document it matched (a same-day reaction: "Zelensky: Iran is lying")
+// or when its similarity is twice the threshold. This keeps an earlier
+// report about other doings of the same actors (the drone talks of Dec 16)
+// out of a story that gathered the topic's vocabulary (the Burns interview
+// of Dec 17-18).
+func (ix *Index) evident(p *prepared, m storyMatch) bool {
+	return m.specific > 0 ||
+		absDur(p.doc.Published.Sub(m.e.published)) <= topicOnlyGap ||
+		m.cos >= 2*ix.o.StoryThreshold
+}
+
+// topicOnlyGap is how far apart a document may be from its match when
+// they share only the topic's vocabulary.
+const topicOnlyGap = 12 * time.Hour
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // inWindow reports whether two publication times are close enough to
@@ -362,6 +400,7 @@ type storyMatch struct {
 	e        *entry // the best-matching document of the story
 	cos      float64
 	shared   int
+	specific int  // shared features that are specific evidence (fkey.specific)
 	centroid bool // cos is the similarity to the story's centroid
 	why      string
 }
@@ -461,7 +500,7 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		if e == nil || !ix.inWindow(e.published, p.doc.Published) {
 			continue
 		}
-		dot, shared := 0.0, 0
+		dot, shared, specific := 0.0, 0, 0
 		for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
 			a, b := p.feats[i].hash, e.feats[j].hash
 			switch {
@@ -472,15 +511,18 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 			default:
 				dot += weights[i] * float64(e.feats[j].w) * idfs[i]
 				shared++
+				if a.specific() {
+					specific++
+				}
 				i++
 				j++
 			}
 		}
 		cos := dot / (norm * ix.norm(e, n)) * decay(p.doc.Published.Sub(e.published))
-		if e.outlet == p.doc.Outlet && e.outlet != "" {
+		if e.outlet == p.doc.Outlet && e.outlet != "" && specific < sameOutletSpecific {
 			cos *= sameOutlet
 		}
-		m := storyMatch{e: e, cos: cos, shared: shared}
+		m := storyMatch{e: e, cos: cos, shared: shared, specific: specific}
 		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
 			byStory[e.story] = m
 		}
@@ -505,8 +547,8 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	var best storyMatch
 	for i, m := range top {
 		if i < maxCentroids {
-			if c, shared := ix.centroidCos(p, m.e.story, weights, idfs, norm, n); c*decay(p.doc.Published.Sub(m.e.published)) > m.cos {
-				m.cos, m.shared, m.centroid = c*decay(p.doc.Published.Sub(m.e.published)), shared, true
+			if c, shared, specific := ix.centroidCos(p, m.e.story, weights, idfs, norm, n); c*decay(p.doc.Published.Sub(m.e.published)) > m.cos {
+				m.cos, m.shared, m.specific, m.centroid = c*decay(p.doc.Published.Sub(m.e.published)), shared, specific, true
 			}
 		}
 		if best.e == nil || m.better(best) {
@@ -534,10 +576,10 @@ func (m storyMatch) better(o storyMatch) bool {
 // centroidCos is the cosine similarity of p (weights, idfs, norm) to the
 // sum of the vectors of the story's newest documents, and the number of
 // p's features found there. Stories of one document score 0.
-func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64, norm float64, n int) (float64, int) {
+func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64, norm float64, n int) (float64, int, int) {
 	members := ix.stories[story]
 	if len(members) < 2 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	if len(members) > maxCentroidDocs {
 		members = members[len(members)-maxCentroidDocs:]
@@ -555,14 +597,17 @@ func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64,
 		}
 	}
 	if used < 2 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	var dot, c2 float64
-	shared := 0
+	shared, specific := 0, 0
 	for i, f := range p.feats {
 		if v, ok := sum[f.hash]; ok {
 			dot += weights[i] * v * idfs[i]
 			shared++
+			if f.hash.specific() {
+				specific++
+			}
 		}
 	}
 	for h, v := range sum {
@@ -574,9 +619,9 @@ func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64,
 		c2 += w * w
 	}
 	if c2 == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
-	return dot / (norm * math.Sqrt(c2)), shared
+	return dot / (norm * math.Sqrt(c2)), shared, specific
 }
 
 // decay discounts the similarity of documents published far apart: write-ups
@@ -596,7 +641,15 @@ func decay(d time.Duration) float64 {
 // sameOutlet discounts the similarity of two documents from one outlet: an
 // outlet's own stock phrases make its texts alike, and an outlet rarely
 // writes one event up twice (an update is the same item, found by storage).
-const sameOutlet = 0.7
+// Two documents of one outlet that share sameOutletSpecific pieces of
+// specific evidence (names of several words, quotations, numbers) are not
+// discounted: stock phrases are not those, and outlets do run a report and
+// a wire reaction to it (Iran Front Page: the Burns interview, then Iran's
+// rebuttal quoting it).
+const (
+	sameOutlet         = 0.7
+	sameOutletSpecific = 2
+)
 
 // norm returns e's vector norm under the idf of an index of n documents,
 // recomputing it when the index size has changed by more than a quarter
