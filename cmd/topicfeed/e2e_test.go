@@ -125,10 +125,6 @@ func writeConfig(t testing.TB, dir, serverURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listen: \"127.0.0.1:0\"\ndatabase: %q\nbase_url: \"http://feeds.example.org\"\n", filepath.Join(dir, "data", "topicfeed.db"))
 	b.WriteString("poll_interval: 15m\nallow_private_networks: true\nlog: {format: text, level: info}\n")
-	// Outlets are polled one at a time, in this order, so that the order
-	// items reach story clustering is the same on every run (the cluster
-	// package tests every arrival order).
-	b.WriteString("fetch: {concurrency: 1}\n")
 	b.WriteString("feed: {title: \"Iran–Russia–Ukraine\", description: \"merged\", limit: 100, language: en}\noutlets:\n")
 	for _, o := range []struct{ name, path string }{
 		{"Asharq Al-Awsat", "/aawsat/feed"},
