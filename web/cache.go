@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,6 +39,9 @@ type slot struct {
 	mu  sync.Mutex
 	src source
 	doc *doc
+	// pub is doc, readable without mu: what requests get while another
+	// request renders the next document.
+	pub atomic.Pointer[doc]
 }
 
 // renderFunc builds a document's bytes. errNotFound renders a 404.
@@ -93,8 +97,17 @@ func (s *Server) topics() map[string]source {
 func (s *Server) cached(ctx context.Context, key string, src source) (*doc, error) {
 	rev, revErr := s.revision(ctx, src.kind)
 	sl := s.slot(key, src)
-	sl.mu.Lock()
+	if !sl.mu.TryLock() {
+		// Another request holds the slot, maybe rendering the next
+		// document: serve the current one rather than wait (a reader gets
+		// the new one on its next request, as with RevisionTTL).
+		if d := sl.pub.Load(); d != nil {
+			return d, nil
+		}
+		sl.mu.Lock()
+	}
 	d, err := s.refresh(ctx, key, sl, rev, revErr)
+	sl.pub.Store(sl.doc)
 	sl.mu.Unlock()
 	if d == nil || d.status != http.StatusOK {
 		s.forget(key, sl)

@@ -106,9 +106,10 @@ const (
 )
 
 type revCache struct {
-	v  int64
-	at time.Time
-	ok bool
+	v       int64
+	at      time.Time
+	ok      bool
+	reading bool // a request is asking the store for a newer answer
 }
 
 // contentRevisioner is implemented by stores that count content changes
@@ -210,19 +211,40 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // revision returns the store's revision of that kind, reusing an answer
 // younger than RevisionTTL. A failure is logged once when the store starts
 // failing.
+//
+// With a RevisionTTL, one request at a time asks the store once the answer
+// is stale; the others meanwhile reuse the stale answer rather than queue
+// behind the query (a store busy with ingestion can take a while).
 func (s *Server) revision(ctx context.Context, kind revKind) (int64, error) {
 	s.revMu.Lock()
 	defer s.revMu.Unlock()
 	now := s.now()
 	c := &s.revs[kind]
-	if c.ok && s.o.RevisionTTL > 0 && now.Sub(c.at) < s.o.RevisionTTL {
-		return c.v, nil
+	if c.ok && s.o.RevisionTTL > 0 {
+		if now.Sub(c.at) < s.o.RevisionTTL || c.reading {
+			return c.v, nil
+		}
+		c.reading = true
+		s.revMu.Unlock()
+		rev, err := s.readRevision(ctx, kind)
+		s.revMu.Lock()
+		c.reading = false
+		return s.recordRevision(c, now, rev, err)
 	}
-	read := s.store.Revision
+	rev, err := s.readRevision(ctx, kind)
+	return s.recordRevision(c, now, rev, err)
+}
+
+func (s *Server) readRevision(ctx context.Context, kind revKind) (int64, error) {
 	if cr, ok := s.store.(contentRevisioner); ok && kind == revContent {
-		read = cr.ContentRevision
+		return cr.ContentRevision(ctx)
 	}
-	rev, err := read(ctx)
+	return s.store.Revision(ctx)
+}
+
+// recordRevision records the answer of a revision read in c; s.revMu is
+// held.
+func (s *Server) recordRevision(c *revCache, now time.Time, rev int64, err error) (int64, error) {
 	if err != nil {
 		if !s.storeFails {
 			s.log.Warn("store failing; serving the last good documents", "error", err)
