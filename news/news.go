@@ -68,6 +68,11 @@ type Item struct {
 	ContentHash string
 	// SimHash is a 64-bit near-duplicate fingerprint of Text (0 = unset).
 	SimHash uint64
+	// RawHash fingerprints the raw feed entry this Item was normalised
+	// from, together with the pipeline's version and rules (0 = unset). A
+	// poll that finds the same raw entry already stored for its outlet
+	// skips it without normalising it again.
+	RawHash uint64
 	// StoryID groups items that report one story; stable once assigned.
 	StoryID string
 	// DuplicateOf is the UID of a stored item this one is a near-duplicate
