@@ -35,7 +35,7 @@ func main() {
 	}
 }
 
-const usage = `usage: topicfeed [-config FILE] COMMAND [flags]
+const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile FILE] COMMAND [flags]
 
 commands:
   serve        run the daemon: poll outlets on schedule and serve the merged feed
@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	global.SetOutput(stderr)
 	global.Usage = func() { fmt.Fprint(stderr, usage) }
 	configPath := global.String("config", envOr("TOPICFEED_CONFIG", "config.yaml"), "configuration `file`")
+	cpuProfile := global.String("cpuprofile", "", "write a CPU profile of the command to `file`")
+	memProfile := global.String("memprofile", "", "write a heap profile to `file` when the command ends")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -70,36 +72,45 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}
 	}
-	cmd, cmdArgs := rest[0], rest[1:]
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
 	env := &env{configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr}
+	err = env.command(ctx, rest[0], rest[1:])
+	return errors.Join(err, stopProfiles())
+}
+
+// command runs the command cmd with its arguments.
+func (e *env) command(ctx context.Context, cmd string, cmdArgs []string) error {
 	switch cmd {
 	case "serve":
-		return env.serve(ctx, cmdArgs)
+		return e.serve(ctx, cmdArgs)
 	case "poll":
-		return env.poll(ctx, cmdArgs)
+		return e.poll(ctx, cmdArgs)
 	case "export":
-		return env.export(ctx, cmdArgs)
+		return e.export(ctx, cmdArgs)
 	case "check":
-		return env.check(ctx, cmdArgs)
+		return e.check(ctx, cmdArgs)
 	case "healthcheck":
-		return env.healthcheck(ctx, cmdArgs)
+		return e.healthcheck(ctx, cmdArgs)
 	case "explain":
-		return env.explain(ctx, cmdArgs)
+		return e.explain(ctx, cmdArgs)
 	case "inspect":
-		return env.inspect(ctx, cmdArgs)
+		return e.inspect(ctx, cmdArgs)
 	case "retag":
-		return env.retag(ctx, cmdArgs)
+		return e.retag(ctx, cmdArgs)
 	case "backup":
-		return env.backup(ctx, cmdArgs)
+		return e.backup(ctx, cmdArgs)
 	case "outlets":
-		return env.outletsTable(ctx, cmdArgs)
+		return e.outletsTable(ctx, cmdArgs)
 	case "opml":
-		return env.opml(ctx, cmdArgs)
+		return e.opml(ctx, cmdArgs)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(e.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
 
