@@ -138,6 +138,11 @@ func lookupKey(s string) int64 {
 	return k
 }
 
+// rawKey is the stored form of a news.Item.RawHash: its bits as an int64
+// (database/sql refuses uint64 values of 2^63 and above). 0 stays 0,
+// "unset", which KnownRaw never matches.
+func rawKey(h uint64) int64 { return int64(h) }
+
 // changeHash fingerprints everything of an item that an update in place
 // would rewrite, so that a re-polled item is compared without reading its
 // stored text back.

@@ -174,21 +174,27 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 
 	// 1. A known (outlet, GUID): the common case of a re-poll.
 	var (
-		sourceID               int64
+		sourceID, sourceRaw    int64
 		sourceURL, sourceTitle string
 	)
 	s, err := scanStored(in.stmt(ctx, in.db.ws.bySource).QueryRowContext(ctx, in.outletID, lookupKey(it.GUID), it.GUID),
-		&sourceID, &sourceURL, &sourceTitle)
+		&sourceID, &sourceURL, &sourceTitle, &sourceRaw)
 	switch {
 	case err == nil:
+		// The source row keeps the fingerprint of the raw entry it was
+		// last seen as; an unset (0) one leaves the stored one.
+		raw := sourceRaw
+		if it.RawHash != 0 {
+			raw = rawKey(it.RawHash)
+		}
 		if s.outletID == in.outletID {
 			if s.changeHash == hash {
-				return resUnchanged, nil
+				return resUnchanged, in.setRaw(ctx, sourceID, sourceRaw, raw)
 			}
 			if err := in.update(ctx, s, it, hash); err != nil {
 				return 0, err
 			}
-			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, sourceID); err != nil {
+			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, raw, sourceID); err != nil {
 				return 0, fmt.Errorf("update source: %w", err)
 			}
 			return resUpdated, nil
@@ -196,12 +202,13 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 		// Another outlet's copy of an item first stored from elsewhere:
 		// keep its source row current, the item is not theirs to edit.
 		if sourceURL != it.URL || sourceTitle != it.Title {
-			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, sourceID); err != nil {
+			if _, err := in.stmt(ctx, in.db.ws.updateSource).ExecContext(ctx, it.URL, it.Title, raw, sourceID); err != nil {
 				return 0, fmt.Errorf("update source: %w", err)
 			}
 			in.changed = true
+			return resUnchanged, nil
 		}
-		return resUnchanged, nil
+		return resUnchanged, in.setRaw(ctx, sourceID, sourceRaw, raw)
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, fmt.Errorf("match by guid: %w", err)
 	}
@@ -250,6 +257,18 @@ func (in *ingest) save(ctx context.Context, it *news.Item) (saveResult, error) {
 		return 0, err
 	}
 	return resNew, nil
+}
+
+// setRaw updates source id's raw-entry fingerprint from old to raw when
+// they differ. It changes nothing published.
+func (in *ingest) setRaw(ctx context.Context, sourceID, old, raw int64) error {
+	if raw == old {
+		return nil
+	}
+	if _, err := in.stmt(ctx, in.db.ws.setSourceRaw).ExecContext(ctx, raw, sourceID); err != nil {
+		return fmt.Errorf("update source fingerprint: %w", err)
+	}
+	return nil
 }
 
 // update rewrites a stored item's content and tagging in place.
@@ -340,7 +359,8 @@ func (in *ingest) addSource(ctx context.Context, itemID int64, onTopic bool, pub
 		srcPublished = in.now
 	}
 	if _, err := in.stmt(ctx, in.db.ws.insertSource).ExecContext(ctx,
-		itemID, in.outletID, it.GUID, lookupKey(it.GUID), it.URL, it.Title, toMillis(srcPublished), toMillis(in.now)); err != nil {
+		itemID, in.outletID, it.GUID, lookupKey(it.GUID), it.URL, it.Title, toMillis(srcPublished), toMillis(in.now),
+		rawKey(it.RawHash)); err != nil {
 		return fmt.Errorf("insert source: %w", err)
 	}
 	res, err := in.stmt(ctx, in.db.ws.insertItemOutlet).ExecContext(ctx, in.outletID, boolInt(onTopic), published, itemID)

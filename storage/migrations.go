@@ -137,6 +137,13 @@ func schemaSteps() [][]string {
 				value TEXT NOT NULL
 			) WITHOUT ROWID`,
 		},
+		// 3: the fingerprint of the raw feed entry each source was last
+		// seen as (news.Item.RawHash, stored as int64; 0 = unset), so that
+		// a poll can skip entries it already stored (KnownRaw).
+		{
+			`ALTER TABLE sources ADD COLUMN raw_hash INTEGER NOT NULL DEFAULT 0`,
+			`CREATE INDEX sources_raw ON sources (outlet_id, raw_hash) WHERE raw_hash <> 0`,
+		},
 	}
 }
 

@@ -18,6 +18,7 @@ type writeStmts struct {
 	updateItem       *sql.Stmt
 	insertSource     *sql.Stmt
 	updateSource     *sql.Stmt
+	setSourceRaw     *sql.Stmt
 	insertItemOutlet *sql.Stmt
 	countItems       *sql.Stmt
 
@@ -32,7 +33,7 @@ const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated,
 
 // sourceSQL finds the stored item that outlet ?1 published under GUID ?3
 // (?2 is the GUID's lookupKey).
-const sourceSQL = `SELECT ` + storedColumns + `, s.id, s.url, s.title
+const sourceSQL = `SELECT ` + storedColumns + `, s.id, s.url, s.title, s.raw_hash
 	FROM sources s JOIN items i ON i.id = s.item_id
 	WHERE s.outlet_id = ?1 AND s.guid_key = ?2 AND s.guid = ?3 ORDER BY s.id LIMIT 1`
 
@@ -68,9 +69,10 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 			content_hash = ?13, hash_key = ?14, simhash = ?15, change_hash = ?16, on_topic = ?17, topics = ?18,
 			tags = ?19, score = ?20, evidence = ?21
 			WHERE id = ?22`},
-		{&db.ws.insertSource, `INSERT INTO sources (item_id, outlet_id, guid, guid_key, url, title, published, first_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&db.ws.updateSource, `UPDATE sources SET url = ?, title = ? WHERE id = ?`},
+		{&db.ws.insertSource, `INSERT INTO sources (item_id, outlet_id, guid, guid_key, url, title, published, first_seen, raw_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&db.ws.updateSource, `UPDATE sources SET url = ?, title = ?, raw_hash = ? WHERE id = ?`},
+		{&db.ws.setSourceRaw, `UPDATE sources SET raw_hash = ? WHERE id = ?`},
 		{&db.ws.insertItemOutlet, `INSERT OR IGNORE INTO item_outlets (outlet_id, on_topic, published, item_id)
 			VALUES (?, ?, ?, ?)`},
 		{&db.ws.countItems, `UPDATE outlets SET item_count = item_count + ? WHERE id = ?`},
@@ -92,7 +94,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 func (ws *writeStmts) close() error {
 	var errs []error
 	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.byUID, ws.insertItem,
-		ws.updateItem, ws.insertSource, ws.updateSource, ws.insertItemOutlet, ws.countItems,
+		ws.updateItem, ws.insertSource, ws.updateSource, ws.setSourceRaw, ws.insertItemOutlet, ws.countItems,
 		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic} {
 		if s != nil {
 			errs = append(errs, s.Close())

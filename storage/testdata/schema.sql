@@ -1,4 +1,4 @@
--- user_version 2
+-- user_version 3
 -- table item_outlets
 CREATE TABLE item_outlets (
   outlet_id INTEGER NOT NULL REFERENCES outlets (id),
@@ -102,7 +102,7 @@ CREATE TABLE sources (
   title      TEXT    NOT NULL,
   published  INTEGER NOT NULL,
   first_seen INTEGER NOT NULL
-  );
+  , raw_hash INTEGER NOT NULL DEFAULT 0);
 
 -- index item_outlets_item
 CREATE INDEX item_outlets_item ON item_outlets (item_id);
@@ -133,4 +133,7 @@ CREATE INDEX sources_guid ON sources (outlet_id, guid_key);
 
 -- index sources_item
 CREATE INDEX sources_item ON sources (item_id, first_seen, id);
+
+-- index sources_raw
+CREATE INDEX sources_raw ON sources (outlet_id, raw_hash) WHERE raw_hash <> 0;
 
