@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
-	"sort"
 	"sync"
 	"time"
 )
@@ -78,19 +77,20 @@ func (s *Scheduler) FirstRound() <-chan struct{} { return s.firstRound }
 // RunOnce polls every outlet once and returns the results in the order of
 // the outlets.
 func (s *Scheduler) RunOnce(ctx context.Context) []Result {
-	due := make(map[string]time.Time, len(s.outlets))
+	due := make([]time.Time, len(s.outlets))
 	now := s.now()
-	for _, o := range s.outlets {
-		due[o.Name] = now
+	for i := range due {
+		due[i] = now
 	}
-	byName := map[string]Result{}
-	s.loop(ctx, due, nil, func(r Result) bool {
-		byName[r.Outlet] = r
+	results := make([]Result, len(s.outlets))
+	got := make([]bool, len(s.outlets))
+	s.loop(ctx, due, nil, func(i int, r Result) bool {
+		results[i], got[i] = r, true
 		return false // never again
 	})
-	out := make([]Result, 0, len(s.outlets))
-	for _, o := range s.outlets {
-		if r, ok := byName[o.Name]; ok {
+	out := results[:0]
+	for i, r := range results {
+		if got[i] {
 			out = append(out, r)
 		}
 	}
@@ -100,160 +100,137 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 // Run polls every outlet whenever it is due until ctx is done, then lets
 // in-flight polls finish within the grace period. It returns ctx's error.
 func (s *Scheduler) Run(ctx context.Context) error {
-	due := make(map[string]time.Time, len(s.outlets))
-	polled := map[string]bool{}
+	due := make([]time.Time, len(s.outlets))
+	polled := make([]bool, len(s.outlets))
 	now := s.now()
-	for _, o := range s.outlets {
-		next := now
+	for i, o := range s.outlets {
+		due[i] = now
 		st, err := s.store.OutletState(ctx, o.Name)
 		if err != nil {
 			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
-		} else {
-			if st.NextPoll.After(now) {
-				next = st.NextPoll
-			}
-			if !st.LastFetch.IsZero() || st.Disabled {
-				polled[o.Name] = true
-			}
+			continue
 		}
-		due[o.Name] = next
+		if st.NextPoll.After(now) {
+			due[i] = st.NextPoll
+		}
+		polled[i] = !st.LastFetch.IsZero() || st.Disabled
 	}
-	s.loop(ctx, due, polled, func(Result) bool { return true })
+	s.loop(ctx, due, polled, func(int, Result) bool { return true })
 	return ctx.Err()
 }
 
 type job struct {
+	idx    int // in s.outlets
 	outlet Outlet
-	host   string
+}
+
+type jobResult struct {
+	idx int
+	r   Result
 }
 
 // loop dispatches due outlets to the workers until ctx is done or, when
-// again returns false for every result, until no outlet is left. polled
-// names the outlets that count as polled already.
-func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, polled map[string]bool, again func(Result) bool) {
+// again returns false for every result, until no outlet is left. due gives
+// each outlet's (index in s.outlets) first due time; polled, if not nil,
+// the outlets that count as polled already. Outlets go earliest due first;
+// outlets due at once go in configuration order.
+func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, again func(i int, r Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
 
 	jobs := make(chan job)
-	results := make(chan Result)
+	results := make(chan jobResult)
 	var wg sync.WaitGroup
 	for range s.opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- s.poller.Poll(pollCtx, j.outlet)
+				results <- jobResult{j.idx, s.poller.Poll(pollCtx, j.outlet)}
 			}
 		}()
 	}
 
-	byName := make(map[string]Outlet, len(s.outlets))
-	hosts := make(map[string]string, len(s.outlets))
-	order := make(map[string]int, len(s.outlets))
-	for i, o := range s.outlets {
-		byName[o.Name] = o
-		hosts[o.Name] = hostOf(o.URL)
-		order[o.Name] = i
-	}
 	if polled == nil {
-		polled = map[string]bool{}
+		polled = make([]bool, len(s.outlets))
+	}
+	nPolled := 0
+	for _, p := range polled {
+		if p {
+			nPolled++
+		}
 	}
 	markRound := func() {
-		if len(polled) == len(s.outlets) {
+		if nPolled == len(s.outlets) {
 			s.firstRoundOnce.Do(func() { close(s.firstRound) })
 		}
 	}
 	markRound()
-	inFlight := map[string]bool{}
-	hostBusy := map[string]int{}
+
+	q := newDueQueue(s.outlets, due, s.opts.PerHost)
+	left := len(s.outlets) // outlets not retired by again
 	busy := 0
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 
-	finish := func(r Result) {
+	finish := func(d jobResult) {
 		if s.opts.Observer != nil {
-			s.opts.Observer.ObservePoll(r)
+			s.opts.Observer.ObservePoll(d.r)
 		}
 		busy--
-		delete(inFlight, r.Outlet)
-		hostBusy[hosts[r.Outlet]]--
-		polled[r.Outlet] = true
-		markRound()
-		if !again(r) {
-			delete(due, r.Outlet)
+		q.finished(d.idx)
+		if !polled[d.idx] {
+			polled[d.idx] = true
+			nPolled++
+			markRound()
+		}
+		if !again(d.idx, d.r) {
+			left--
 			return
 		}
-		o := byName[r.Outlet]
-		next := r.NextPoll
+		o := s.outlets[d.idx]
+		next := d.r.NextPoll
 		if next.IsZero() {
 			next = s.now().Add(o.Interval)
 		}
-		due[r.Outlet] = next.Add(s.jitter(o.Interval))
+		q.push(d.idx, next.Add(s.jitter(o.Interval)))
 	}
 
-	for {
-		if ctx.Err() != nil {
-			break
-		}
-		if len(due) == 0 && busy == 0 {
-			break
-		}
-		// Dispatch what is due, earliest first, within the limits.
+	for ctx.Err() == nil && (left > 0 || busy > 0) {
+		// Dispatch what is due, earliest first, within the limits. A result
+		// that arrives meanwhile frees a worker and a host and may queue its
+		// outlet again: the queue's head is looked at afresh every time.
 		now := s.now()
-		var ready []string
-		var earliest time.Time
-		for name, t := range due {
-			if inFlight[name] {
-				continue
-			}
-			if !t.After(now) {
-				ready = append(ready, name)
-			} else if earliest.IsZero() || t.Before(earliest) {
-				earliest = t
-			}
-		}
-		// Earliest first; outlets due at once go in configuration order.
-		sort.Slice(ready, func(i, j int) bool {
-			a, b := due[ready[i]], due[ready[j]]
-			if !a.Equal(b) {
-				return a.Before(b)
-			}
-			return order[ready[i]] < order[ready[j]]
-		})
-		for _, name := range ready {
-			if busy >= s.opts.Workers {
+		for busy < s.opts.Workers && ctx.Err() == nil {
+			i, ok := q.head()
+			if !ok || q.due[i].After(now) {
 				break
-			}
-			h := hosts[name]
-			if hostBusy[h] >= s.opts.PerHost {
-				continue
 			}
 			select {
-			case jobs <- job{outlet: byName[name], host: h}:
-				if s.opts.Observer != nil {
-					s.opts.Observer.ObserveLag(name, max(s.now().Sub(due[name]), 0))
-				}
+			case jobs <- job{idx: i, outlet: s.outlets[i]}:
+				q.start(i)
 				busy++
-				inFlight[name] = true
-				hostBusy[h]++
-			case r := <-results:
-				finish(r)
+				if s.opts.Observer != nil {
+					s.opts.Observer.ObserveLag(s.outlets[i].Name, max(s.now().Sub(q.due[i]), 0))
+				}
+			case d := <-results:
+				finish(d)
 			case <-ctx.Done():
-			}
-			if ctx.Err() != nil {
-				break
 			}
 		}
 
-		wait := time.Hour
-		if !earliest.IsZero() {
-			wait = max(earliest.Sub(now), 0)
+		// Wait for a result, or, with a worker free, for the next outlet
+		// of a free host to fall due. The wake-up time is taken after
+		// dispatching, from the queue as it is now.
+		var wake <-chan time.Time
+		if i, ok := q.head(); ok && busy < s.opts.Workers {
+			timer.Reset(max(q.due[i].Sub(s.now()), 0))
+			wake = timer.C
 		}
-		timer.Reset(wait)
 		select {
-		case r := <-results:
-			finish(r)
-		case <-timer.C:
+		case d := <-results:
+			finish(d)
+		case <-wake:
 		case <-ctx.Done():
 		}
 	}
@@ -267,8 +244,194 @@ func (s *Scheduler) loop(ctx context.Context, due map[string]time.Time, polled m
 		wg.Wait()
 		close(results)
 	}()
-	for r := range results {
-		finish(r)
+	for d := range results {
+		finish(d)
+	}
+}
+
+// dueQueue orders the outlets waiting for a poll (neither in flight nor
+// retired) by due time, then configuration order (index), and finds the
+// first of them whose host may take another poll in O(1); queueing,
+// starting and finishing a poll cost O(log n).
+//
+// Each host keeps a min-heap of its waiting outlets; the hosts below the
+// per-host limit that have waiting outlets form a min-heap keyed by their
+// first outlet. The head of that heap is the outlet a scan of every waiting
+// outlet in order, skipping busy hosts, would find first.
+type dueQueue struct {
+	due     []time.Time // by outlet index
+	hostOf  []int32     // outlet index → index in hosts
+	hosts   []hostQueue
+	free    []int32 // heap of hosts below the limit with waiting outlets
+	perHost int
+}
+
+type hostQueue struct {
+	waiting []int32 // heap of outlet indices
+	busy    int     // polls in flight
+	pos     int     // index in free, -1 when not there
+}
+
+// newDueQueue queues every outlet at due[i]; it keeps due and writes to it.
+func newDueQueue(outlets []Outlet, due []time.Time, perHost int) *dueQueue {
+	q := &dueQueue{due: due, hostOf: make([]int32, len(outlets)), perHost: perHost}
+	ids := map[string]int32{}
+	for i, o := range outlets {
+		h := hostOf(o.URL)
+		id, ok := ids[h]
+		if !ok {
+			id = int32(len(q.hosts))
+			ids[h] = id
+			q.hosts = append(q.hosts, hostQueue{pos: -1})
+		}
+		q.hostOf[i] = id
+		q.hosts[id].waiting = append(q.hosts[id].waiting, int32(i))
+	}
+	for h := range q.hosts {
+		w := q.hosts[h].waiting
+		for k := len(w)/2 - 1; k >= 0; k-- {
+			q.siftDown(w, k)
+		}
+		q.update(int32(h))
+	}
+	return q
+}
+
+// before orders outlets: earlier due first, then configuration order.
+func (q *dueQueue) before(a, b int32) bool {
+	if c := q.due[a].Compare(q.due[b]); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+
+// head is the first waiting outlet whose host may take another poll.
+func (q *dueQueue) head() (int, bool) {
+	if len(q.free) == 0 {
+		return 0, false
+	}
+	return int(q.hosts[q.free[0]].waiting[0]), true
+}
+
+// start takes the head outlet i off the queue: its poll begins.
+func (q *dueQueue) start(i int) {
+	h := q.hostOf[i]
+	hq := &q.hosts[h]
+	w := hq.waiting
+	n := len(w) - 1
+	w[0] = w[n]
+	hq.waiting = w[:n]
+	q.siftDown(hq.waiting, 0)
+	hq.busy++
+	q.update(h)
+}
+
+// finished records that the poll of outlet i ended.
+func (q *dueQueue) finished(i int) {
+	h := q.hostOf[i]
+	q.hosts[h].busy--
+	q.update(h)
+}
+
+// push queues outlet i, not in flight, at due time t.
+func (q *dueQueue) push(i int, t time.Time) {
+	q.due[i] = t
+	h := q.hostOf[i]
+	hq := &q.hosts[h]
+	hq.waiting = append(hq.waiting, int32(i))
+	q.siftUp(hq.waiting, len(hq.waiting)-1)
+	q.update(h)
+}
+
+func (q *dueQueue) siftUp(w []int32, k int) {
+	for k > 0 {
+		p := (k - 1) / 2
+		if !q.before(w[k], w[p]) {
+			return
+		}
+		w[k], w[p] = w[p], w[k]
+		k = p
+	}
+}
+
+func (q *dueQueue) siftDown(w []int32, k int) {
+	for {
+		c := 2*k + 1
+		if c >= len(w) {
+			return
+		}
+		if c+1 < len(w) && q.before(w[c+1], w[c]) {
+			c++
+		}
+		if !q.before(w[c], w[k]) {
+			return
+		}
+		w[k], w[c] = w[c], w[k]
+		k = c
+	}
+}
+
+// update puts host h into, moves it within, or takes it out of the heap of
+// free hosts after its busy count or its first waiting outlet changed.
+func (q *dueQueue) update(h int32) {
+	hq := &q.hosts[h]
+	free := hq.busy < q.perHost && len(hq.waiting) > 0
+	switch {
+	case free && hq.pos < 0:
+		hq.pos = len(q.free)
+		q.free = append(q.free, h)
+		q.freeUp(hq.pos)
+	case free:
+		q.freeDown(q.freeUp(hq.pos))
+	case hq.pos >= 0:
+		k, last := hq.pos, len(q.free)-1
+		q.freeSwap(k, last)
+		q.free = q.free[:last]
+		hq.pos = -1
+		if k < last {
+			q.freeDown(q.freeUp(k))
+		}
+	}
+}
+
+// hostBefore orders free hosts by their first waiting outlet.
+func (q *dueQueue) hostBefore(a, b int32) bool {
+	return q.before(q.hosts[a].waiting[0], q.hosts[b].waiting[0])
+}
+
+func (q *dueQueue) freeSwap(a, b int) {
+	q.free[a], q.free[b] = q.free[b], q.free[a]
+	q.hosts[q.free[a]].pos = a
+	q.hosts[q.free[b]].pos = b
+}
+
+// freeUp moves the host at k up the heap and returns where it ends.
+func (q *dueQueue) freeUp(k int) int {
+	for k > 0 {
+		p := (k - 1) / 2
+		if !q.hostBefore(q.free[k], q.free[p]) {
+			break
+		}
+		q.freeSwap(k, p)
+		k = p
+	}
+	return k
+}
+
+func (q *dueQueue) freeDown(k int) {
+	for {
+		c := 2*k + 1
+		if c >= len(q.free) {
+			return
+		}
+		if c+1 < len(q.free) && q.hostBefore(q.free[c+1], q.free[c]) {
+			c++
+		}
+		if !q.hostBefore(q.free[c], q.free[k]) {
+			return
+		}
+		q.freeSwap(k, c)
+		k = c
 	}
 }
 

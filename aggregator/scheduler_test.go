@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -215,4 +217,202 @@ func TestRunFirstRoundCountsStoredPolls(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// countingPoller returns at once and counts the polls of each outlet and
+// the polls running at once against one host.
+type countingPoller struct {
+	mu      sync.Mutex
+	polls   map[string]int
+	perHost map[string]int
+	maxHost int
+}
+
+func (c *countingPoller) Poll(_ context.Context, o Outlet) Result {
+	h := hostOf(o.URL)
+	c.mu.Lock()
+	c.polls[o.Name]++
+	c.perHost[h]++
+	c.maxHost = max(c.maxHost, c.perHost[h])
+	c.perHost[h]--
+	c.mu.Unlock()
+	return Result{Outlet: o.Name}
+}
+
+// TestRunOnceManyInstantPolls is the regression test for a dispatch loop
+// that stopped with every worker idle: when the in-flight polls all
+// finished while the loop was dispatching and had skipped outlets of busy
+// hosts, it waited on a wake-up time computed before dispatching (an hour
+// away when everything was due at once).
+func TestRunOnceManyInstantPolls(t *testing.T) {
+	tests := []struct {
+		name                             string
+		outlets, hosts, workers, perHost int
+	}{
+		{"1000 outlets on 32 hosts", 1000, 32, 8, 1},
+		{"1000 outlets on 4 hosts", 1000, 4, 8, 1},
+		{"2000 outlets on 3 hosts, two per host", 2000, 3, 4, 2},
+		{"1000 outlets, one worker", 1000, 7, 1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for round := range 20 {
+				cp := &countingPoller{polls: map[string]int{}, perHost: map[string]int{}}
+				outs := testOutlets(tc.outlets, tc.hosts)
+				s := NewScheduler(cp, stateStore{}, outs, SchedulerOptions{Workers: tc.workers, PerHost: tc.perHost}, time.Now, discard())
+				// A stuck loop returns at the deadline with the results it has.
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				results := s.RunOnce(ctx)
+				cancel()
+				if len(results) != tc.outlets {
+					t.Fatalf("round %d: got %d results, want %d", round, len(results), tc.outlets)
+				}
+				for i, r := range results {
+					if r.Outlet != outs[i].Name {
+						t.Fatalf("round %d: result %d is %q, want %q (outlet order)", round, i, r.Outlet, outs[i].Name)
+					}
+					if n := cp.polls[outs[i].Name]; n != 1 {
+						t.Errorf("round %d: %s polled %d times, want 1", round, outs[i].Name, n)
+					}
+				}
+				if cp.maxHost > tc.perHost {
+					t.Errorf("round %d: %d polls ran at once against one host, limit %d", round, cp.maxHost, tc.perHost)
+				}
+			}
+		})
+	}
+}
+
+// orderPoller records the order of the polls; each outlet is due again in
+// an hour.
+type orderPoller struct {
+	mu    sync.Mutex
+	order []string
+}
+
+func (p *orderPoller) Poll(_ context.Context, o Outlet) Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.order = append(p.order, o.Name)
+	return Result{Outlet: o.Name, NextPoll: time.Now().Add(time.Hour)}
+}
+
+func (p *orderPoller) polls() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.order)
+}
+
+// TestRunPollsEarliestDueFirst checks the dispatch order with one worker:
+// earliest due first, outlets due at once in configuration order, however
+// late the scheduler gets to them.
+func TestRunPollsEarliestDueFirst(t *testing.T) {
+	tests := []struct {
+		name string
+		due  []int // per outlet, in configuration order: ms from start, ≤ 0 for now
+		want []int // outlets in poll order
+	}{
+		{"all due now: configuration order", []int{0, 0, 0, 0}, []int{0, 1, 2, 3}},
+		{"later first in configuration", []int{40, 20, 0, 20}, []int{2, 1, 3, 0}},
+		{"past times are now", []int{-50, 30, -10, 0}, []int{0, 2, 3, 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			outs := testOutlets(len(tc.due), len(tc.due))
+			start := time.Now()
+			next := map[string]time.Time{}
+			for i, ms := range tc.due {
+				next[outs[i].Name] = start.Add(time.Duration(ms) * time.Millisecond)
+			}
+			p := &orderPoller{}
+			s := NewScheduler(p, stateStore{next: next}, outs, SchedulerOptions{Workers: 1}, time.Now, discard())
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- s.Run(ctx) }()
+			select {
+			case <-s.FirstRound():
+			case <-time.After(10 * time.Second):
+				t.Error("not every outlet polled in 10s")
+			}
+			cancel()
+			<-done
+			var want []string
+			for _, i := range tc.want {
+				want = append(want, outs[i].Name)
+			}
+			if got := p.polls(); !slices.Equal(got, want) {
+				t.Errorf("poll order %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestDueQueueMatchesScan drives a dueQueue with random pushes, starts and
+// finishes and checks every head against a scan of all waiting outlets in
+// (due, configuration) order that skips the hosts at their limit.
+func TestDueQueueMatchesScan(t *testing.T) {
+	tests := []struct {
+		outlets, hosts, perHost int
+	}{
+		{1, 1, 1}, {10, 1, 1}, {10, 3, 1}, {50, 7, 2}, {200, 16, 1}, {200, 200, 1}, {100, 5, 3},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("outlets=%d/hosts=%d/per_host=%d", tc.outlets, tc.hosts, tc.perHost), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tc.outlets), uint64(tc.hosts)))
+			base := time.Unix(1_700_000_000, 0)
+			at := func() time.Time { return base.Add(time.Duration(rng.IntN(20)) * time.Second) } // many ties
+			outs := testOutlets(tc.outlets, tc.hosts)
+			due := make([]time.Time, tc.outlets)
+			for i := range due {
+				due[i] = at()
+			}
+			q := newDueQueue(outs, due, tc.perHost)
+			waiting := make([]bool, tc.outlets)
+			for i := range waiting {
+				waiting[i] = true
+			}
+			var inFlight []int
+			hostBusy := map[string]int{}
+			scan := func() (int, bool) {
+				best := -1
+				for i, w := range waiting {
+					if !w || hostBusy[hostOf(outs[i].URL)] >= tc.perHost {
+						continue
+					}
+					if best < 0 || due[i].Before(due[best]) {
+						best = i
+					}
+				}
+				return best, best >= 0
+			}
+			for step := range 5000 {
+				want, wantOK := scan()
+				got, ok := q.head()
+				if ok != wantOK || (ok && got != want) {
+					t.Fatalf("step %d: head %d, %v; scan finds %d, %v", step, got, ok, want, wantOK)
+				}
+				switch op := rng.IntN(3); {
+				case op == 0 && ok: // start the head
+					q.start(got)
+					waiting[got] = false
+					hostBusy[hostOf(outs[got].URL)]++
+					inFlight = append(inFlight, got)
+				case op == 1 && len(inFlight) > 0: // finish one, queue it again
+					k := rng.IntN(len(inFlight))
+					i := inFlight[k]
+					inFlight = slices.Delete(inFlight, k, k+1)
+					q.finished(i)
+					hostBusy[hostOf(outs[i].URL)]--
+					q.push(i, at())
+					waiting[i] = true
+				case op == 2 && len(inFlight) > 0: // finish one for good
+					k := rng.IntN(len(inFlight))
+					i := inFlight[k]
+					inFlight = slices.Delete(inFlight, k, k+1)
+					q.finished(i)
+					hostBusy[hostOf(outs[i].URL)]--
+				}
+			}
+		})
+	}
 }
