@@ -49,6 +49,11 @@ type Scheduler struct {
 	now     func() time.Time
 	log     *slog.Logger
 
+	// hostIdx numbers the outlets' hosts (index in s.outlets → host
+	// number, 0 to nHosts-1), for the per-host limit.
+	hostIdx []int32
+	nHosts  int
+
 	firstRound     chan struct{}
 	firstRoundOnce sync.Once
 }
@@ -66,7 +71,20 @@ func NewScheduler(p OutletPoller, store Store, outlets []Outlet, o SchedulerOpti
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
-	return &Scheduler{poller: p, store: store, outlets: outlets, opts: o, now: now, log: log, firstRound: make(chan struct{})}
+	s := &Scheduler{poller: p, store: store, outlets: outlets, opts: o, now: now, log: log, firstRound: make(chan struct{})}
+	s.hostIdx = make([]int32, len(outlets))
+	ids := map[string]int32{}
+	for i, out := range outlets {
+		h := hostOf(out.URL)
+		id, ok := ids[h]
+		if !ok {
+			id = int32(len(ids))
+			ids[h] = id
+		}
+		s.hostIdx[i] = id
+	}
+	s.nHosts = len(ids)
+	return s
 }
 
 // FirstRound is closed once every outlet has been polled at least once
@@ -167,7 +185,7 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, ag
 	}
 	markRound()
 
-	q := newDueQueue(s.outlets, due, s.opts.PerHost)
+	q := newDueQueue(due, s.hostIdx, s.nHosts, s.opts.PerHost)
 	left := len(s.outlets) // outlets not retired by again
 	busy := 0
 	timer := time.NewTimer(time.Hour)
@@ -272,20 +290,15 @@ type hostQueue struct {
 	pos     int     // index in free, -1 when not there
 }
 
-// newDueQueue queues every outlet at due[i]; it keeps due and writes to it.
-func newDueQueue(outlets []Outlet, due []time.Time, perHost int) *dueQueue {
-	q := &dueQueue{due: due, hostOf: make([]int32, len(outlets)), perHost: perHost}
-	ids := map[string]int32{}
-	for i, o := range outlets {
-		h := hostOf(o.URL)
-		id, ok := ids[h]
-		if !ok {
-			id = int32(len(q.hosts))
-			ids[h] = id
-			q.hosts = append(q.hosts, hostQueue{pos: -1})
-		}
-		q.hostOf[i] = id
-		q.hosts[id].waiting = append(q.hosts[id].waiting, int32(i))
+// newDueQueue queues every outlet i, of host hostOf[i] (0 to nHosts-1), at
+// due[i]; it keeps due and hostOf, and writes to due.
+func newDueQueue(due []time.Time, hostOf []int32, nHosts, perHost int) *dueQueue {
+	q := &dueQueue{due: due, hostOf: hostOf, hosts: make([]hostQueue, nHosts), perHost: perHost}
+	for h := range q.hosts {
+		q.hosts[h].pos = -1
+	}
+	for i, h := range hostOf {
+		q.hosts[h].waiting = append(q.hosts[h].waiting, int32(i))
 	}
 	for h := range q.hosts {
 		w := q.hosts[h].waiting

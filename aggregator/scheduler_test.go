@@ -366,7 +366,8 @@ func TestDueQueueMatchesScan(t *testing.T) {
 			for i := range due {
 				due[i] = at()
 			}
-			q := newDueQueue(outs, due, tc.perHost)
+			s := NewScheduler(nil, nil, outs, SchedulerOptions{PerHost: tc.perHost}, time.Now, discard())
+			q := newDueQueue(due, s.hostIdx, s.nHosts, tc.perHost)
 			waiting := make([]bool, tc.outlets)
 			for i := range waiting {
 				waiting[i] = true
