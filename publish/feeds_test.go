@@ -418,6 +418,36 @@ func TestEntryIDStable(t *testing.T) {
 	}
 }
 
+// TestStoryEntryID: in a per-story feed an entry's id is its story's, so
+// any item of the story may represent it; items without a story, and
+// per-item feeds, keep item ids.
+func TestStoryEntryID(t *testing.T) {
+	items := testItems(t)
+	a, b := items[0], items[1]
+	a.StoryID, b.StoryID = "s-1", "s-1"
+	m := testMeta("feed.atom")
+	m.PerStory = true
+	tests := []struct {
+		name string
+		m    Meta
+		it   news.Item
+		want string
+	}{
+		{"first item", m, a, "https://feeds.example.org/stories/s-1"},
+		{"another item of the story", m, b, "https://feeds.example.org/stories/s-1"},
+		{"no story", m, items[3], newEntry(testMeta("feed.atom"), testMeta("feed.atom").base(), items[3]).id},
+		{"per item", testMeta("feed.atom"), a, "https://feeds.example.org/items/01J8IFPBURNS"},
+		{"no base URL", Meta{PerStory: true}, a, "urn:topicfeed:story:s-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := newEntry(tt.m, tt.m.base(), tt.it).id; got != tt.want {
+				t.Errorf("id %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestEmptyFeed(t *testing.T) {
 	for _, r := range renderers {
 		t.Run(r.name, func(t *testing.T) {

@@ -53,6 +53,12 @@ type Meta struct {
 	OutletFeeds map[string]string
 	// TTL is the poll interval announced in RSS <ttl>; optional.
 	TTL time.Duration
+	// PerStory says that each item stands for its whole story (news.Query
+	// PerStory): an entry's id is then its story's (base + "/stories/" +
+	// StoryID), which stays the same when an earlier report of the story
+	// turns up later and becomes the story's representative item. Items
+	// without a story keep their own id.
+	PerStory bool
 }
 
 // base returns the site root without a trailing slash, or "" when Meta
@@ -137,8 +143,12 @@ func entries(m Meta, items []news.Item) []entry {
 
 func newEntry(m Meta, base string, it news.Item) entry {
 	key := entryKey(it)
+	id := entryID(base, key)
+	if story := clean(it.StoryID); m.PerStory && story != "" {
+		id = storyID(base, story)
+	}
 	e := entry{
-		id:       entryID(base, key),
+		id:       id,
 		title:    clean(it.Title),
 		summary:  clean(it.Summary),
 		outlet:   clean(it.Outlet),
@@ -219,6 +229,15 @@ func newEntry(m Meta, base string, it news.Item) entry {
 	}
 	e.content = contentWithCoverage(clean(it.ContentHTML), e.related)
 	return e
+}
+
+// storyID is the permanent id of a per-story entry: its story's page on
+// the site, or a URN when no absolute site URL is configured.
+func storyID(base, story string) string {
+	if base == "" {
+		return "urn:topicfeed:story:" + url.PathEscape(story)
+	}
+	return strings.TrimRight(base, "/") + "/stories/" + url.PathEscape(story)
 }
 
 // entryID is the entry's permanent id: its page on the site, or, when no

@@ -164,14 +164,17 @@ func TestFeedparserAcceptsFeeds(t *testing.T) {
 			}
 		})
 	}
-	// The merged Atom feed holds every on-topic item once.
+	// The merged Atom feed holds every on-topic story once, each entry
+	// with its story's id.
 	var got []string
 	for _, e := range results[0].Entries {
 		got = append(got, e.ID)
 	}
 	var want []string
-	for _, uid := range onTopic(st.items) {
-		want = append(want, srv.URL+"/items/"+uid)
+	for _, it := range st.items {
+		if it.OnTopic {
+			want = append(want, srv.URL+"/stories/"+it.StoryID)
+		}
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("merged feed ids %q, want %q", got, want)

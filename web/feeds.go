@@ -93,6 +93,7 @@ func (s *Server) meta(spec feedSpec, f feedFormat, outlets []news.OutletState) p
 		BaseURL:     s.base,
 		OutletFeeds: feedsOf,
 		TTL:         s.o.PollInterval,
+		PerStory:    spec.query.PerStory,
 	}
 }
 

@@ -73,7 +73,7 @@ func TestFeedEndpoints(t *testing.T) {
 		notWant     []string
 	}{
 		{"/feed.atom", "application/atom+xml; charset=utf-8",
-			[]string{`<link href="http://feeds.test/feed.atom" rel="self"`, "<id>http://feeds.test/items/u-burns</id>", `term="drones"`},
+			[]string{`<link href="http://feeds.test/feed.atom" rel="self"`, "<id>http://feeds.test/stories/s-burns</id>", `term="drones"`},
 			[]string{"Football results"}},
 		{"/feed.rss", "application/rss+xml; charset=utf-8",
 			[]string{`<atom:link href="http://feeds.test/feed.rss" rel="self"`, `<source url="https://ifpnews.example/feed/">Iran Front Page</source>`},

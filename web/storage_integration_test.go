@@ -126,8 +126,11 @@ func TestWithSQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, it := range items {
-		if !strings.Contains(b, "<id>http://feeds.test/items/"+it.UID+"</id>") {
-			t.Errorf("no entry id for UID %s", it.UID)
+		if it.StoryID == "" {
+			t.Errorf("item %s has no story", it.UID)
+		}
+		if !strings.Contains(b, "<id>http://feeds.test/stories/"+it.StoryID+"</id>") {
+			t.Errorf("no entry id for story %s of item %s", it.StoryID, it.UID)
 		}
 		if res := get("/items/" + it.UID); res.StatusCode != 200 {
 			t.Errorf("/items/%s: %d", it.UID, res.StatusCode)
@@ -166,4 +169,68 @@ func readAll(tb testing.TB, res *http.Response) string {
 		}
 	}
 	return sb.String()
+}
+
+// TestStoryEntryIDStable: a per-story entry keeps its id when an earlier
+// report of its story arrives later and becomes the story's representative,
+// and its update date moves with the new coverage, so readers see one
+// updated entry, not a new one.
+func TestStoryEntryIDStable(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	outlets := []news.Outlet{
+		{Name: "A", Slug: "a", URL: "https://a.example/feed"},
+		{Name: "B", Slug: "b", URL: "https://b.example/feed"},
+	}
+	if err := db.SyncOutlets(ctx, outlets); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	mk := func(outlet, url string, published time.Time) news.Item {
+		return news.Item{Outlet: outlet, GUID: url, URL: url, Title: "Shahed drones hit Kyiv " + outlet,
+			ContentHTML: "<p>Report from " + outlet + "</p>", Published: published, FirstSeen: published, ContentHash: url,
+			StoryID: "s-kyiv", Tagging: news.Tagging{OnTopic: true, Topics: []string{"t"}, Tags: []string{"drones"}}}
+	}
+	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
+	feed := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
+		return rec.Body.String()
+	}
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: outlets[0]}, []news.Item{mk("A", "https://a.example/1", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	before := feed()
+	// B published the story an hour earlier, but is polled later.
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: outlets[1]}, []news.Item{mk("B", "https://b.example/1", t0.Add(-time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	after := feed()
+	const id = "<id>http://feeds.test/stories/s-kyiv</id>"
+	for name, b := range map[string]string{"before": before, "after": after} {
+		if strings.Count(b, "<entry") != 1 || !strings.Contains(b, id) {
+			t.Errorf("%s B's report: want one entry with %s:\n%s", name, id, b)
+		}
+	}
+	if !strings.Contains(after, `href="https://b.example/1"`) || !strings.Contains(after, "https://a.example/1") {
+		t.Errorf("after B's report the entry should link B's earlier report and credit A:\n%s", after)
+	}
+	if entryUpdated(t, after) == entryUpdated(t, before) {
+		t.Errorf("the entry's <updated> did not move with the new coverage: %s", entryUpdated(t, after))
+	}
+}
+
+// entryUpdated returns the <updated> of the first entry of an Atom feed.
+func entryUpdated(t *testing.T, feed string) string {
+	t.Helper()
+	_, e, ok := strings.Cut(feed, "<entry")
+	if !ok {
+		t.Fatal("no entry")
+	}
+	_, u, ok := strings.Cut(e, "<updated>")
+	if !ok {
+		t.Fatal("entry without <updated>")
+	}
+	u, _, _ = strings.Cut(u, "</updated>")
+	return u
 }

@@ -139,7 +139,9 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read outlets: %w", err)
 	}
-	out, err := render(feedMeta(cfg, self, items, outlets), items)
+	m := feedMeta(cfg, self, items, outlets)
+	m.PerStory = *per == "story"
+	out, err := render(m, items)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", *format, err)
 	}
