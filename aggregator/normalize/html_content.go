@@ -64,6 +64,20 @@ func parseContent(s string) *html.Node {
 	if !htmlTagRE.MatchString(s) {
 		// Plain text: each non-empty line is a paragraph. Entities are still
 		// decoded by the HTML parser; "<" not starting a tag stays text.
+		if strings.IndexAny(s, "<&\r\x00") < 0 {
+			// Nothing the HTML parser would read as markup, a character
+			// reference or a line end to normalise: build the paragraphs
+			// it would build.
+			for line := range strings.SplitSeq(s, "\n") {
+				if strings.TrimSpace(line) == "" {
+					continue
+				}
+				p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
+				p.AppendChild(&html.Node{Type: html.TextNode, Data: line})
+				body.AppendChild(p)
+			}
+			return body
+		}
 		var b strings.Builder
 		for _, line := range strings.Split(s, "\n") {
 			if strings.TrimSpace(line) == "" {
@@ -265,11 +279,17 @@ func collectUnits(root *html.Node) []*unit {
 		if len(run) == 0 {
 			return
 		}
-		var b strings.Builder
-		for _, n := range run {
-			appendText(&b, n)
+		var t string
+		if len(run) == 1 && run[0].Type == html.TextNode {
+			t = run[0].Data
+		} else {
+			var b strings.Builder
+			for _, n := range run {
+				appendText(&b, n)
+			}
+			t = b.String()
 		}
-		if t := foldSpace(cleanString(b.String())); t != "" {
+		if t = foldSpace(cleanString(t)); t != "" {
 			units = append(units, &unit{nodes: run, text: t})
 		}
 		run = nil

@@ -23,11 +23,32 @@ func Key(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			k.ascii(c)
-			i++
+			if !keepASCII[c] {
+				k.ascii(c)
+				i++
+				continue
+			}
+			// A run of characters the key keeps as they are.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && keepASCII[s[j]] {
+				j++
+			}
+			k.flushSpace()
+			k.base = rune(s[j-1])
+			k.b.WriteString(s[i:j])
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if r < rune(len(plainLower)) {
+			if l := plainLower[r]; l != 0 {
+				k.flushSpace()
+				k.base = r
+				k.b.WriteRune(l)
+				i += size
+				continue
+			}
+		}
 		if r == utf8.RuneError && size == 1 || dropRune(r) {
 			i += size
 			continue
@@ -47,6 +68,32 @@ func Key(s string) string {
 	}
 	return out
 }
+
+// keepASCII marks the ASCII characters that keyBuilder.ascii writes
+// unchanged: everything printable but white space, capitals and "`".
+var keepASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !(c >= 'A' && c <= 'Z') && c != '`'
+	}
+	return t
+}()
+
+// plainLower maps the two-byte runes (U+0080–U+07FF: Latin, Greek,
+// Cyrillic, Hebrew, Arabic, ...) that Key simply lower-cases (no
+// decomposition, not a mark, not white space, no variant folding, not
+// dropped) to their lower case, and every other to 0.
+var plainLower = func() (t [0x800]rune) {
+	for r := rune(utf8.RuneSelf); r < rune(len(t)); r++ {
+		switch {
+		case dropRune(r), norm.NFKD.PropertiesString(string(r)).Decomposition() != nil,
+			unicode.Is(unicode.Mn, r), unicode.IsSpace(r), foldVariant(r) != r,
+			r == 'ß', r == 'ẞ', r == 'ς', r == 'ſ', r >= 0x1100 && r <= 0x11FF:
+			continue
+		}
+		t[r] = unicode.ToLower(r)
+	}
+	return t
+}()
 
 type keyBuilder struct {
 	b         strings.Builder

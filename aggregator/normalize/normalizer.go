@@ -15,7 +15,6 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	"golang.org/x/net/html"
-	"golang.org/x/text/language"
 
 	"github.com/topicfeed/topicfeed/news"
 )
@@ -30,6 +29,8 @@ type Normalizer struct {
 	policy  *bluemonday.Policy
 	// trackers is the union of every rule set's tracker hosts.
 	trackers []string
+	// contexts caches per-feed context for Item.
+	contexts contextCache
 }
 
 // Source describes where a feed came from.
@@ -99,9 +100,13 @@ func (n *Normalizer) Feed(src Source, f *gofeed.Feed, now time.Time) []news.Item
 	if f == nil {
 		return nil
 	}
+	fc := n.newFeedContext(src, f)
 	out := make([]news.Item, 0, len(f.Items))
 	for i := range f.Items {
-		if it, _, ok := n.Item(src, f, i, now); ok {
+		if f.Items[i] == nil {
+			continue
+		}
+		if it, _, ok := n.item(fc, f, i, now); ok {
 			out = append(out, it)
 		}
 	}
@@ -110,14 +115,22 @@ func (n *Normalizer) Feed(src Source, f *gofeed.Feed, now time.Time) []news.Item
 
 // Item normalises item i of f and reports what the boilerplate rules
 // removed. ok is false for an item Feed would skip (no link, title or
-// content) and for an index out of range.
+// content) and for an index out of range. What the items of a feed share
+// (base URL, rule sets, site names) is derived once per feed and reused
+// while the feed and src are unchanged, so calling Item for every index of
+// a feed costs no more than Feed.
 func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (item news.Item, rep Report, ok bool) {
 	if f == nil || i < 0 || i >= len(f.Items) || f.Items[i] == nil {
 		return news.Item{}, Report{}, false
 	}
+	return n.item(n.feedContext(src, f), f, i, now)
+}
+
+func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time) (item news.Item, rep Report, ok bool) {
+	src := fc.src
 	it := f.Items[i]
 	now = now.UTC()
-	feedBase := parseBase(src.FeedURL, f.FeedLink, f.Link)
+	feedBase := fc.base
 
 	rawTitle := cleanLine(htmlToText(cleanString(it.Title)))
 	link := strings.TrimSpace(cleanString(it.Link))
@@ -135,7 +148,8 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 			contentBase = u
 		}
 	}
-	sets := n.ruleSets(src, feedBase, contentBase)
+	ir := fc.rules(n, contentBase)
+	sets := ir.sets
 
 	// Body: the longer of content and description.
 	content, desc := cleanString(it.Content), cleanString(it.Description)
@@ -143,23 +157,19 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	if len(desc) > len(content) {
 		body, other, bodyIsContent = desc, content, false
 	}
-	titleKeys := []string{Key(rawTitle)}
-	siteNames := n.siteNames(src, f, sets)
-	title := stripSiteAffixes(rawTitle, siteNames)
-	if k := Key(title); k != titleKeys[0] {
-		titleKeys = append(titleKeys, k)
-	}
-	if rawTitle == "" {
-		titleKeys = nil
-	}
-
-	minRepeat := defaultMinRepeatChars
-	for _, rs := range sets {
-		if rs.MinRepeatChars > 0 {
-			minRepeat = rs.MinRepeatChars
-			break
+	var titleKeys []string
+	title := rawTitle
+	if rawTitle != "" {
+		titleKeys = []string{Key(rawTitle)}
+		title = stripSiteAffixes(rawTitle, ir.siteKeys)
+		if title != rawTitle {
+			if k := Key(title); k != titleKeys[0] {
+				titleKeys = append(titleKeys, k)
+			}
 		}
 	}
+
+	minRepeat := ir.minRepeat
 	tree := parseContent(body)
 	canonHint := prepareTree(tree, contentBase, n.trackers)
 	paras, paraKeys, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
@@ -175,17 +185,17 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	}
 
 	// URL: a canonical hint from the feed, else the item link.
-	item.URL = n.canonical(feedCanonicalHint(f, i), feedBase)
+	item.URL = n.canonical(feedCanonicalHint(f, i), fc.baseStr)
 	if item.URL == "" {
-		item.URL = n.canonical(link, feedBase)
+		item.URL = n.canonical(link, fc.baseStr)
 	}
 	if canonHint != "" && (item.URL == "" || sameSite(canonHint, item.URL)) {
-		if c := n.canonical(canonHint, feedBase); c != "" {
+		if c := n.canonical(canonHint, fc.baseStr); c != "" {
 			item.URL = c
 		}
 	}
 
-	item.Outlet = cleanLine(src.Outlet)
+	item.Outlet = fc.outlet
 	item.Title = title
 	if item.Title == "" {
 		item.Title = firstSentence(strings.ReplaceAll(text, "\n\n", "\n"), titleFromText)
@@ -196,7 +206,7 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 
 	item.Authors = authors(it)
 	item.Categories = categories(it.Categories)
-	item.Language = itemLanguage(it, f, src.Language)
+	item.Language = itemLanguage(it, fc.lang)
 	item.Enclosures = enclosures(it.Enclosures, contentBase)
 	item.Image = itemImage(it, body, contentBase, n.trackers)
 	if item.Image == "" {
@@ -220,27 +230,6 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	return item, rep, true
 }
 
-// ruleSets returns the rule sets for an item: the outlet's (by name or by
-// host), then the generic set.
-func (n *Normalizer) ruleSets(src Source, bases ...*url.URL) []*RuleSet {
-	var sets []*RuleSet
-	if rs, ok := n.outlets[Key(src.Outlet)]; ok {
-		sets = append(sets, rs)
-	}
-	for _, rs := range n.hosted {
-		if containsSet(sets, rs) {
-			continue
-		}
-		for _, b := range bases {
-			if b != nil && hostMatches(b.Hostname(), rs.Hosts) {
-				sets = append(sets, rs)
-				break
-			}
-		}
-	}
-	return append(sets, &n.generic)
-}
-
 func containsSet(sets []*RuleSet, rs *RuleSet) bool {
 	for _, s := range sets {
 		if s == rs {
@@ -250,27 +239,11 @@ func containsSet(sets []*RuleSet, rs *RuleSet) bool {
 	return false
 }
 
-func (n *Normalizer) siteNames(src Source, f *gofeed.Feed, sets []*RuleSet) []string {
-	names := []string{src.Outlet}
-	if t := cleanLine(htmlToText(cleanString(f.Title))); t != "" {
-		names = append(names, t)
-		names = append(names, splitAffixes(t)...)
-	}
-	for _, rs := range sets {
-		names = append(names, rs.SiteNames...)
-	}
-	return names
-}
-
-func (n *Normalizer) canonical(raw string, base *url.URL) string {
+func (n *Normalizer) canonical(raw, base string) string {
 	if strings.TrimSpace(raw) == "" {
 		return ""
 	}
-	b := ""
-	if base != nil {
-		b = base.String()
-	}
-	c, err := canonicalURL(raw, b, n.urls)
+	c, err := canonicalURL(raw, base, n.urls)
 	if err != nil {
 		return ""
 	}
@@ -446,26 +419,15 @@ func categories(in []string) []string {
 	return out
 }
 
-func itemLanguage(it *gofeed.Item, f *gofeed.Feed, fallback string) string {
-	cands := []string{}
+// itemLanguage is the item's Dublin Core language if it parses, else the
+// feed's (feedLang, see feedContext).
+func itemLanguage(it *gofeed.Item, feedLang string) string {
 	if it.DublinCoreExt != nil && len(it.DublinCoreExt.Language) > 0 {
-		cands = append(cands, it.DublinCoreExt.Language[0])
-	}
-	cands = append(cands, f.Language)
-	if f.DublinCoreExt != nil && len(f.DublinCoreExt.Language) > 0 {
-		cands = append(cands, f.DublinCoreExt.Language[0])
-	}
-	cands = append(cands, fallback)
-	for _, c := range cands {
-		c = strings.TrimSpace(cleanString(c))
-		if c == "" {
-			continue
-		}
-		if tag, err := language.Parse(strings.ReplaceAll(c, "_", "-")); err == nil {
-			return tag.String()
+		if l := parseLanguage(it.DublinCoreExt.Language[0]); l != "" {
+			return l
 		}
 	}
-	return ""
+	return feedLang
 }
 
 func enclosures(in []*gofeed.Enclosure, base *url.URL) []news.Enclosure {

@@ -17,11 +17,15 @@ type prefilter struct {
 	fold []bool
 	// prefix: the text must start with one of lits (begin-anchored rules).
 	prefix bool
+	// suffix: the text must end with one of lits (end-anchored rules).
+	suffix bool
 }
 
 // newPrefilter derives the prefilter of expr: for an expression anchored at
-// the start of the text, the literals a match must start with; otherwise
-// literals a match must contain. ok is false when there are none.
+// the start of the text, the literals a match must start with; for one
+// anchored at the end, the literals a match must end with, if there are
+// such; otherwise literals a match must contain. ok is false when there are
+// none.
 func newPrefilter(expr string) (prefilter, bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
@@ -34,6 +38,9 @@ func newPrefilter(expr string) (prefilter, bool) {
 			return prefilter{}, false
 		}
 		p.prefix = true
+	} else if sp := suffixLits(re); endAnchored(re) && len(sp.lits) > 0 && sp.weakest() > 0 {
+		p = sp
+		p.suffix = true
 	} else {
 		var ok bool
 		if p, ok = requiredLits(re); !ok {
@@ -139,6 +146,71 @@ func prefixOfSeq(subs []*syntax.Regexp) prefilter {
 	return prefixLits(first)
 }
 
+// suffixLits returns strings one of which every match of re ends with
+// (before a trailing "$"); a set holding "" constrains nothing. It mirrors
+// prefixLits.
+func suffixLits(re *syntax.Regexp) prefilter {
+	none := prefilter{lits: []string{""}, fold: []bool{false}}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return prefilter{lits: []string{string(re.Rune)}, fold: []bool{re.Flags&syntax.FoldCase != 0}}
+	case syntax.OpCapture, syntax.OpPlus:
+		return suffixLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return suffixLits(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var all prefilter
+		for _, sub := range re.Sub {
+			p := suffixLits(sub)
+			if p.weakest() == 0 || len(all.lits)+len(p.lits) > maxLitSet {
+				return none
+			}
+			all.lits = append(all.lits, p.lits...)
+			all.fold = append(all.fold, p.fold...)
+		}
+		return all
+	case syntax.OpConcat:
+		return suffixOfSeq(re.Sub)
+	}
+	return none
+}
+
+// suffixOfSeq is suffixLits of a concatenation, from its end: literal runs
+// multiply out, and an optional part (x?) gives the union of the suffixes
+// with and without it.
+func suffixOfSeq(subs []*syntax.Regexp) prefilter {
+	none := prefilter{lits: []string{""}, fold: []bool{false}}
+	if len(subs) == 0 {
+		return none
+	}
+	last, rest := subs[len(subs)-1], subs[:len(subs)-1:len(subs)-1]
+	switch {
+	case last.Op == syntax.OpEndText:
+		return suffixOfSeq(rest)
+	case last.Op == syntax.OpCapture:
+		return suffixOfSeq(append(rest, last.Sub[0]))
+	case last.Op == syntax.OpConcat:
+		return suffixOfSeq(append(rest, last.Sub...))
+	case last.Op == syntax.OpQuest:
+		with := suffixOfSeq(append(rest, last.Sub[0]))
+		without := suffixOfSeq(rest)
+		if len(with.lits)+len(without.lits) > maxLitSet {
+			return none
+		}
+		return prefilter{lits: append(with.lits, without.lits...), fold: append(with.fold, without.fold...)}
+	}
+	if p, ok := exactLits(last); ok {
+		head := suffixOfSeq(rest)
+		if len(head.lits)*len(p.lits) <= maxLitSet {
+			return head.product(p)
+		}
+		return p
+	}
+	return suffixLits(last)
+}
+
 // maxLitSet bounds the cross product of literal alternatives.
 const maxLitSet = 32
 
@@ -197,6 +269,8 @@ func requiredLits(re *syntax.Regexp) (prefilter, bool) {
 // only literals (a literal, an alternation or concatenation of literals).
 func exactLits(re *syntax.Regexp) (prefilter, bool) {
 	switch re.Op {
+	case syntax.OpEmptyMatch: // "EPA(?:|-EFE)", the parser's form of "EPA(-EFE)?"
+		return prefilter{lits: []string{""}, fold: []bool{false}}, true
 	case syntax.OpLiteral:
 		return prefilter{lits: []string{string(re.Rune)}, fold: []bool{re.Flags&syntax.FoldCase != 0}}, true
 	case syntax.OpCapture:
@@ -250,23 +324,176 @@ func (p prefilter) weakest() int {
 	return m
 }
 
+// pass reports whether text may match. Literals that fold case are
+// compared with text as strings.ToLower would lower it (fold literals are
+// lower-cased), without building the lowered text unless a non-ASCII
+// literal must be found inside it; lower caches that lowered text.
 func (p prefilter) pass(text string, lower *string) bool {
 	if len(p.lits) == 0 {
 		return true
 	}
 	for i, l := range p.lits {
-		t := text
-		if p.fold[i] {
-			if *lower == "" {
-				*lower = strings.ToLower(text)
-			}
-			t = *lower
+		var ok bool
+		switch {
+		case !p.fold[i]:
+			ok = p.prefix && strings.HasPrefix(text, l) || p.suffix && strings.HasSuffix(text, l) ||
+				!p.prefix && !p.suffix && strings.Contains(text, l)
+		case p.prefix:
+			ok = hasPrefixLower(text, l)
+		case p.suffix:
+			ok = hasSuffixLower(text, l)
+		default:
+			ok = containsLower(text, l, lower)
 		}
-		if p.prefix && strings.HasPrefix(t, l) || !p.prefix && strings.Contains(t, l) {
+		if ok {
 			return true
 		}
 	}
 	return false
+}
+
+// lowerRune is unicode.ToLower with an ASCII fast path.
+func lowerRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// hasPrefixLower reports whether strings.ToLower(s) starts with l. Lowering
+// maps rune to rune, so the runes compare one by one.
+func hasPrefixLower(s, l string) bool {
+	for l != "" {
+		if s == "" {
+			return false
+		}
+		lr, ln := utf8.DecodeRuneInString(l)
+		sr, sn := utf8.DecodeRuneInString(s)
+		if lowerRune(sr) != lr {
+			return false
+		}
+		s, l = s[sn:], l[ln:]
+	}
+	return true
+}
+
+// hasSuffixLower reports whether strings.ToLower(s) ends with l, or s ends
+// with runes of l's case-folding orbits (as the expression, matching with
+// case folding, may see them).
+func hasSuffixLower(s, l string) bool {
+	for l != "" {
+		if s == "" {
+			return false
+		}
+		lr, ln := utf8.DecodeLastRuneInString(l)
+		sr, sn := utf8.DecodeLastRuneInString(s)
+		if lowerRune(sr) != lr && !sameFold(sr, lr) {
+			return false
+		}
+		s, l = s[:len(s)-sn], l[:len(l)-ln]
+	}
+	return true
+}
+
+// sameFold reports whether a and b are in one simple case-folding orbit.
+func sameFold(a, b rune) bool {
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
+}
+
+// containsLower reports whether strings.ToLower(s) contains l. An ASCII
+// literal is searched for in s itself, ASCII letters matching either case:
+// only "İ" and "K" (Kelvin) lower to ASCII, and when s holds either, s is
+// lowered after all. lower caches the lowered s.
+func containsLower(s, l string, lower *string) bool {
+	if isASCII(l) && l != "" {
+		if indexFoldASCII(s, l) >= 0 {
+			return true
+		}
+		if !strings.Contains(s, "\u0130") && !strings.Contains(s, "\u212a") {
+			return false
+		}
+	}
+	if *lower == "" {
+		*lower = strings.ToLower(s)
+	}
+	return strings.Contains(*lower, l)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldASCII returns the first index at which s holds l (lower-case
+// ASCII) with ASCII letters in either case, or -1.
+func indexFoldASCII(s, l string) int {
+	c0 := l[0]
+	up := c0
+	if 'a' <= c0 && c0 <= 'z' {
+		up = c0 - ('a' - 'A')
+	}
+	if len(l) > len(s) {
+		return -1
+	}
+	starts := s[:len(s)-len(l)+1] // where a match may start
+	// The next start candidates, in either case; -1: not looked for yet,
+	// len(starts): none left.
+	nextLo, nextUp := -1, -1
+	for pos := 0; pos < len(starts); {
+		if nextLo < pos {
+			nextLo = indexFrom(starts, c0, pos)
+		}
+		if up == c0 {
+			nextUp = nextLo
+		} else if nextUp < pos {
+			nextUp = indexFrom(starts, up, pos)
+		}
+		i := min(nextLo, nextUp)
+		if i == len(starts) {
+			return -1
+		}
+		if equalFoldASCII(s[i+1:i+len(l)], l[1:]) {
+			return i
+		}
+		pos = i + 1
+	}
+	return -1
+}
+
+// indexFrom returns the index of the first c in s at or after from, or
+// len(s) when there is none.
+func indexFrom(s string, c byte, from int) int {
+	if i := strings.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(s)
+}
+
+// equalFoldASCII reports whether s equals l (lower-case ASCII) with ASCII
+// letters of s in either case.
+func equalFoldASCII(s, l string) bool {
+	for i := 0; i < len(l); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != l[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // foldsLikeASCII reports whether every non-ASCII rune of s is caseless

@@ -13,15 +13,9 @@ var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", "
 
 // stripSiteAffixes removes a leading or trailing title segment that names the
 // site ("Headline - The Moscow Times", "Asharq Al-Awsat | Headline"). A
-// segment is removed only when it equals (by Key) one of names, and only when
-// something is left.
-func stripSiteAffixes(title string, names []string) string {
-	keys := make([]string, 0, len(names))
-	for _, n := range names {
-		if k := Key(n); k != "" {
-			keys = append(keys, k)
-		}
-	}
+// segment is removed only when its Key is one of keys (the Keys of the site
+// names, see siteKeys), and only when something is left.
+func stripSiteAffixes(title string, keys []string) string {
 	for changed := true; changed; {
 		changed = false
 		for _, sep := range titleSeparators {

@@ -1,0 +1,238 @@
+package normalize
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
+)
+
+// keyReference is Key without its fast paths (ASCII runs, the table of
+// two-byte runes): every character through keyBuilder.
+func keyReference(s string) string {
+	var k keyBuilder
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			k.ascii(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || dropRune(r) {
+			i += size
+			continue
+		}
+		if d := norm.NFKD.PropertiesString(s[i:]).Decomposition(); d != nil {
+			for _, dr := range string(d) {
+				k.rune(dr)
+			}
+		} else {
+			k.rune(r)
+		}
+		i += size
+	}
+	out := k.b.String()
+	if k.recompose {
+		out = norm.NFC.String(out)
+	}
+	return out
+}
+
+// TestKeyFastPathsMatchReference checks Key against keyReference for every
+// one- and two-byte character and a sample of others, in the contexts that
+// change its output (after a letter, a space, a mark; before a mark).
+func TestKeyFastPathsMatchReference(t *testing.T) {
+	var runes []rune
+	for r := rune(0); r < 0x800; r++ {
+		runes = append(runes, r)
+	}
+	runes = append(runes, '’', '“', '—', 'ﬁ', 'Ｉ', '\u200c', '\u2060', 'K', 'İ', 'ẞ', '가', '\u1100', 0xFFFD, 0x1F600)
+	for _, r := range runes {
+		c := string(r)
+		for _, s := range []string{c, "A" + c + "b", " " + c + " ", "x" + c + "\u0301", "é" + c, "Ab`C" + c + c + "Zz!", "Ё" + c + " \t" + c, "\xff" + c} {
+			if got, want := Key(s), keyReference(s); got != want {
+				t.Errorf("Key(%q) = %q, reference %q", s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"Iran’s Foreign Minister — «Москва» и Тегеран; وزير الخارجية الإيراني", "  Mixed\u00a0CASE `quotes` and ﬁ ligatures  ", "नमस्ते 한국어"} {
+		if got, want := Key(s), keyReference(s); got != want {
+			t.Errorf("Key(%q) = %q, reference %q", s, got, want)
+		}
+	}
+}
+
+// passReference is the prefilter as first written: fold literals looked
+// for in strings.ToLower(text), contains or prefix.
+func passReference(p prefilter, text string) bool {
+	lower := strings.ToLower(text)
+	for i, l := range p.lits {
+		t := text
+		if p.fold[i] {
+			t = lower
+		}
+		if p.prefix && strings.HasPrefix(t, l) || !p.prefix && strings.Contains(t, l) {
+			return true
+		}
+	}
+	return len(p.lits) == 0
+}
+
+// TestPrefilterPassMatchesLowering checks that the prefilter, which no
+// longer lowers texts, passes exactly the texts it passed when it did (for
+// prefix and contains filters), and that a suffix filter passes no fewer
+// texts than the expression matches.
+func TestPrefilterPassMatchesLowering(t *testing.T) {
+	texts := []string{
+		"Read More: the story", "READ MORE", "rEaD mOrE", "Read More", "read  more", "more",
+		"The opinions expressed DO NOT NECESSARILY REFLECT THE VIEWS of the agency.",
+		"It does not necessarily reflect the views", "İt does not necessarılY reflect the opinions", // dotted capital I, dotless i
+		"Continue reading\u212a", "\u212aeep reading", "Su\u017fpport us", "Support The Moscow Times!",
+		"Photo: AP", "PHOTO © AFP", "©2024", "Subscribe to our newsletter", "Dear readers,",
+		"… we have a small favour to ask", "...Before you go, we need", "Подробнее", "Once", "ONE-TIME",
+		"Reports and views published in the Media Wire section do not", "Sputnik", "EPA-EFE", "x [...]", "end [\u2026]",
+		"a caption. Anadolu Agency", "caption. REUTERS/Gleb Garanich/File Photo", "Iranian Presidency via ZUMA Press Wire.",
+		"", "r", "İ", "ﬁ", "\u212a",
+	}
+	n := New(DefaultRules())
+	for _, rs := range append([]*RuleSet{&n.generic}, n.hosted...) {
+		for _, r := range rs.Rules {
+			for _, s := range texts {
+				lower := ""
+				got := r.pre.pass(s, &lower)
+				if r.pre.suffix {
+					if r.re.MatchString(s) && !got {
+						t.Errorf("rule %s: suffix prefilter rejects matching %q", r.Name, s)
+					}
+					continue
+				}
+				if want := passReference(r.pre, s); got != want {
+					t.Errorf("rule %s: pass(%q) = %v, with lowering %v", r.Name, s, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestIndexFoldASCII(t *testing.T) {
+	tests := []struct {
+		s, l string
+		want int
+	}{
+		{"Read more", "read more", 0},
+		{"xx READ MORE", "read more", 3},
+		{"rea", "read", -1},
+		{"", "a", -1},
+		{"aaaaab", "ab", 4},
+		{"AaAaAb", "ab", 4},
+		{"a b  c", " c", 4},
+		{"Ünicode read", "read", 9},
+	}
+	for _, tt := range tests {
+		if got := indexFoldASCII(tt.s, tt.l); got != tt.want {
+			t.Errorf("indexFoldASCII(%q, %q) = %d, want %d", tt.s, tt.l, got, tt.want)
+		}
+	}
+}
+
+// TestPlainTextParagraphs checks that plain text is turned into the tree the
+// HTML parser builds from its "<p>line</p>" form.
+func TestPlainTextParagraphs(t *testing.T) {
+	for _, s := range []string{
+		"One line.", "First\nSecond\n\n  \nThird", "  leading and trailing  \n\ttab", "quotes \"'` > = / ; :", "Юникод ‘text’ — «ok»",
+		"a > b\n", "\n\n", "x\u00a0y", "no tags here: a < c", "entity &amp; here", "cr\r\nlf",
+	} {
+		got := renderChildren(parseContent(s))
+		var b strings.Builder
+		for _, line := range strings.Split(s, "\n") {
+			if strings.TrimSpace(line) != "" {
+				b.WriteString("<p>" + line + "</p>")
+			}
+		}
+		body := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+		nodes, err := html.ParseFragmentWithOptions(strings.NewReader(b.String()), body, html.ParseOptionEnableScripting(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			body.AppendChild(n)
+		}
+		if want := renderChildren(body); got != want {
+			t.Errorf("parseContent(%q) renders %q, parser %q", s, got, want)
+		}
+	}
+}
+
+// TestItemFeedContext checks that Item's per-feed context follows changes
+// to the feed and the source, and that Item for every index, from several
+// goroutines at once, gives what Feed gives.
+func TestItemFeedContext(t *testing.T) {
+	n := New(DefaultRules())
+	f := &gofeed.Feed{Title: "Alpha News", Link: "https://alpha.example/", Language: "en", Items: []*gofeed.Item{
+		{Title: "Headline - Alpha News", Link: "/a/1", Content: "<p>Body of the first article, long enough.</p>"},
+	}}
+	src := Source{Outlet: "Alpha", FeedURL: "https://alpha.example/feed"}
+	check := func(name, wantTitle, wantOutlet, wantLang, wantURL string) {
+		t.Helper()
+		it, _, ok := n.Item(src, f, 0, goldenNow)
+		if !ok || it.Title != wantTitle || it.Outlet != wantOutlet || it.Language != wantLang || it.URL != wantURL {
+			t.Errorf("%s: got ok=%v title %q outlet %q language %q url %q; want %q %q %q %q", name, ok, it.Title, it.Outlet, it.Language, it.URL,
+				wantTitle, wantOutlet, wantLang, wantURL)
+		}
+	}
+	check("first", "Headline", "Alpha", "en", "https://alpha.example/a/1")
+	f.Title = "Beta"
+	check("feed title changed", "Headline - Alpha News", "Alpha", "en", "https://alpha.example/a/1")
+	f.Language = "ru"
+	check("feed language changed", "Headline - Alpha News", "Alpha", "ru", "https://alpha.example/a/1")
+	src.Outlet = "Alpha News"
+	check("outlet changed", "Headline", "Alpha News", "ru", "https://alpha.example/a/1")
+	src.FeedURL, f.Link = "https://gamma.example/rss", ""
+	check("base changed", "Headline", "Alpha News", "ru", "https://gamma.example/a/1")
+
+	var feeds []*gofeed.Feed
+	var srcs []Source
+	for _, name := range []string{"seed_aawsat", "seed_moscowtimes", "boilerplate_generic", "titles", "urls"} {
+		p := gofeed.NewParser()
+		p.KeepOriginalFeed = true
+		fd, err := p.ParseString(mustRead(t, "testdata/golden/"+name+".xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		feeds = append(feeds, fd)
+		srcs = append(srcs, Source{Outlet: name, FeedURL: "https://example.com/feed/"})
+	}
+	want := make([][]any, len(feeds))
+	for k, fd := range feeds {
+		for _, it := range New(DefaultRules()).Feed(srcs[k], fd, goldenNow) {
+			want[k] = append(want[k], it)
+		}
+	}
+	var wg sync.WaitGroup
+	got := make([][][]any, 4)
+	for g := range got {
+		got[g] = make([][]any, len(feeds))
+		wg.Go(func() {
+			for k, fd := range feeds {
+				for i := range fd.Items {
+					if it, _, ok := n.Item(srcs[k], fd, i, goldenNow); ok {
+						got[g][k] = append(got[g][k], it)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		if !reflect.DeepEqual(got[g], want) {
+			t.Errorf("goroutine %d: Item per index differs from Feed", g)
+		}
+	}
+}
