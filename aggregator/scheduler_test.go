@@ -417,3 +417,41 @@ func TestDueQueueMatchesScan(t *testing.T) {
 		})
 	}
 }
+
+// TestJitterSpreadsPolls: re-scheduled polls are delayed by a random
+// fraction of the interval, up to Jitter, so that outlets scheduled
+// together drift apart; no jitter when it is off.
+func TestJitterSpreadsPolls(t *testing.T) {
+	const interval = 15 * time.Minute
+	for _, tt := range []struct {
+		jitter float64
+		max    time.Duration
+	}{{0, 0}, {0.1, interval / 10}, {0.5, interval / 2}} {
+		s := NewScheduler(nil, nil, nil, SchedulerOptions{Jitter: tt.jitter}, time.Now, slog.New(slog.DiscardHandler))
+		var lo, hi time.Duration = tt.max, 0
+		buckets := make([]int, 10)
+		const n = 2000
+		for range n {
+			d := s.jitter(interval)
+			if d < 0 || d > tt.max {
+				t.Fatalf("jitter %v: delay %v outside [0, %v]", tt.jitter, d, tt.max)
+			}
+			lo, hi = min(lo, d), max(hi, d)
+			if tt.max > 0 {
+				buckets[min(int(10*d/tt.max), 9)]++
+			}
+		}
+		if tt.max == 0 {
+			if hi != 0 {
+				t.Errorf("jitter off: delays up to %v", hi)
+			}
+			continue
+		}
+		// Spread over the whole range: every tenth of it is used.
+		for i, c := range buckets {
+			if c < n/40 {
+				t.Errorf("jitter %v: only %d of %d delays in tenth %d of the range %v", tt.jitter, c, n, i, buckets)
+			}
+		}
+	}
+}
