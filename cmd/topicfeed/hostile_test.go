@@ -484,6 +484,9 @@ func TestHostileOutlets(t *testing.T) {
 	if st := states["Moved"]; !strings.HasSuffix(st.FeedURL, "/moved/feed") {
 		t.Errorf("a 301 did not move the outlet's feed URL: %q", st.FeedURL)
 	}
+	if l := grepLines(run.stderr, "outlet moved permanently"); !strings.Contains(l, `outlet=Moved`) || !strings.Contains(l, "/moved/feed") {
+		t.Errorf("the permanent redirect is not logged with the outlet and its new URL:\n%s", logTail(run.stderr))
+	}
 	// The ops view: `topicfeed outlets` shows each failing outlet.
 	table, _ := topicfeed(t, "-config", cfg, "outlets")
 	for _, o := range outlets {
