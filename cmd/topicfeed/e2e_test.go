@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -577,6 +578,7 @@ func TestServeMetrics(t *testing.T) {
 		`topicfeed_stored_items 10`,
 		`topicfeed_stored_items_on_topic 6`,
 		`topicfeed_items_by_tag{tag="drones"}`,
+		`topicfeed_items_by_topic{topic="iran-russia-ukraine"} 6`,
 		`topicfeed_http_requests_total{format="atom",route="feed",status="200"} 2`,
 		`topicfeed_fetch_duration_seconds_count{outlet="Al Mayadeen English"} 1`,
 		`topicfeed_scheduler_lag_seconds_count 5`,
@@ -585,6 +587,12 @@ func TestServeMetrics(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// Ten items, some of them reports of one story.
+	if m := regexp.MustCompile(`(?m)^topicfeed_stories (\d+)$`).FindStringSubmatch(metrics); m == nil {
+		t.Error("/metrics lacks topicfeed_stories")
+	} else if n, _ := strconv.Atoi(m[1]); n < 1 || n >= 10 {
+		t.Errorf("topicfeed_stories %d, want 1 to 9 for 10 items of which some report one story", n)
 	}
 	// One article is carried by two outlets: whichever was polled second
 	// counted it as a duplicate.
