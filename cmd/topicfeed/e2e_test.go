@@ -21,6 +21,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage"
 )
 
 // binary is the topicfeed binary built once for the end-to-end tests.
@@ -602,6 +605,21 @@ func TestServeMetrics(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("metrics:\n%s", grepLines(metrics, "topicfeed_"))
+	}
+
+	// An online backup while the daemon runs opens and holds every item.
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	topicfeed(t, "-config", cfg, "backup", backup)
+	bdb, err := storage.Open(context.Background(), backup)
+	if err != nil {
+		t.Fatalf("open the backup: %v", err)
+	}
+	items, err := bdb.Items(context.Background(), news.Query{})
+	if err != nil || len(items) != 10 {
+		t.Errorf("the backup holds %d items (%v), want 10", len(items), err)
+	}
+	if err := bdb.Close(); err != nil {
+		t.Error(err)
 	}
 	d.stop(t)
 }
