@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,6 +161,31 @@ func TestInspect(t *testing.T) {
 	}
 	if len(norm.Items) != 3 || !norm.Items[0].OnTopic || strings.Contains(norm.Items[0].Text, "do not necessarily reflect") {
 		t.Errorf("inspect -normalized: %+v", norm.Items)
+	}
+
+	// A URL, fetched as the daemon fetches: the HTTP Content-Language
+	// stands in for the feed's missing <language>, and the SSRF guard
+	// applies unless the configuration allows private networks.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("Content-Language", "ru")
+		w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Лента</title><link>https://lenta.example/</link><description>d</description><item><title>Иран и Россия</title><link>https://lenta.example/1</link></item></channel></rss>`))
+	}))
+	defer srv.Close()
+	private := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Lenta", srv.URL + "/feed"}}, "allow_private_networks: true\n")
+	out, stderr, code = runBinary(t, "", "-config", private, "inspect", srv.URL+"/feed")
+	var fetched struct {
+		Title, Language string
+		Items           []struct{ Link string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &fetched) != nil {
+		t.Fatalf("inspect URL: exit %d: %s%s", code, out, stderr)
+	}
+	if fetched.Title != "Лента" || fetched.Language != "ru" || len(fetched.Items) != 1 || fetched.Items[0].Link != "https://lenta.example/1" {
+		t.Errorf("inspect URL: %+v", fetched)
+	}
+	if _, stderr, code = runBinary(t, "", "-config", "../../config.yaml", "inspect", srv.URL+"/feed"); code == 0 || !strings.Contains(stderr, "refused non-public network address") {
+		t.Errorf("inspect of a loopback URL with the guard on: exit %d, %q", code, stderr)
 	}
 
 	page := filepath.Join(t.TempDir(), "page.html")

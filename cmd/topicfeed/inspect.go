@@ -79,7 +79,8 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		body, opts = resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL}
+		body, opts = resp.Body, parser.Options{ContentType: resp.ContentType, URL: resp.URL,
+			ContentLanguage: resp.Header.Get("Content-Language")}
 	} else {
 		body, err = os.ReadFile(target)
 		if err != nil {
