@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -206,4 +208,94 @@ func cpuTime(tb testing.TB) time.Duration {
 		tb.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkStartup measures, at several store sizes (-stored), what a
+// command's start-up costs: Open with quick_check (after an unclean stop,
+// and before the clean-close record existed) and without (after a clean
+// Close), and reading the story window for the cluster index as one slice
+// of items (Items, as before) or streamed (EachStoryDoc). Every seeded
+// on-topic item is inside the window (30% of the store).
+func BenchmarkStartup(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range benchSizes(b) {
+		b.Run(fmt.Sprintf("stored=%dk", size/1000), func(b *testing.B) {
+			db, _ := seedBench(b, size)
+			path := db.Path()
+			if err := db.Close(); err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range []struct {
+				name  string
+				clean bool
+			}{{"Open/quick_check", false}, {"Open/clean", true}} {
+				b.Run(c.name, func(b *testing.B) {
+					cpu0 := cpuTime(b)
+					for b.Loop() {
+						if !c.clean {
+							if err := os.Remove(cleanMarkPath(path)); err != nil {
+								b.Fatal(err)
+							}
+						}
+						db, err := Open(ctx, path)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if db.checked == c.clean {
+							b.Fatalf("checked = %v", db.checked)
+						}
+						if err := db.Close(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+				})
+			}
+			db, err := Open(ctx, path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			b.Run("StoryWindow/Items", func(b *testing.B) {
+				b.ReportAllocs()
+				var live uint64
+				for b.Loop() {
+					before := heapInUse()
+					items, err := db.Items(ctx, news.Query{OnTopic: true, Since: time.Unix(1, 0)})
+					if err != nil || len(items) < size/4 {
+						b.Fatalf("%d items, %v", len(items), err)
+					}
+					live = max(live, heapInUse()-min(before, heapInUse()))
+					runtime.KeepAlive(items)
+				}
+				b.ReportMetric(float64(live), "live-B")
+			})
+			b.Run("StoryWindow/EachStoryDoc", func(b *testing.B) {
+				b.ReportAllocs()
+				var live uint64
+				for b.Loop() {
+					before := heapInUse()
+					n := 0
+					err := db.EachStoryDoc(ctx, time.Unix(1, 0), func(d StoryDoc) error {
+						if n++; n%(size/20) == 0 { // sample the heap while streaming
+							live = max(live, heapInUse()-min(before, heapInUse()))
+						}
+						return nil
+					})
+					if err != nil || n < size/4 {
+						b.Fatalf("%d docs, %v", n, err)
+					}
+				}
+				b.ReportMetric(float64(live), "live-B")
+			})
+		})
+	}
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

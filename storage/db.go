@@ -61,6 +61,9 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	// checked says whether Open ran quick_check (see cleanclose.go).
+	checked bool
+
 	statsMu sync.Mutex
 	stats   *statsCache
 }
@@ -97,9 +100,10 @@ func WithReaders(n int) Option {
 }
 
 // Open opens (creating it and its parent directory if needed) the database
-// at path, checks it with PRAGMA quick_check and migrates its schema to the
-// version this binary knows. A database written by a newer topicfeed is
-// refused with a *SchemaVersionError.
+// at path, checks it with PRAGMA quick_check unless the last Close was
+// clean and the file has not changed since (see cleanclose.go), and
+// migrates its schema to the version this binary knows. A database written
+// by a newer topicfeed is refused with a *SchemaVersionError.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	o := options{now: time.Now, readers: max(4, runtime.NumCPU()), log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
@@ -116,6 +120,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("create database directory: %w", err)
 	}
 
+	clean, err := takeCleanMark(abs)
+	if err != nil {
+		return nil, err
+	}
+
 	w, err := sql.Open("sqlite", dsn(abs, connWriter))
 	if err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
@@ -126,7 +135,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 
 	db := &DB{path: abs, w: w, now: o.now, log: o.log}
-	if err := db.prepareWriter(ctx); err != nil {
+	if err := db.prepareWriter(ctx, !clean); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -193,7 +202,7 @@ func dsn(abs string, kind connKind) string {
 	return u.String()
 }
 
-func (db *DB) prepareWriter(ctx context.Context) error {
+func (db *DB) prepareWriter(ctx context.Context, check bool) error {
 	var mode string
 	if err := db.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		return fmt.Errorf("read journal mode: %w", err)
@@ -208,8 +217,11 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 	if fk != 1 {
 		return errors.New("foreign keys are off, want on")
 	}
-	if err := db.quickCheck(ctx); err != nil {
-		return err
+	if check {
+		db.checked = true
+		if err := db.quickCheck(ctx); err != nil {
+			return err
+		}
 	}
 	return db.migrate(ctx, schemaSteps())
 }
@@ -243,8 +255,9 @@ func (db *DB) quickCheck(ctx context.Context) error {
 func (db *DB) Path() string { return db.path }
 
 // Close closes the database. It runs PRAGMA optimize first; the last
-// connection to close checkpoints the WAL into the main file. Calls after
-// the first return the first call's result.
+// connection to close checkpoints the WAL into the main file, and then a
+// clean Close is recorded so that the next Open can skip quick_check.
+// Calls after the first return the first call's result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { db.closeErr = db.close() })
 	return db.closeErr
@@ -266,7 +279,10 @@ func (db *DB) close() error {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
 	errs = append(errs, db.w.Close())
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return putCleanMark(db.path)
 }
 
 // Revision returns a number that grows whenever anything the published

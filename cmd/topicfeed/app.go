@@ -222,13 +222,14 @@ func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now 
 		}
 	}
 	ix := cluster.New(cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now})
-	items, err := db.Items(ctx, news.Query{OnTopic: true, Since: now().Add(-cluster.DefaultWindow)})
+	// Streamed, one item at a time: memory is the index's, not the
+	// window's items'.
+	err := db.EachStoryDoc(ctx, now().Add(-cluster.DefaultWindow), func(d storage.StoryDoc) error {
+		ix.Restore(cluster.Doc{Key: d.UID, Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: d.Published}, d.StoryID)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read recent items for story clustering: %w", err)
-	}
-	for i := len(items) - 1; i >= 0; i-- {
-		it := items[i]
-		ix.Restore(cluster.Doc{Key: it.UID, Outlet: it.Outlet, Title: it.Title, Text: it.Text, Published: it.Published}, it.StoryID)
 	}
 	return ix, nil
 }
