@@ -19,10 +19,21 @@ type Store interface {
 	SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error)
 }
 
+// PollStore is the Store a Poller works with: it also tells which raw feed
+// entries it holds, so that a poll skips those (storage.DB satisfies it).
+type PollStore interface {
+	Store
+	// KnownRaw reports which of hashes (news.Item.RawHash values) are
+	// stored for a source of the named outlet.
+	KnownRaw(ctx context.Context, outlet string, hashes []uint64) (map[uint64]bool, error)
+}
+
 // StoryIndex assigns on-topic items to stories; *cluster.Index is the
 // real one.
 type StoryIndex interface {
-	Assign(d cluster.Doc) cluster.Decision
+	// AssignPrepared assigns a document cluster.Prepare tokenised (the
+	// poller takes its SimHash from the same tokens).
+	AssignPrepared(p *cluster.Prepared) cluster.Decision
 }
 
 // Tagger decides whether an item is on topic and which tags it gets.

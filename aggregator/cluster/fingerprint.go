@@ -38,47 +38,61 @@ func mix64(x uint64) uint64 {
 
 // shingles appends the hashes of the word 3-shingles of toks to dst.
 func shingles(toks []token, dst []uint64) []uint64 {
-	if len(toks) < shingleSize {
-		return dst
-	}
-	hs := make([]uint64, len(toks))
-	for i, t := range toks {
-		hs[i] = hashString(t.word)
-	}
-	for i := 0; i+shingleSize <= len(hs); i++ {
-		dst = append(dst, mix64(hs[i]^bits.RotateLeft64(hs[i+1], 21)^bits.RotateLeft64(hs[i+2], 42)))
+	for i := 0; i+shingleSize <= len(toks); i++ {
+		dst = append(dst, shingle(toks[i].hash, toks[i+1].hash, toks[i+2].hash))
 	}
 	return dst
+}
+
+// shingle is the hash of a word 3-shingle, from its words' hashes.
+func shingle(a, b, c uint64) uint64 {
+	return mix64(a ^ bits.RotateLeft64(b, 21) ^ bits.RotateLeft64(c, 42))
 }
 
 // SimHash returns a 64-bit fingerprint of text (Charikar's SimHash over the
 // word 3-shingles of the folded text): near-identical texts differ in few
 // bits (bits.OnesCount64(a^b)). It is stable across versions of the process,
 // so storage may keep it. Texts shorter than three words hash their words.
+// Prepare gives the same fingerprint along with the analysis Assign needs.
 func SimHash(text string) uint64 {
-	toks := tokenize(text, nil, 0)
-	hs := shingles(toks, nil)
-	if len(hs) == 0 {
+	return simHash(tokenize(text, make([]token, 0, len(text)/6+4), 0))
+}
+
+// simHash is SimHash of a whole text's tokens.
+func simHash(toks []token) uint64 {
+	// Bit b of the fingerprint is set when more than half of the shingles
+	// have it set. The count of each bit is kept bit-sliced: plane k holds
+	// bit k of the 64 counts, so adding a hash is a ripple-carry over the
+	// planes (two steps on average) instead of 64 additions.
+	var (
+		planes [33]uint64
+		n      int
+	)
+	add := func(h uint64) {
+		for k := 0; h != 0; k++ {
+			h, planes[k] = planes[k]&h, planes[k]^h
+		}
+		n++
+	}
+	if len(toks) >= shingleSize {
+		for i := 0; i+shingleSize <= len(toks); i++ {
+			add(shingle(toks[i].hash, toks[i+1].hash, toks[i+2].hash))
+		}
+	} else {
 		for _, t := range toks {
-			hs = append(hs, hashString(t.word))
+			add(t.hash)
 		}
 	}
-	if len(hs) == 0 {
+	if n == 0 {
 		return 0
 	}
-	// Bit b of the fingerprint is set when more shingles have it set than
-	// not. Counting the set bits without a branch matters: the bits are
-	// random, so a branch per bit is mispredicted half the time.
-	var ones [64]int32
-	for _, h := range hs {
-		for b := range 64 {
-			ones[b] += int32(h >> b & 1)
-		}
-	}
 	var out uint64
-	n := int32(len(hs))
 	for b := range 64 {
-		if 2*ones[b] > n {
+		ones := 0
+		for k := range bits.Len(uint(n)) {
+			ones |= int(planes[k]>>b&1) << k
+		}
+		if 2*ones > n {
 			out |= 1 << b
 		}
 	}

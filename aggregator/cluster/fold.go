@@ -23,14 +23,27 @@ func fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
+	return string(appendFold(make([]byte, 0, len(s)), s))
+}
+
+// appendFold appends the fold of s (see fold) to dst.
+func appendFold(dst []byte, s string) []byte {
+	if norm.NFD.QuickSpanString(s) != len(s) {
+		s = norm.NFD.String(s) // something decomposes
+	}
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			dst = append(dst, byte(r))
+			continue
+		}
 		if r2, keep := foldRune(r); keep {
-			b.WriteRune(r2)
+			dst = utf8.AppendRune(dst, r2)
 		}
 	}
-	return b.String()
+	return dst
 }
 
 // foldRune maps one decomposed rune to its folded form; keep is false for

@@ -126,10 +126,38 @@ type line struct {
 // minLineTokens: shorter lines are not tracked as boilerplate.
 const minLineTokens = 5
 
+// Prepared is a document tokenised once, for both of what the poller needs
+// of it: its SimHash fingerprint (every item) and its analysis by
+// Index.AssignPrepared (on-topic items). Prepare it outside any lock; it is
+// not retained by the index.
+type Prepared struct {
+	doc  Doc
+	toks []token // the whole text
+	sim  uint64
+}
+
+// Prepare tokenises d's text once and computes its SimHash.
+func Prepare(d Doc) *Prepared {
+	toks := tokenize(d.Text, make([]token, 0, len(d.Text)/6+8), 0)
+	return &Prepared{doc: d, toks: toks, sim: simHash(toks)}
+}
+
+// SimHash is SimHash(d.Text) of the prepared document.
+func (p *Prepared) SimHash() uint64 { return p.sim }
+
+// Doc is the prepared document.
+func (p *Prepared) Doc() Doc { return p.doc }
+
 func (ix *Index) prepare(d Doc) *prepared {
+	return ix.prepareTokens(d, tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens))
+}
+
+// prepareTokens analyses d, whose text's first tokens (at most maxTokens)
+// are raw.
+func (ix *Index) prepareTokens(d Doc, raw []token) *prepared {
 	p := &prepared{
 		doc:   d,
-		raw:   tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens),
+		raw:   raw,
 		title: tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens),
 	}
 	seen := make(map[uint64]bool)
@@ -142,7 +170,7 @@ func (ix *Index) prepare(d Doc) *prepared {
 		if j-i >= minLineTokens {
 			h := outlet
 			for _, t := range p.raw[i:j] {
-				h = mix64(h ^ hashString(t.word))
+				h = mix64(h ^ t.hash)
 			}
 			p.lines = append(p.lines, line{start: i, end: j, hash: h, repeat: seen[h]})
 			seen[h] = true
@@ -216,6 +244,12 @@ func (ix *Index) dropBoilerplate(p *prepared) {
 // content and keeps its story.
 func (ix *Index) Assign(d Doc) Decision {
 	return ix.assign(ix.prepare(d))
+}
+
+// AssignPrepared is Assign of a document Prepare tokenised.
+func (ix *Index) AssignPrepared(p *Prepared) Decision {
+	n := min(len(p.toks), maxTokens)
+	return ix.assign(ix.prepareTokens(p.doc, p.toks[:n:n]))
 }
 
 // assign is Assign of an analysed document.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -70,6 +71,22 @@ func outlets(cfg config.Config) []aggregator.Outlet {
 // configured outlets and wires the pipeline.
 // obs, if not nil, observes the scheduler's polls (metrics).
 func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error) {
+	return e.openAppWith(ctx, obs, appOptions{})
+}
+
+// appOptions are the command-specific settings of the pipeline.
+type appOptions struct {
+	// cpuWorkers bounds the polls parsing and processing at once (0: no
+	// bound); see aggregator.PollerDeps.CPUWorkers.
+	cpuWorkers int
+}
+
+// serveCPUWorkers is the bound on polls processing at once while serving:
+// one core is left to the readers (at least one poll still runs).
+func serveCPUWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// openAppWith is openApp with command-specific settings.
+func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts appOptions) (*app, error) {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return nil, err
@@ -105,15 +122,23 @@ func (e *env) openApp(ctx context.Context, obs aggregator.Observer) (*app, error
 		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 		Now:                  now,
 	})
+	rules := normalize.DefaultRules()
+	seed, err := aggregator.RawSeed(rules)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	p := aggregator.NewPoller(aggregator.PollerDeps{
 		Fetcher:    f,
-		Normalizer: normalize.New(normalize.DefaultRules()),
+		Normalizer: normalize.New(rules),
 		Tagger:     tg,
 		Stories:    stories,
 		Store:      db,
 		MaxItems:   cfg.Fetch.MaxItems,
 		// One maximal feed at a time: parsing costs up to ~25× the bytes.
 		ParseBudget: cfg.Fetch.MaxBodyBytes,
+		CPUWorkers:  opts.cpuWorkers,
+		RawSeed:     seed,
 		Now:         now,
 		Log:         log,
 	})

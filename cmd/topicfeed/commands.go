@@ -24,7 +24,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	m := metrics.New()
-	a, err := e.openApp(ctx, m)
+	a, err := e.openAppWith(ctx, m, appOptions{cpuWorkers: serveCPUWorkers()})
 	if err != nil {
 		return err
 	}
