@@ -274,8 +274,12 @@ func hostMatches(host string, hosts []string) bool {
 // collectUnits splits the tree into paragraphs in document order.
 func collectUnits(root *html.Node) []*unit {
 	var units []*unit
-	var run []*html.Node
+	var slab []unit      // the units, allocated a chunk at a time
+	var all []*html.Node // every unit's nodes, back to back
+	start := 0           // where the current run begins in all
 	flush := func() {
+		run := all[start:len(all):len(all)]
+		start = len(all)
 		if len(run) == 0 {
 			return
 		}
@@ -290,9 +294,12 @@ func collectUnits(root *html.Node) []*unit {
 			t = b.String()
 		}
 		if t = foldSpace(cleanString(t)); t != "" {
-			units = append(units, &unit{nodes: run, text: t})
+			if len(slab) == cap(slab) {
+				slab = make([]unit, 0, max(8, 2*cap(slab)))
+			}
+			slab = append(slab, unit{nodes: run, text: t})
+			units = append(units, &slab[len(slab)-1])
 		}
-		run = nil
 	}
 	blocky := blockContainers(root)
 	var walk func(n *html.Node)
@@ -300,13 +307,13 @@ func collectUnits(root *html.Node) []*unit {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			switch {
 			case c.Type == html.TextNode:
-				run = append(run, c)
+				all = append(all, c)
 			case c.Type != html.ElementNode:
 			case c.DataAtom == atom.Br:
-				run = append(run, c)
+				all = append(all, c)
 				flush()
 			case isInline(c.DataAtom) && !blocky[c]:
-				run = append(run, c)
+				all = append(all, c)
 			default:
 				flush()
 				walk(c)

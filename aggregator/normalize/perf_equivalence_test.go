@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -134,6 +135,12 @@ func TestIndexFoldASCII(t *testing.T) {
 		{"AaAaAb", "ab", 4},
 		{"a b  c", " c", 4},
 		{"Ünicode read", "read", 9},
+		{"It does NOT NECESSARILY REFLECT THE views", " not necessarily reflect the ", 7},
+		{"nearly necessarily, not necessarily", " not necessarily", 19},
+		{"zy zY Zy", "zy", 0},
+		{"ab xy", "xy", 3},
+		{"xyz", "xyzz", -1},
+		{"… we have", "… we", 0},
 	}
 	for _, tt := range tests {
 		if got := indexFoldASCII(tt.s, tt.l); got != tt.want {
@@ -233,6 +240,90 @@ func TestItemFeedContext(t *testing.T) {
 	for g := range got {
 		if !reflect.DeepEqual(got[g], want) {
 			t.Errorf("goroutine %d: Item per index differs from Feed", g)
+		}
+	}
+}
+
+func TestPrintableASCII8(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			want := c >= 0x20 && c <= 0x7e
+			if got := printableASCII8(string(b)); got != want {
+				t.Errorf("printableASCII8(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"        ", "~~~~~~~~", "\x1f~~~~~~~", "~~~~~~~\x7f"} {
+		if got, want := printableASCII8(s), !strings.ContainsAny(s, "\x1f\x7f"); got != want {
+			t.Errorf("printableASCII8(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestReverseExprAgrees checks that the reversed expressions of tail rules
+// match a reversed text exactly when the rules' expressions match the text:
+// for the default rules on every golden paragraph and removed text, their
+// ends, and crafted captions; and for other end-anchored expressions.
+func TestReverseExprAgrees(t *testing.T) {
+	texts := []string{
+		"", " ", "caption. TASS", "caption.TASS", "caption. Anadolu Agency", "x. EPA-EFE", "x. EPA-", "on Oct. 26. TASS",
+		"in Kyiv, January 16, 2025.REUTERS/Gleb Garanich/File Photo", "army. Iranian Army/AP", "a/b",
+		"in September. Iranian Presidency via ZUMA Press Wire", "via ZUMA", "He said. Continue reading →", "end. Read more",
+		"excerpt ends [...]", "excerpt. […]", "cut off wor […]", "«Цитата». ТАСС", "آخر. IRNA", "x\u00a0[…]", "ab\nc$",
+	}
+	for _, name := range goldenCases(t) {
+		items, reps := loadCase(t, name)
+		for i, it := range items {
+			texts = append(texts, paragraphs(it.Text)...)
+			texts = append(texts, it.Summary, it.Title)
+			for _, rm := range reps[i].Removed {
+				texts = append(texts, rm.Text)
+			}
+		}
+	}
+	for _, s := range texts[:len(texts):len(texts)] {
+		for _, cut := range []int{1, 3, 7} {
+			if r := []rune(s); len(r) > cut {
+				texts = append(texts, string(r[cut:]), string(r[:len(r)-cut]))
+			}
+		}
+	}
+	check := func(name string, fwd, rev *regexp.Regexp) {
+		t.Helper()
+		if rev == nil {
+			t.Errorf("%s: no reversed expression", name)
+			return
+		}
+		for _, s := range texts {
+			if got, want := rev.MatchString(reverseRunes(s)), fwd.MatchString(s); got != want {
+				t.Errorf("%s on %q: reversed %v, forward %v", name, s, got, want)
+			}
+		}
+	}
+	tails := 0
+	n := New(DefaultRules())
+	for _, rs := range append([]*RuleSet{&n.generic}, n.hosted...) {
+		for _, r := range rs.Rules {
+			if r.tail {
+				tails++
+				check(r.Name, r.re, r.rev)
+			}
+		}
+	}
+	if tails == 0 {
+		t.Fatal("no tail rules among the default rules")
+	}
+	for _, expr := range []string{`(?i)x(ab|cd)+\s*$`, `[a-c]{2,3}\b.?$`, `(?m)end$`, `(?i:Ωμέγα|ş)$`, `(a|b$)$`, `\B..$`, `^?x*$`} {
+		check(expr, regexp.MustCompile(expr), reverseExpr(expr))
+	}
+}
+
+func TestReverseRunes(t *testing.T) {
+	for in, want := range map[string]string{"": "", "abc": "cba", "aБв’": "’вБa", "«ok»": "»ko«"} {
+		if got := reverseRunes(in); got != want {
+			t.Errorf("reverseRunes(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

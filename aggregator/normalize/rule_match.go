@@ -1,7 +1,9 @@
 package normalize
 
 import (
+	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -437,40 +439,73 @@ func isASCII(s string) bool {
 }
 
 // indexFoldASCII returns the first index at which s holds l (lower-case
-// ASCII) with ASCII letters in either case, or -1.
+// ASCII) with ASCII letters in either case, or -1. Candidates are found by
+// the rarest byte of l (IndexByte, in either case), then compared.
 func indexFoldASCII(s, l string) int {
-	c0 := l[0]
-	up := c0
-	if 'a' <= c0 && c0 <= 'z' {
-		up = c0 - ('a' - 'A')
-	}
 	if len(l) > len(s) {
 		return -1
 	}
-	starts := s[:len(s)-len(l)+1] // where a match may start
-	// The next start candidates, in either case; -1: not looked for yet,
-	// len(starts): none left.
+	a := rarestByte(l)
+	lo := l[a]
+	up := lo
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// anchors[p] is s[p+a]: where the anchor byte of a match at p lies.
+	anchors := s[a : len(s)-len(l)+a+1]
+	// The next candidates in either case; -1: not looked for yet,
+	// len(anchors): none left.
 	nextLo, nextUp := -1, -1
-	for pos := 0; pos < len(starts); {
+	for pos := 0; pos < len(anchors); {
 		if nextLo < pos {
-			nextLo = indexFrom(starts, c0, pos)
+			nextLo = indexFrom(anchors, lo, pos)
 		}
-		if up == c0 {
+		if up == lo {
 			nextUp = nextLo
 		} else if nextUp < pos {
-			nextUp = indexFrom(starts, up, pos)
+			nextUp = indexFrom(anchors, up, pos)
 		}
-		i := min(nextLo, nextUp)
-		if i == len(starts) {
+		p := min(nextLo, nextUp)
+		if p == len(anchors) {
 			return -1
 		}
-		if equalFoldASCII(s[i+1:i+len(l)], l[1:]) {
-			return i
+		if equalFoldASCII(s[p:p+len(l)], l) {
+			return p
 		}
-		pos = i + 1
+		pos = p + 1
 	}
 	return -1
 }
+
+// letterFrequency lists the letters from the most to the least frequent
+// in English text.
+const letterFrequency = "etaoinshrdlcumwfgypbvkjxqz"
+
+// rarestByte returns the index of the byte of l (lower-case ASCII) that is
+// likely rarest in text: a space is most common, then letters by English
+// frequency; digits and punctuation are rare.
+func rarestByte(l string) int {
+	best := 0
+	for i := 1; i < len(l); i++ {
+		if byteRarity[l[i]] > byteRarity[l[best]] {
+			best = i
+		}
+	}
+	return best
+}
+
+// byteRarity ranks bytes for rarestByte: 0 for a space, then letters by
+// letterFrequency, every other byte rarest.
+var byteRarity = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 40
+	}
+	t[' '] = 0
+	for i := 0; i < len(letterFrequency); i++ {
+		t[letterFrequency[i]] = uint8(1 + i)
+	}
+	return t
+}()
 
 // indexFrom returns the index of the first c in s at or after from, or
 // len(s) when there is none.
@@ -523,8 +558,94 @@ func (r *Rule) matches(text string, n int, lower *string) bool {
 		if head, tail := splitTail(text); head != "" {
 			text, lower = tail, new(string)
 		}
+		if r.rev != nil && utf8.ValidString(text) {
+			// A match must end at the end of text: match the reversed
+			// expression at the start of the reversed text, one position
+			// instead of every one.
+			return r.pre.pass(text, lower) && r.rev.MatchString(reverseRunes(text))
+		}
 	}
 	return r.pre.pass(text, lower) && r.re.MatchString(text)
+}
+
+// reverseExpr returns the reversal of expr (an expression anchored at the
+// end): it matches the reverse of every string expr matches, so expr
+// matches a suffix of s exactly when the reversal, anchored at the start,
+// matches a prefix of s reversed. nil when expr holds something without a
+// reversal here.
+func reverseExpr(expr string) *regexp.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	rev, ok := reverseSyntax(re)
+	if !ok {
+		return nil
+	}
+	out, err := regexp.Compile(rev.String())
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+func reverseSyntax(re *syntax.Regexp) (*syntax.Regexp, bool) {
+	out := *re
+	out.Sub = nil
+	out.Sub0 = [1]*syntax.Regexp{}
+	switch re.Op {
+	case syntax.OpNoMatch, syntax.OpEmptyMatch, syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return &out, true
+	case syntax.OpLiteral:
+		out.Rune = slices.Clone(re.Rune)
+		slices.Reverse(out.Rune)
+		return &out, true
+	case syntax.OpBeginText:
+		out.Op = syntax.OpEndText
+		return &out, true
+	case syntax.OpEndText:
+		out.Op = syntax.OpBeginText
+		return &out, true
+	case syntax.OpBeginLine:
+		out.Op = syntax.OpEndLine
+		return &out, true
+	case syntax.OpEndLine:
+		out.Op = syntax.OpBeginLine
+		return &out, true
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
+		syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			r, ok := reverseSyntax(sub)
+			if !ok {
+				return nil, false
+			}
+			out.Sub = append(out.Sub, r)
+		}
+		if re.Op == syntax.OpConcat {
+			slices.Reverse(out.Sub)
+		}
+		return &out, true
+	}
+	return nil, false
+}
+
+// reverseRunes returns s (valid UTF-8) with its characters in reverse
+// order.
+func reverseRunes(s string) string {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b[len(s)-1-i] = c
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		copy(b[len(s)-i-size:], s[i:i+size])
+		i += size
+	}
+	return string(b)
 }
 
 // replace applies a strip rule to s.

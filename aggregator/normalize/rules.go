@@ -77,6 +77,9 @@ type Rule struct {
 	re   *regexp.Regexp
 	pre  prefilter
 	tail bool // strip rule matched against the paragraph's end only
+	// rev, for a tail rule, matches the reversed text where re matches
+	// at the end of the text (see reverseExpr); nil: match with re.
+	rev *regexp.Regexp
 }
 
 // Action is what a rule does: "drop", "cut" or "strip".
@@ -109,6 +112,9 @@ func (rs RuleSet) compiled() RuleSet {
 			r.re = re
 			r.pre, _ = newPrefilter(expr)
 			r.tail = r.Strip != "" && tailOnly(expr)
+			if r.tail {
+				r.rev = reverseExpr(expr)
+			}
 		}
 		out.Rules = append(out.Rules, r)
 	}
@@ -261,10 +267,14 @@ func (f ruleSetFile) compile(where string) (RuleSet, error) {
 			name = fmt.Sprintf("%s#%d", where, i)
 		}
 		pre, _ := newPrefilter(expr)
-		rs.Rules = append(rs.Rules, Rule{
+		r := Rule{
 			Name: name, Drop: rf.Drop, Cut: rf.Cut, Strip: rf.Strip, Replace: rf.Replace,
 			MaxChars: rf.MaxChars, re: re, pre: pre, tail: rf.Strip != "" && tailOnly(expr),
-		})
+		}
+		if r.tail {
+			r.rev = reverseExpr(expr)
+		}
+		rs.Rules = append(rs.Rules, r)
 	}
 	return rs, nil
 }

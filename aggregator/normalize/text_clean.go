@@ -31,6 +31,13 @@ func cleanString(s string) string {
 // isClean reports whether cleanString would return s unchanged.
 func isClean(s string) bool {
 	for i := 0; i < len(s); {
+		// Eight printable ASCII characters at a time.
+		for i+8 <= len(s) && printableASCII8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
@@ -46,6 +53,23 @@ func isClean(s string) bool {
 		i += size
 	}
 	return true
+}
+
+// printableASCII8 reports whether the eight bytes of s are all printable
+// ASCII (0x20–0x7E).
+func printableASCII8(s string) bool {
+	_ = s[7]
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if w&highs != 0 {
+		return false // a byte >= 0x80
+	}
+	// With every byte < 0x80: a byte < 0x20, or a byte 0x7F (zero after
+	// XOR), sets its high bit here.
+	below := (w - 0x20*ones) &^ w & highs
+	del := ((w ^ 0x7F*ones) - ones) &^ (w ^ 0x7F*ones) & highs
+	return below|del == 0
 }
 
 func dropRune(r rune) bool {
