@@ -32,31 +32,35 @@ const defaultMinRepeatChars = 20
 // applyRules decides which units are boilerplate, removes them from the tree
 // and returns the kept paragraphs' text. Strip rules edit text nodes in place.
 // It also returns the comparison keys (Key) of the kept paragraphs.
-func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat int) (texts, keys []string, rep Report) {
+func applyRules(units []*unit, ix *ruleIndex, titleKeys []string, minRepeat int) (texts, keys []string, rep Report) {
 	// Strip first: it changes what the other rules and repeats see.
-	lowers := make([]string, len(units)) // lower-cased texts, shared by both passes
+	// What both passes know of each text: lower-cased (once computed),
+	// its length in characters and its candidate rules.
+	type textInfo struct {
+		lower string
+		n     int
+		mask  uint64
+	}
+	infos := make([]textInfo, len(units))
 	for ui, u := range units {
-		n, lower := utf8.RuneCountInString(u.text), ""
-		for _, rs := range sets {
-			for i := range rs.Rules {
-				r := &rs.Rules[i]
-				if r.Strip == "" || !r.matches(u.text, n, &lower) {
-					continue
-				}
-				u.strip(r)
-				var b strings.Builder
-				for _, n := range u.nodes {
-					appendText(&b, n)
-				}
-				u.text = foldSpace(cleanString(b.String()))
-				n, lower = utf8.RuneCountInString(u.text), ""
+		n, lower, mask := utf8.RuneCountInString(u.text), "", ix.candidates(u.text)
+		for i, r := range ix.rules {
+			if r.Strip == "" || !ix.has(mask, i) || !r.matches(u.text, n, &lower) {
+				continue
 			}
+			u.strip(r)
+			var b strings.Builder
+			for _, n := range u.nodes {
+				appendText(&b, n)
+			}
+			u.text = foldSpace(cleanString(b.String()))
+			n, lower, mask = utf8.RuneCountInString(u.text), "", ix.candidates(u.text)
 		}
-		lowers[ui] = lower
+		infos[ui] = textInfo{lower, n, mask}
 	}
 
 	reason := make([]string, len(units))
-	cutAt := -1
+	cutAt, afterCut := -1, ""
 	seen := make(map[string]bool, len(units))
 	anyKept := false
 	for i, u := range units {
@@ -65,13 +69,13 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 			continue
 		}
 		if cutAt >= 0 {
-			reason[i] = "after:" + reason[cutAt]
+			reason[i] = afterCut
 			continue
 		}
-		if name, cut := matchRules(u.text, lowers[i], sets); name != "" {
+		if name, cut := ix.matchRules(u.text, infos[i].n, infos[i].lower, infos[i].mask); name != "" {
 			reason[i] = name
 			if cut && anyKept {
-				cutAt = i
+				cutAt, afterCut = i, "after:"+name
 			}
 			continue
 		}
@@ -106,6 +110,7 @@ func applyRules(units []*unit, sets []*RuleSet, titleKeys []string, minRepeat in
 		}
 	}
 
+	texts, keys = make([]string, 0, len(units)), make([]string, 0, len(units))
 	for i, u := range units {
 		if reason[i] == "" {
 			texts = append(texts, u.text)
@@ -184,17 +189,13 @@ func (u *unit) strip(r *Rule) {
 	}
 }
 
-// matchRules returns the name of the first drop or cut rule matching text,
-// and whether it is a cut.
+// matchRules returns the name of the first drop or cut rule matching text
+// (n characters, candidate rules mask), and whether it is a cut.
 // lower is the lower-cased text if already known, else "".
-func matchRules(text, lower string, sets []*RuleSet) (string, bool) {
-	n := utf8.RuneCountInString(text)
-	for _, rs := range sets {
-		for i := range rs.Rules {
-			r := &rs.Rules[i]
-			if r.Strip == "" && r.matches(text, n, &lower) {
-				return r.Name, r.Cut != ""
-			}
+func (ix *ruleIndex) matchRules(text string, n int, lower string, mask uint64) (string, bool) {
+	for i, r := range ix.rules {
+		if r.Strip == "" && ix.has(mask, i) && r.matches(text, n, &lower) {
+			return r.Name, r.Cut != ""
 		}
 	}
 	return "", false

@@ -38,6 +38,7 @@ type feedContext struct {
 // base has one host.
 type itemRules struct {
 	sets      []*RuleSet
+	index     *ruleIndex
 	siteKeys  []string // Keys of every site name (stripSiteAffixes)
 	minRepeat int
 }
@@ -108,7 +109,7 @@ func (fc *feedContext) rules(n *Normalizer, contentBase *url.URL) *itemRules {
 		}
 	}
 	sets = append(sets, &n.generic)
-	ir := &itemRules{sets: sets, minRepeat: defaultMinRepeatChars}
+	ir := &itemRules{sets: sets, index: newRuleIndex(sets), minRepeat: defaultMinRepeatChars}
 	ir.siteKeys = append([]string(nil), fc.feedNames...)
 	for _, rs := range sets {
 		ir.siteKeys = siteKeys(ir.siteKeys, rs.SiteNames)

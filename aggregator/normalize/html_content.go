@@ -137,7 +137,7 @@ func tokenText(s string) string {
 // rel="nofollow noopener"; and returns the canonical URL hint of a
 // <link rel="canonical"> in the content, if any.
 func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonical string) {
-	seenImg := map[string]bool{} // a lazy-loaded image and its <noscript> copy appear once
+	var seenImg map[string]bool // a lazy-loaded image and its <noscript> copy appear once
 	reparses := 0
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -180,6 +180,9 @@ func prepareTree(root *html.Node, base *url.URL, trackerHosts []string) (canonic
 					if src == "" || isTrackingPixel(c, src, trackerHosts) || seenImg[src] {
 						n.RemoveChild(c)
 						break
+					}
+					if seenImg == nil {
+						seenImg = make(map[string]bool)
 					}
 					seenImg[src] = true
 					setAttr(c, "src", src)
@@ -330,7 +333,7 @@ func collectUnits(root *html.Node) []*unit {
 // a <br> somewhere below them (<a><p>…</p></a>): they are walked into like
 // blocks. One bottom-up pass, so deep nesting stays linear.
 func blockContainers(root *html.Node) map[*html.Node]bool {
-	out := map[*html.Node]bool{}
+	var out map[*html.Node]bool       // allocated for the first one
 	var visit func(n *html.Node) bool // reports whether n is or holds a block
 	visit = func(n *html.Node) bool {
 		holds := false
@@ -340,6 +343,9 @@ func blockContainers(root *html.Node) map[*html.Node]bool {
 			}
 		}
 		if holds && isInline(n.DataAtom) {
+			if out == nil {
+				out = make(map[*html.Node]bool)
+			}
 			out[n] = true
 		}
 		return holds || n.Type == html.ElementNode && (n.DataAtom == atom.Br || !isInline(n.DataAtom))
@@ -441,8 +447,10 @@ func firstImage(n *html.Node) string {
 	return ""
 }
 
-func renderChildren(n *html.Node) string {
+// renderChildren renders the children of n; sizeHint is the expected size.
+func renderChildren(n *html.Node, sizeHint int) string {
 	var b strings.Builder
+	b.Grow(sizeHint + sizeHint/8)
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		_ = html.Render(&b, c) // strings.Builder never fails
 	}

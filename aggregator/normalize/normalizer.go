@@ -172,12 +172,12 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	minRepeat := ir.minRepeat
 	tree := parseContent(body)
 	canonHint := prepareTree(tree, contentBase, n.trackers)
-	paras, paraKeys, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+	paras, paraKeys, rep := applyRules(collectUnits(tree), ir.index, titleKeys, minRepeat)
 	stripAltTexts(tree, sets)
 	text := strings.Join(paras, "\n\n")
 	contentHTML := ""
 	if text != "" || firstImage(tree) != "" {
-		contentHTML = n.sanitizeTree(tree)
+		contentHTML = n.sanitizeTree(tree, len(body))
 	}
 
 	if absLink == "" && rawTitle == "" && contentHTML == "" {
@@ -202,7 +202,7 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	}
 	item.Text = text
 	item.ContentHTML = contentHTML
-	item.Summary = n.summary(other, bodyIsContent, text, contentBase, sets, titleKeys, minRepeat)
+	item.Summary = n.summary(other, bodyIsContent, text, contentBase, ir.index, titleKeys, minRepeat)
 
 	item.Authors = authors(it)
 	item.Categories = categories(it.Categories)
@@ -221,8 +221,22 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 		item.GUID = item.URL
 	}
 	// The keys of the kept paragraphs, already computed for deduplication,
-	// stand for Key(text).
-	sum := sha256.Sum256([]byte(Key(item.Title) + "\x00" + strings.Join(paraKeys, "\n")))
+	// stand for Key(text): the hash is of Key(title) NUL the keys joined by
+	// newlines.
+	titleKey := Key(item.Title)
+	size := len(titleKey) + len(paraKeys)
+	for _, k := range paraKeys {
+		size += len(k)
+	}
+	h := make([]byte, 0, size)
+	h = append(append(h, titleKey...), 0)
+	for i, k := range paraKeys {
+		if i > 0 {
+			h = append(h, '\n')
+		}
+		h = append(h, k...)
+	}
+	sum := sha256.Sum256(h)
 	item.ContentHash = hex.EncodeToString(sum[:])
 	if item.GUID == "" {
 		item.GUID = "urn:sha256:" + item.ContentHash
@@ -253,11 +267,11 @@ func (n *Normalizer) canonical(raw, base string) string {
 // summary is the cleaned other field (the description when the body came
 // from content) or, failing that, the start of the text; at most summaryMax
 // characters, cut at a sentence or word boundary.
-func (n *Normalizer) summary(other string, otherIsDesc bool, text string, base *url.URL, sets []*RuleSet, titleKeys []string, minRepeat int) string {
+func (n *Normalizer) summary(other string, otherIsDesc bool, text string, base *url.URL, ix *ruleIndex, titleKeys []string, minRepeat int) string {
 	if otherIsDesc && strings.TrimSpace(other) != "" {
 		tree := parseContent(other)
 		prepareTree(tree, base, n.trackers)
-		paras, _, rep := applyRules(collectUnits(tree), sets, titleKeys, minRepeat)
+		paras, _, rep := applyRules(collectUnits(tree), ix, titleKeys, minRepeat)
 		if len(paras) > 0 && !rep.KeptAll {
 			return truncateText(strings.Join(paras, " "), summaryMax)
 		}
@@ -557,10 +571,24 @@ func itemDates(it *gofeed.Item, loc *time.Location, now time.Time) (pub, upd tim
 func (n *Normalizer) SanitizeHTML(fragment, base string) string {
 	tree := parseContent(cleanString(fragment))
 	prepareTree(tree, parseBase(base), n.trackers)
-	return n.sanitizeTree(tree)
+	return n.sanitizeTree(tree, len(fragment))
 }
 
 // sanitizeTree renders a prepared tree through the bluemonday policy.
-func (n *Normalizer) sanitizeTree(tree *html.Node) string {
-	return strings.TrimSpace(collapseTagGaps(cleanString(n.policy.Sanitize(renderChildren(tree)))))
+// sizeHint is the length of the HTML the tree was parsed from.
+func (n *Normalizer) sanitizeTree(tree *html.Node, sizeHint int) string {
+	return strings.TrimSpace(collapseTagGaps(cleanString(n.sanitize(renderChildren(tree, sizeHint)))))
+}
+
+// sanitize is n.policy.Sanitize(s), written into a buffer sized for s.
+func (n *Normalizer) sanitize(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/16)
+	if err := n.policy.SanitizeReaderToWriter(strings.NewReader(s), &b); err != nil {
+		return "" // as Sanitize: an error gives an empty result
+	}
+	return b.String()
 }

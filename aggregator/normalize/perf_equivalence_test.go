@@ -156,7 +156,7 @@ func TestPlainTextParagraphs(t *testing.T) {
 		"One line.", "First\nSecond\n\n  \nThird", "  leading and trailing  \n\ttab", "quotes \"'` > = / ; :", "Юникод ‘text’ — «ok»",
 		"a > b\n", "\n\n", "x\u00a0y", "no tags here: a < c", "entity &amp; here", "cr\r\nlf",
 	} {
-		got := renderChildren(parseContent(s))
+		got := renderChildren(parseContent(s), 0)
 		var b strings.Builder
 		for _, line := range strings.Split(s, "\n") {
 			if strings.TrimSpace(line) != "" {
@@ -171,7 +171,7 @@ func TestPlainTextParagraphs(t *testing.T) {
 		for _, n := range nodes {
 			body.AppendChild(n)
 		}
-		if want := renderChildren(body); got != want {
+		if want := renderChildren(body, 0); got != want {
 			t.Errorf("parseContent(%q) renders %q, parser %q", s, got, want)
 		}
 	}
@@ -324,6 +324,50 @@ func TestReverseRunes(t *testing.T) {
 	for in, want := range map[string]string{"": "", "abc": "cba", "aБв’": "’вБa", "«ok»": "»ko«"} {
 		if got := reverseRunes(in); got != want {
 			t.Errorf("reverseRunes(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRuleIndexNarrowsExactly checks that the rules the index leaves out
+// for a text never match it: the first matching drop or cut rule, and every
+// matching strip rule, are the same with and without the index.
+func TestRuleIndexNarrowsExactly(t *testing.T) {
+	r := DefaultRules()
+	var sets []*RuleSet
+	sets = append(sets, &r.Generic)
+	for _, rs := range r.Outlets {
+		sets = append(sets, &rs)
+	}
+	ix := newRuleIndex(sets)
+	if !ix.indexed {
+		t.Fatalf("%d default rules: not indexed", len(ix.rules))
+	}
+	texts := []string{"Read more", "read more: x", "İt", "Support The Moscow Times!", "«Медуза» нуждается в вашей помощи", "© AFP", "(AFP)", "TT", "…", "... we have a small favour to ask", "Поддержите «Медузу»"}
+	for _, name := range goldenCases(t) {
+		items, reps := loadCase(t, name)
+		for i, it := range items {
+			texts = append(texts, paragraphs(it.Text)...)
+			for _, rm := range reps[i].Removed {
+				texts = append(texts, rm.Text)
+			}
+		}
+	}
+	for _, s := range texts {
+		n := utf8.RuneCountInString(s)
+		mask := ix.candidates(s)
+		wantName, wantCut := "", false
+		for i, r := range ix.rules {
+			lower := ""
+			m := r.matches(s, n, &lower)
+			if m && !ix.has(mask, i) {
+				t.Errorf("rule %s matches %q but is not a candidate", r.Name, s)
+			}
+			if m && r.Strip == "" && wantName == "" {
+				wantName, wantCut = r.Name, r.Cut != ""
+			}
+		}
+		if name, cut := ix.matchRules(s, n, "", mask); name != wantName || cut != wantCut {
+			t.Errorf("matchRules(%q) = %q %v, want %q %v", s, name, cut, wantName, wantCut)
 		}
 	}
 }
