@@ -371,3 +371,56 @@ func TestRuleIndexNarrowsExactly(t *testing.T) {
 		}
 	}
 }
+
+// foldSpaceReference is foldSpace as first written: rune by rune.
+func foldSpaceReference(s string) string {
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if isSpace(r) {
+			space = b.Len() > 0
+		} else {
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func TestFoldSpaceMatchesReference(t *testing.T) {
+	parts := []string{"", " ", "  ", "\t", "\n\n", "\u00a0", "\u3000", "a", "Юг", "\xff", "x y", ".", "\u2028"}
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				for _, d := range parts {
+					s := a + b + c + d
+					if got, want := foldSpace(s), foldSpaceReference(s); got != want {
+						t.Errorf("foldSpace(%q) = %q, reference %q", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestIsFolded(t *testing.T) {
+	parts := []string{"", " ", "\t", "\v", "\u00a0", "\u0085", "a", "Юг", "\xff", "x y", "\u2028", "\r"}
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				s := a + b + c
+				if got, want := isFolded(s), foldSpaceReference(s) == s; got != want {
+					t.Errorf("isFolded(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}

@@ -96,24 +96,36 @@ func foldSpace(s string) string {
 	if isFolded(s) {
 		return s
 	}
+	// Often only the ends need trimming: that is a substring.
+	if t := strings.TrimFunc(s, isSpace); isFolded(t) {
+		return t
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
+	start := -1 // where the run of non-space characters being copied starts
 	for i := 0; i < len(s); {
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
 		if isSpace(r) {
+			if start >= 0 {
+				b.WriteString(s[start:i])
+				start = -1
+			}
 			space = b.Len() > 0
-		} else {
+		} else if start < 0 {
 			if space {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteString(s[i : i+size])
+			start = i
 		}
 		i += size
+	}
+	if start >= 0 {
+		b.WriteString(s[start:])
 	}
 	return b.String()
 }
@@ -129,21 +141,27 @@ func isSpace(r rune) bool {
 func isFolded(s string) bool {
 	prevSpace := true
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		switch {
-		case r == ' ':
-			if prevSpace {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			case c >= '\t' && c <= '\r':
 				return false
+			default:
+				prevSpace = false
 			}
-			prevSpace = true
-		case isSpace(r):
-			return false
-		default:
-			prevSpace = false
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		prevSpace = false
 		i += size
 	}
 	return !prevSpace || s == ""
