@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -180,27 +179,29 @@ func walk(title, text []token, s *sink) {
 func extract(title, text []token, extra map[string]bool) []feature {
 	s := &sink{counts: make(map[fkey]count, 256), extra: extra}
 	walk(title, text, s)
-	list := make([]feature, 0, len(s.counts))
+	// Sorted as packed integers (weight bits, then hash), not through a
+	// comparison function: the weights are positive, so their float32
+	// bits order like them.
+	keys := make([]uint64, 0, len(s.counts))
 	for h, c := range s.counts {
 		w := kindWeight(c.kind) * (1 + math.Log(float64(c.n)))
 		if c.title {
 			w *= titleBoost
 		}
-		list = append(list, feature{hash: h, w: float32(w)})
+		keys = append(keys, uint64(^math.Float32bits(float32(w)))<<32|uint64(h))
 	}
-	if len(list) > maxFeatures {
-		slices.SortFunc(list, func(a, b feature) int {
-			switch {
-			case a.w > b.w:
-				return -1
-			case a.w < b.w:
-				return 1
-			}
-			return cmp.Compare(a.hash, b.hash)
-		})
-		list = slices.Clone(list[:maxFeatures]) // the index keeps it: no spare capacity
+	if len(keys) > maxFeatures {
+		slices.Sort(keys) // heaviest first, ties by hash
+		keys = keys[:maxFeatures]
 	}
-	slices.SortFunc(list, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
+	for i, k := range keys {
+		keys[i] = k<<32 | uint64(^uint32(k>>32)) // hash, then weight bits
+	}
+	slices.Sort(keys)
+	list := make([]feature, len(keys)) // the index keeps it: no spare capacity
+	for i, k := range keys {
+		list[i] = feature{hash: fkey(k >> 32), w: math.Float32frombits(uint32(k))}
+	}
 	return list
 }
 

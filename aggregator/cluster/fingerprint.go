@@ -138,15 +138,17 @@ func (h *hasher) sign(shs []uint64) *signature {
 	return &sig
 }
 
-// bandKeys returns the LSH bucket key of each band of sig.
-func (sig *signature) bandKeys() [numBands]uint64 {
-	var keys [numBands]uint64
+// bandKeys returns the LSH bucket key of each band of sig. 32 bits are
+// plenty: two bands that collide only share a chain, and every document
+// found through it is compared by its whole signature.
+func (sig *signature) bandKeys() [numBands]uint32 {
+	var keys [numBands]uint32
 	for b := range numBands {
 		k := uint64(b+1) * 0x9e3779b97f4a7c15
 		for r := range bandRows {
 			k = mix64(k ^ uint64(sig[b*bandRows+r]))
 		}
-		keys[b] = k
+		keys[b] = uint32(k)
 	}
 	return keys
 }

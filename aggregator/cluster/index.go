@@ -22,12 +22,16 @@ type Index struct {
 	docs    map[uint32]*entry
 	byKey   map[string]uint32
 	nextID  uint32
-	feats   map[fkey]*posting // feature → documents having it
-	bands   map[uint64]uint32 // LSH band bucket → newest document in it (chained through entry.lsh.next)
+	feats   postings          // feature → documents having it
+	bands   map[uint32]uint32 // LSH band bucket → newest document in it (chained through entry.lsh.next)
 	ages    ageHeap
 	newest  time.Time
 	stories map[string][]uint32 // story → its documents, oldest first
 	lines   map[uint64]int32    // outlet+line → indexed documents of that outlet having it
+	// acc and found are bestStory's scratch space: candidates' weights
+	// by id (all 0 between calls) and the ids found
+	acc   []float64
+	found []uint32
 	// restored is set by Restore: the next Assign refreshes every
 	// document's norm once, for the index size reached by the rebuild
 	restored bool
@@ -57,15 +61,6 @@ type lsh struct {
 	next [numBands]uint32
 }
 
-// posting lists the documents having a feature. Evicted documents are removed lazily: dead counts them until the list is
-// compacted, so live = len(ids) - dead is exact at all times.
-type posting struct {
-	ids  []uint32
-	dead int
-}
-
-func (p *posting) live() int { return len(p.ids) - p.dead }
-
 // New returns an empty Index.
 func New(o Options) *Index {
 	common := make(map[string]bool, len(o.Common))
@@ -88,8 +83,8 @@ func New(o Options) *Index {
 		hasher:  newHasher(),
 		docs:    make(map[uint32]*entry),
 		byKey:   make(map[string]uint32),
-		feats:   make(map[fkey]*posting),
-		bands:   make(map[uint64]uint32),
+		feats:   newPostings(),
+		bands:   make(map[uint32]uint32),
 		stories: make(map[string][]uint32),
 		lines:   make(map[uint64]int32),
 	}
@@ -110,7 +105,7 @@ type prepared struct {
 	title, text []token // text: raw without repeated and boilerplate lines
 	feats       []feature
 	sig         *signature
-	bands       []uint64
+	bands       []uint32
 	boilerplate int // lines dropped as the outlet's boilerplate
 }
 
@@ -479,10 +474,7 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	probes := make([]probe, 0, len(p.feats))
 	var norm2 float64
 	for i, f := range p.feats {
-		df := 0
-		if pl := ix.feats[f.hash]; pl != nil {
-			df = pl.live()
-		}
+		df := ix.feats.live(f.hash)
 		idfs[i] = idf(df, n, f.common())
 		weights[i] = float64(f.w) * idfs[i]
 		norm2 += weights[i] * weights[i]
@@ -497,12 +489,6 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	if len(probes) > maxProbe {
 		probes = probes[:maxProbe]
 	}
-	acc := make(map[uint32]float64, 256)
-	for _, pr := range probes {
-		for _, id := range ix.feats[p.feats[pr.i].hash].ids {
-			acc[id] += weights[pr.i] * idfs[pr.i] // dead ids are skipped below
-		}
-	}
 	// the MaxCandidates best by accumulated weight, best first (a bounded
 	// insertion, linear in the number of documents found)
 	type cand struct {
@@ -511,10 +497,10 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	}
 	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
-	for id, sc := range acc {
+	consider := func(id uint32, sc float64) {
 		c := cand{id, sc}
 		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
-			continue
+			return
 		}
 		i := len(cands)
 		cands = append(cands, c)
@@ -525,6 +511,51 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 		cands[i] = c
 		if len(cands) > ix.o.MaxCandidates {
 			cands = cands[:ix.o.MaxCandidates]
+		}
+	}
+	// Accumulate the weight of every document found (dead ids are
+	// skipped below). Ids are numbered in insertion order, so those of a
+	// window lie close together: a slice over their range, kept between
+	// calls (under the lock), does it without hashing; a map when the
+	// range is sparse. Every term is positive, so 0 means not found yet.
+	var one [1]uint32
+	lo, hi, total := ^uint32(0), uint32(0), 0
+	for _, pr := range probes {
+		ids := ix.feats.ids(p.feats[pr.i].hash, &one)
+		total += len(ids)
+		for _, id := range ids {
+			lo, hi = min(lo, id), max(hi, id)
+		}
+	}
+	if span := int(hi-lo) + 1; total > 0 && span <= 4*total+4096 {
+		if len(ix.acc) < span {
+			ix.acc = make([]float64, span)
+		}
+		acc, found := ix.acc[:span], ix.found[:0]
+		for _, pr := range probes {
+			w := weights[pr.i] * idfs[pr.i]
+			for _, id := range ix.feats.ids(p.feats[pr.i].hash, &one) {
+				if acc[id-lo] == 0 {
+					found = append(found, id)
+				}
+				acc[id-lo] += w
+			}
+		}
+		for _, id := range found {
+			consider(id, acc[id-lo])
+			acc[id-lo] = 0
+		}
+		ix.found = found[:0]
+	} else {
+		acc := make(map[uint32]float64, total)
+		for _, pr := range probes {
+			w := weights[pr.i] * idfs[pr.i]
+			for _, id := range ix.feats.ids(p.feats[pr.i].hash, &one) {
+				acc[id] += w
+			}
+		}
+		for id, sc := range acc {
+			consider(id, sc)
 		}
 	}
 	norm := math.Sqrt(norm2)
@@ -645,11 +676,7 @@ func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64,
 		}
 	}
 	for h, v := range sum {
-		df := 0
-		if pl := ix.feats[h]; pl != nil {
-			df = pl.live()
-		}
-		w := v * idf(df, n, h.common())
+		w := v * idf(ix.feats.live(h), n, h.common())
 		c2 += w * w
 	}
 	if c2 == 0 {
@@ -694,11 +721,7 @@ func (ix *Index) norm(e *entry, n int) float64 {
 	}
 	var s float64
 	for _, f := range e.feats {
-		df := 0
-		if pl := ix.feats[f.hash]; pl != nil {
-			df = pl.live()
-		}
-		w := float64(f.w) * idf(df, n, f.common())
+		w := float64(f.w) * idf(ix.feats.live(f.hash), n, f.common())
 		s += w * w
 	}
 	e.norm, e.normN = math.Sqrt(s), n
@@ -780,7 +803,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		}
 	}
 	for _, f := range e.feats {
-		addPosting(ix.feats, f.hash, e.id)
+		ix.feats.add(f.hash, e.id)
 	}
 	if e.lsh != nil {
 		for b, k := range p.bands {
@@ -789,15 +812,6 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		}
 	}
 	heap.Push(&ix.ages, age{at: e.published.UnixNano(), id: e.id})
-}
-
-func addPosting(m map[fkey]*posting, k fkey, id uint32) {
-	pl := m[k]
-	if pl == nil {
-		pl = &posting{ids: make([]uint32, 0, 1)}
-		m[k] = pl
-	}
-	pl.ids = append(pl.ids, id)
 }
 
 // remove deletes e from the index.
@@ -817,7 +831,7 @@ func (ix *Index) remove(e *entry) {
 		delete(ix.stories, e.story)
 	}
 	for _, f := range e.feats {
-		ix.dropPosting(ix.feats, f.hash)
+		ix.feats.drop(f.hash, ix.alive)
 	}
 	if e.lsh != nil {
 		// unlink e where it heads a chain; in the middle of one (a
@@ -836,29 +850,10 @@ func (ix *Index) remove(e *entry) {
 	}
 }
 
-// dropPosting records that one document of k's list is gone, compacting the
-// list once half of it is dead (amortised O(1) per removal).
-func (ix *Index) dropPosting(m map[fkey]*posting, k fkey) {
-	pl := m[k]
-	if pl == nil {
-		return
-	}
-	pl.dead++
-	if pl.live() <= 0 {
-		delete(m, k)
-		return
-	}
-	if pl.dead*2 >= len(pl.ids) {
-		live := pl.ids[:0]
-		for _, id := range pl.ids {
-			if _, ok := ix.docs[id]; ok {
-				live = append(live, id)
-			}
-		}
-		clear(pl.ids[len(live):])
-		pl.ids = live
-		pl.dead = 0
-	}
+// alive reports whether document id is indexed.
+func (ix *Index) alive(id uint32) bool {
+	_, ok := ix.docs[id]
+	return ok
 }
 
 // advance moves the eviction horizon to t (clamped to the clock when one is

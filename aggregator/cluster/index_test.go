@@ -93,9 +93,9 @@ func TestEvictionBoundsIndex(t *testing.T) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for k, pl := range ix.feats {
-		if pl.live() <= 0 || pl.live() > len(ix.docs) {
-			t.Fatalf("feature %x: %d live postings with %d docs", k, pl.live(), len(ix.docs))
+	for k := range ix.feats.m {
+		if live := ix.feats.live(k); live <= 0 || live > len(ix.docs) {
+			t.Fatalf("feature %x: %d live postings with %d docs", k, live, len(ix.docs))
 		}
 	}
 }

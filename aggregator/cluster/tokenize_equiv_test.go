@@ -97,6 +97,26 @@ func TestTokenizeMatchesReference(t *testing.T) {
 	}
 }
 
+// TestExtractMatchesReference: features sorted as packed integers are the
+// features sorted by comparison, capped at the same ones.
+func TestExtractMatchesReference(t *testing.T) {
+	texts := equivTexts(t)
+	capped := 0
+	for i := 0; i+1 < len(texts); i += 2 {
+		title, text := tokenize(texts[i], nil, maxTokens), tokenize(texts[i+1], nil, maxTokens)
+		got, want := extract(title, text, nil), extractRef(title, text, nil)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("texts %d: features differ:\ngot  %v\nwant %v", i, got, want)
+		}
+		if len(got) == maxFeatures {
+			capped++
+		}
+	}
+	if capped == 0 {
+		t.Error("no text reached maxFeatures: the cap is not compared")
+	}
+}
+
 func FuzzTokenizeMatchesReference(f *testing.F) {
 	f.Add("CIA Director William Burns “growing cooperation” 2,000 Київ ایران می\u200cخواهد")
 	f.Fuzz(func(t *testing.T, text string) {

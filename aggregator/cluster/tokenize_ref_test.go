@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"cmp"
+	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -150,4 +153,33 @@ func stripGroupSep(w string) string {
 		}
 	}
 	return string(b)
+}
+
+// extractRef is extract as first written (sorted with comparison
+// functions).
+func extractRef(title, text []token, extra map[string]bool) []feature {
+	s := &sink{counts: make(map[fkey]count, 256), extra: extra}
+	walk(title, text, s)
+	list := make([]feature, 0, len(s.counts))
+	for h, c := range s.counts {
+		w := kindWeight(c.kind) * (1 + math.Log(float64(c.n)))
+		if c.title {
+			w *= titleBoost
+		}
+		list = append(list, feature{hash: h, w: float32(w)})
+	}
+	if len(list) > maxFeatures {
+		slices.SortFunc(list, func(a, b feature) int {
+			switch {
+			case a.w > b.w:
+				return -1
+			case a.w < b.w:
+				return 1
+			}
+			return cmp.Compare(a.hash, b.hash)
+		})
+		list = slices.Clone(list[:maxFeatures])
+	}
+	slices.SortFunc(list, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
+	return list
 }
