@@ -53,7 +53,7 @@ func applyRules(units []*unit, ix *ruleIndex, titleKeys []string, minRepeat int)
 			for _, n := range u.nodes {
 				appendText(&b, n)
 			}
-			u.text = foldSpace(cleanString(b.String()))
+			u.text = cleanLine(b.String())
 			n, lower, mask = utf8.RuneCountInString(u.text), "", ix.candidates(u.text)
 		}
 		infos[ui] = textInfo{lower, n, mask}

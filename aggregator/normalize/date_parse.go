@@ -69,7 +69,7 @@ func buildDateLayouts() []string {
 // no zone at all (read in loc, UTC when nil). ok is false when s is not a
 // date it understands.
 func parseDate(s string, loc *time.Location) (time.Time, bool) {
-	s = foldSpace(cleanString(s))
+	s = cleanLine(s)
 	if s == "" || len(s) > 64 {
 		return time.Time{}, false
 	}

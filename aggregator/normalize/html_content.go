@@ -296,7 +296,7 @@ func collectUnits(root *html.Node) []*unit {
 			}
 			t = b.String()
 		}
-		if t = foldSpace(cleanString(t)); t != "" {
+		if t = cleanLine(t); t != "" {
 			if len(slab) == cap(slab) {
 				slab = make([]unit, 0, max(8, 2*cap(slab)))
 			}

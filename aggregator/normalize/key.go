@@ -23,20 +23,37 @@ func Key(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !keepASCII[c] {
+			if !keepASCII[c] && !isUpperASCII(c) {
 				k.ascii(c)
 				i++
 				continue
 			}
-			// A run of characters the key keeps as they are.
-			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && keepASCII[s[j]] {
-				j++
-			}
+			// A run of characters the key keeps as they are, capitals
+			// lowered and single spaces between them.
 			k.flushSpace()
-			k.base = rune(s[j-1])
-			k.b.WriteString(s[i:j])
-			i = j
+			start := i
+		run:
+			for i < len(s) {
+				switch c := s[i]; {
+				case keepASCII[c]:
+					i++
+				case isUpperASCII(c):
+					k.b.WriteString(s[start:i])
+					k.b.WriteByte(c + 'a' - 'A')
+					i++
+					start = i
+				case c == ' ' && i+1 < len(s) && (keepASCII[s[i+1]] || isUpperASCII(s[i+1])):
+					i++
+				default:
+					break run
+				}
+			}
+			k.b.WriteString(s[start:i])
+			last := s[i-1]
+			if isUpperASCII(last) {
+				last += 'a' - 'A'
+			}
+			k.base = rune(last)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -69,9 +86,11 @@ func Key(s string) string {
 	return out
 }
 
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
 // keepASCII marks the ASCII characters that keyBuilder.ascii writes
 // unchanged: everything printable but white space, capitals and "`".
-var keepASCII = func() (t [utf8.RuneSelf]bool) {
+var keepASCII = func() (t [256]bool) {
 	for c := '!'; c <= '~'; c++ {
 		t[c] = !(c >= 'A' && c <= 'Z') && c != '`'
 	}

@@ -340,12 +340,8 @@ func parseBase(candidates ...string) *url.URL {
 // (what removed paragraphs leave behind) into a single newline.
 func collapseTagGaps(s string) string {
 	var b strings.Builder
-	b.Grow(len(s))
 	last := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] != '>' {
-			continue
-		}
+	for i := strings.IndexByte(s, '>'); i >= 0; {
 		j := i + 1
 		nl := false
 		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
@@ -353,11 +349,19 @@ func collapseTagGaps(s string) string {
 			j++
 		}
 		if nl && j < len(s) && s[j] == '<' && j-i > 2 {
+			if last == 0 {
+				b.Grow(len(s))
+			}
 			b.WriteString(s[last : i+1])
 			b.WriteByte('\n')
 			last = j
 		}
-		i = j - 1
+		// The next '>' at or after j (s[j] is not white space).
+		k := strings.IndexByte(s[j:], '>')
+		if k < 0 {
+			break
+		}
+		i = j + k
 	}
 	if last == 0 {
 		return s

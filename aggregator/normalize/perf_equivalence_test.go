@@ -63,7 +63,8 @@ func TestKeyFastPathsMatchReference(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"Iran’s Foreign Minister — «Москва» и Тегеран; وزير الخارجية الإيراني", "  Mixed\u00a0CASE `quotes` and ﬁ ligatures  ", "नमस्ते 한국어"} {
+	for _, s := range []string{"Iran’s Foreign Minister — «Москва» и Тегеран; وزير الخارجية الإيراني", "  Mixed\u00a0CASE `quotes` and ﬁ ligatures  ", "नमस्ते 한국어",
+		"Hello World  Foo\tBar", "A B", "a  b", " X", "x ", "ÀB C", "`A`", "The U.S. said: \"No.\" A", "a \u0301b", "Z", "z Z z\nZ"} {
 		if got, want := Key(s), keyReference(s); got != want {
 			t.Errorf("Key(%q) = %q, reference %q", s, got, want)
 		}
@@ -419,6 +420,68 @@ func TestIsFolded(t *testing.T) {
 				s := a + b + c
 				if got, want := isFolded(s), foldSpaceReference(s) == s; got != want {
 					t.Errorf("isFolded(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestCleanLineFastPath(t *testing.T) {
+	parts := []string{"", " ", "\t", "\v", "\f", "\n", "\x00", "\x7f", "\u00a0", "\u200b", "\ufeff", "\u00ad", "\xff", "a", "Юг", "x  y", "\u0085"}
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				for _, d := range parts {
+					s := a + b + c + d
+					if got, want := cleanLine(s), foldSpace(cleanString(s)); got != want {
+						t.Errorf("cleanLine(%q) = %q, want %q", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// collapseTagGapsReference is collapseTagGaps as first written.
+func collapseTagGapsReference(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '>' {
+			continue
+		}
+		j := i + 1
+		nl := false
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r') {
+			nl = nl || s[j] == '\n'
+			j++
+		}
+		if nl && j < len(s) && s[j] == '<' && j-i > 2 {
+			b.WriteString(s[last : i+1])
+			b.WriteByte('\n')
+			last = j
+		}
+		i = j - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func TestCollapseTagGapsMatchesReference(t *testing.T) {
+	parts := []string{">", "<", " ", "\n", "\t", "\r\n", "a", "<p>", "</p>", ">>"}
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				for _, d := range parts {
+					for _, e := range parts {
+						s := a + b + c + d + e
+						if got, want := collapseTagGaps(s), collapseTagGapsReference(s); got != want {
+							t.Errorf("collapseTagGaps(%q) = %q, want %q", s, got, want)
+						}
+					}
 				}
 			}
 		}

@@ -170,7 +170,47 @@ func isFolded(s string) bool {
 // cleanLine is cleanString followed by foldSpace: the form of every
 // single-line output field (titles, authors, categories).
 func cleanLine(s string) string {
+	// Most lines are clean and folded once their ends are trimmed: one scan.
+	if t := strings.Trim(s, asciiSpace); isCleanFolded(t) {
+		return t
+	}
 	return foldSpace(cleanString(s))
+}
+
+// asciiSpace is the ASCII white space foldSpace folds. Where it ends a
+// line, cleanLine may trim it first: cleanString drops the \v and \f
+// among it, and foldSpace trims the rest.
+const asciiSpace = " \t\n\v\f\r"
+
+// isCleanFolded reports whether s is both clean (isClean) and folded
+// (isFolded), so that cleanLine(s) == s.
+func isCleanFolded(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			case c < 0x20 || c == 0x7f:
+				return false // a control character, or white space to fold
+			default:
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || dropRune(r) || unicode.IsSpace(r) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || s == ""
 }
 
 var entityRE = regexp.MustCompile(`&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
