@@ -487,3 +487,26 @@ func TestCollapseTagGapsMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestIsCleanFoldedChunks(t *testing.T) {
+	// Strings of 8–24 bytes exercise the eight-byte path and its borders.
+	for _, s := range []string{
+		"abcdefgh", "abcdefg ", " bcdefgh", "abcd  gh", "abcdefg  hijklmno", "abcdefg hijklmno", "abcdefgh ijklmno ",
+		"abcdefghijklmnop", "abc def ghi jkl mno", "abcdefg\thijklmno", "abcdefgh\u00a0ijk", "abcdefgh ÿ ijklmno", "a b c d e f g h i j",
+		"        ", "abcdefgh        ",
+	} {
+		want := isClean(s) && isFolded(s)
+		if got := isCleanFolded(s); got != want {
+			t.Errorf("isCleanFolded(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for c := 0; c < 128; c++ {
+		for pos := 0; pos < 8; pos++ {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			if got, want := spaces8(string(b)), uint64(0x80)<<(8*pos); (got != 0) != (c == ' ') || c == ' ' && got != want {
+				t.Errorf("spaces8(%q) = %#x", b, got)
+			}
+		}
+	}
+}

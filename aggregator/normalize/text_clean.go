@@ -72,6 +72,20 @@ func printableASCII8(s string) bool {
 	return below|del == 0
 }
 
+// spaces8 returns, for eight ASCII bytes of s, a word whose byte k has its
+// high bit set where s[k] is a space and is zero elsewhere.
+func spaces8(s string) uint64 {
+	_ = s[7]
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const low7, highs = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
+	x := w ^ 0x2020202020202020 // zero bytes where spaces were
+	// Bytes below 0x80: adding 0x7F to the low seven bits sets the high
+	// bit of every non-zero byte, without carrying into the next.
+	nonZero := ((x & low7) + low7) | x
+	return ^nonZero & highs
+}
+
 func dropRune(r rune) bool {
 	switch {
 	case r == '\t' || r == '\n' || r == '\r':
@@ -187,6 +201,19 @@ const asciiSpace = " \t\n\v\f\r"
 func isCleanFolded(s string) bool {
 	prevSpace := true
 	for i := 0; i < len(s); {
+		// Eight printable ASCII characters at a time, none a space after
+		// a space.
+		for i+8 <= len(s) && printableASCII8(s[i:i+8]) {
+			sp := spaces8(s[i : i+8])
+			if sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
+				return false
+			}
+			prevSpace = sp>>63 != 0
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
