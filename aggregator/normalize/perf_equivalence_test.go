@@ -102,6 +102,9 @@ func TestPrefilterPassMatchesLowering(t *testing.T) {
 		"Reports and views published in the Media Wire section do not", "Sputnik", "EPA-EFE", "x [...]", "end [\u2026]",
 		"a caption. Anadolu Agency", "caption. REUTERS/Gleb Garanich/File Photo", "Iranian Presidency via ZUMA Press Wire.",
 		"", "r", "İ", "ﬁ", "\u212a",
+		"Read more about it in the long paragraph that goes on and on, well past the window of the read-more rule. The end",
+		"A long paragraph that goes on and on, well past the window of the read-more rule, and then ends. Continue reading the full story →",
+		"A long paragraph that goes on and on, well past the window of the read-more rule, and then ends. Continue readİng",
 	}
 	n := New(DefaultRules())
 	for _, rs := range append([]*RuleSet{&n.generic}, n.hosted...) {
@@ -109,9 +112,9 @@ func TestPrefilterPassMatchesLowering(t *testing.T) {
 			for _, s := range texts {
 				lower := ""
 				got := r.pre.pass(s, &lower)
-				if r.pre.suffix {
+				if r.pre.suffix || r.pre.window > 0 {
 					if r.re.MatchString(s) && !got {
-						t.Errorf("rule %s: suffix prefilter rejects matching %q", r.Name, s)
+						t.Errorf("rule %s: suffix or window prefilter rejects matching %q", r.Name, s)
 					}
 					continue
 				}
@@ -507,6 +510,40 @@ func TestIsCleanFoldedChunks(t *testing.T) {
 			if got, want := spaces8(string(b)), uint64(0x80)<<(8*pos); (got != 0) != (c == ' ') || c == ' ' && got != want {
 				t.Errorf("spaces8(%q) = %#x", b, got)
 			}
+		}
+	}
+}
+
+func TestPrefilterWindow(t *testing.T) {
+	tests := []struct {
+		expr   string
+		window int // 0: none
+	}{
+		{`(?i)([.!?])\s*(continue reading|read more)\b[^.!?]{0,40}$`, 56},
+		{`(read more|x)( \d{1,3})?$`, 13},
+		{`read more.*$`, 0},
+		{`read more.{0,5}`, 0}, // not anchored at the end
+	}
+	for _, tt := range tests {
+		p, _ := newPrefilter(tt.expr)
+		if p.window != tt.window {
+			t.Errorf("%s: window %d, want %d", tt.expr, p.window, tt.window)
+		}
+	}
+	p, _ := newPrefilter(tests[0].expr)
+	long := strings.Repeat("x", 100)
+	for s, want := range map[string]bool{
+		long + ". Read more":                  true,
+		long + ". Read more " + long[:46]:     true, // within 56 characters of the end
+		long + ". Read more " + long[:47]:     false,
+		"Read more " + long:                   false,
+		long + ". Continue readİng":           true, // İ lowers to i
+		"read more" + strings.Repeat("я", 47): true,
+		"read more" + strings.Repeat("я", 48): false,
+	} {
+		lower := ""
+		if got := p.pass(s, &lower); got != want {
+			t.Errorf("pass(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -23,6 +23,7 @@ func TestPrefilterLiterals(t *testing.T) {
 		{`a|b.*`, []string{"a", "b"}},
 		{`x*y?`, nil},
 		{`(?i)пам`, nil}, // non-ASCII case folding: no prefilter
+		{`(?i)([.!?])\s*(continue reading|read more)\b[^.!?]{0,40}$`, []string{"continue reading", "read more"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

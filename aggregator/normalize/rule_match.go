@@ -21,6 +21,10 @@ type prefilter struct {
 	prefix bool
 	// suffix: the text must end with one of lits (end-anchored rules).
 	suffix bool
+	// window, when > 0, is how near the end of the text (in characters)
+	// a literal must lie, when the expression is anchored at the end and
+	// what can follow the literal is bounded: "...(read more)\b[^.!?]{0,40}$".
+	window int
 }
 
 // newPrefilter derives the prefilter of expr: for an expression anchored at
@@ -43,6 +47,8 @@ func newPrefilter(expr string) (prefilter, bool) {
 	} else if sp := suffixLits(re); endAnchored(re) && len(sp.lits) > 0 && sp.weakest() > 0 {
 		p = sp
 		p.suffix = true
+	} else if wp, ok := endWindow(re); ok && endAnchored(re) {
+		p = wp
 	} else {
 		var ok bool
 		if p, ok = requiredLits(re); !ok {
@@ -213,6 +219,72 @@ func suffixOfSeq(subs []*syntax.Regexp) prefilter {
 	return suffixLits(last)
 }
 
+// endWindow returns, for an expression anchored at the end, the literals
+// of its last element that matches only literals, when what follows that
+// element has a bounded length: a match contains one of them within its
+// last window characters.
+func endWindow(re *syntax.Regexp) (prefilter, bool) {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return prefilter{}, false
+	}
+	after := 0
+	for i := len(re.Sub) - 1; i >= 0; i-- {
+		if p, ok := exactLits(re.Sub[i]); ok && len(p.lits) > 0 && p.weakest() > 0 {
+			longest := 0
+			for _, l := range p.lits {
+				longest = max(longest, utf8.RuneCountInString(l))
+			}
+			p.window = after + longest
+			return p, true
+		}
+		n, ok := maxRunes(re.Sub[i])
+		if !ok {
+			return prefilter{}, false
+		}
+		after += n
+	}
+	return prefilter{}, false
+}
+
+// maxRunes returns the most characters re can match, if bounded.
+func maxRunes(re *syntax.Regexp) (int, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0, true
+	case syntax.OpLiteral:
+		return len(re.Rune), true
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1, true
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxRunes(re.Sub[0])
+	case syntax.OpRepeat:
+		n, ok := maxRunes(re.Sub[0])
+		if !ok || re.Max < 0 {
+			return 0, false
+		}
+		return n * re.Max, true
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, sub := range re.Sub {
+			n, ok := maxRunes(sub)
+			if !ok {
+				return 0, false
+			}
+			if re.Op == syntax.OpConcat {
+				total += n
+			} else {
+				total = max(total, n)
+			}
+		}
+		return total, true
+	}
+	return 0, false
+}
+
 // maxLitSet bounds the cross product of literal alternatives.
 const maxLitSet = 32
 
@@ -333,6 +405,18 @@ func (p prefilter) weakest() int {
 func (p prefilter) pass(text string, lower *string) bool {
 	if len(p.lits) == 0 {
 		return true
+	}
+	if p.window > 0 {
+		// Only the last window characters can hold the literal.
+		i, n := len(text), 0
+		for i > 0 && n < p.window {
+			_, size := utf8.DecodeLastRuneInString(text[:i])
+			i -= size
+			n++
+		}
+		if i > 0 {
+			text, lower = text[i:], new(string)
+		}
 	}
 	for i, l := range p.lits {
 		var ok bool
@@ -558,11 +642,17 @@ func (r *Rule) matches(text string, n int, lower *string) bool {
 		if head, tail := splitTail(text); head != "" {
 			text, lower = tail, new(string)
 		}
-		if r.rev != nil && utf8.ValidString(text) {
-			// A match must end at the end of text: match the reversed
-			// expression at the start of the reversed text, one position
-			// instead of every one.
-			return r.pre.pass(text, lower) && r.rev.MatchString(reverseRunes(text))
+		if r.rev != nil {
+			if !r.pre.pass(text, lower) {
+				return false
+			}
+			if utf8.ValidString(text) {
+				// A match must end at the end of text: match the reversed
+				// expression at the start of the reversed text, one
+				// position instead of every one.
+				return r.rev.MatchString(reverseRunes(text))
+			}
+			return r.re.MatchString(text)
 		}
 	}
 	return r.pre.pass(text, lower) && r.re.MatchString(text)
