@@ -2,22 +2,26 @@ package cluster
 
 // postings maps each feature to the indexed documents having it. Most
 // features of a window (names, numbers, quotations, rare words) belong to
-// a single document: such a feature costs one map slot, its document held
-// inline. Lists of several documents live in a slab, addressed by index.
-// Evicted documents are removed lazily from lists: dead counts them until
-// the list is compacted, so live = len(ids) - dead is exact at all times.
+// a single document: such a feature costs one map slot of 8 bytes, its
+// document held inline. Lists of several documents live in a slab,
+// addressed by index. Evicted documents are removed lazily from lists:
+// dead counts them until the list is compacted, so live = len(ids) - dead
+// is exact at all times.
 type postings struct {
 	m     map[fkey]pslot
 	lists []posting
 	free  []uint32 // unused slab indexes
 }
 
-// pslot is a feature's documents: the document one when list is 0, else
-// lists[list-1].
-type pslot struct {
-	one  uint32
-	list uint32
-}
+// pslot is a feature's documents: a document id, or with listBit set the
+// index of their list in the slab.
+type pslot uint32
+
+// listBit marks a pslot that indexes the slab. Document ids from listBit
+// up (after two billion insertions) are always kept in lists.
+const listBit pslot = 1 << 31
+
+func (s pslot) list() (int, bool) { return int(s &^ listBit), s&listBit != 0 }
 
 // posting lists the documents having a feature (see postings).
 type posting struct {
@@ -30,13 +34,14 @@ func newPostings() postings { return postings{m: make(map[fkey]pslot)} }
 // live returns the number of indexed documents having feature k.
 func (ps *postings) live(k fkey) int {
 	s, ok := ps.m[k]
-	switch {
-	case !ok:
+	if !ok {
 		return 0
-	case s.list == 0:
+	}
+	i, isList := s.list()
+	if !isList {
 		return 1
 	}
-	l := &ps.lists[s.list-1]
+	l := &ps.lists[i]
 	return len(l.ids) - int(l.dead)
 }
 
@@ -44,36 +49,42 @@ func (ps *postings) live(k fkey) int {
 // one is scratch space for a single document.
 func (ps *postings) ids(k fkey, one *[1]uint32) []uint32 {
 	s, ok := ps.m[k]
-	switch {
-	case !ok:
+	if !ok {
 		return nil
-	case s.list == 0:
-		one[0] = s.one
+	}
+	i, isList := s.list()
+	if !isList {
+		one[0] = uint32(s)
 		return one[:]
 	}
-	return ps.lists[s.list-1].ids
+	return ps.lists[i].ids
 }
 
 // add records that document id has feature k.
 func (ps *postings) add(k fkey, id uint32) {
 	s, ok := ps.m[k]
-	switch {
-	case !ok:
-		ps.m[k] = pslot{one: id}
-	case s.list == 0:
-		var i uint32
-		if n := len(ps.free); n > 0 {
-			i, ps.free = ps.free[n-1], ps.free[:n-1]
-			ps.lists[i] = posting{ids: []uint32{s.one, id}}
-		} else {
-			i = uint32(len(ps.lists))
-			ps.lists = append(ps.lists, posting{ids: []uint32{s.one, id}})
+	if ok {
+		if i, isList := s.list(); isList {
+			ps.lists[i].ids = append(ps.lists[i].ids, id)
+			return
 		}
-		ps.m[k] = pslot{list: i + 1}
-	default:
-		l := &ps.lists[s.list-1]
-		l.ids = append(l.ids, id)
+	} else if pslot(id) < listBit {
+		ps.m[k] = pslot(id)
+		return
 	}
+	ids := []uint32{id}
+	if ok {
+		ids = []uint32{uint32(s), id}
+	}
+	var i int
+	if n := len(ps.free); n > 0 {
+		i, ps.free = int(ps.free[n-1]), ps.free[:n-1]
+		ps.lists[i] = posting{ids: ids}
+	} else {
+		i = len(ps.lists)
+		ps.lists = append(ps.lists, posting{ids: ids})
+	}
+	ps.m[k] = pslot(i) | listBit
 }
 
 // drop records that one document having feature k is gone, compacting a
@@ -81,19 +92,20 @@ func (ps *postings) add(k fkey, id uint32) {
 // which documents remain.
 func (ps *postings) drop(k fkey, alive func(id uint32) bool) {
 	s, ok := ps.m[k]
-	switch {
-	case !ok:
+	if !ok {
 		return
-	case s.list == 0:
+	}
+	i, isList := s.list()
+	if !isList {
 		delete(ps.m, k)
 		return
 	}
-	l := &ps.lists[s.list-1]
+	l := &ps.lists[i]
 	l.dead++
 	if len(l.ids)-int(l.dead) <= 0 {
 		delete(ps.m, k)
-		ps.lists[s.list-1] = posting{}
-		ps.free = append(ps.free, s.list-1)
+		ps.lists[i] = posting{}
+		ps.free = append(ps.free, uint32(i))
 		return
 	}
 	if int(l.dead)*2 >= len(l.ids) {
