@@ -140,7 +140,14 @@ func BenchmarkStore(b *testing.B) {
 					}
 				}
 			})
-			b.Run("Stats/uncached", func(b *testing.B) {
+			b.Run("Stats", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.Stats(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("Stats/recount", func(b *testing.B) {
 				for b.Loop() {
 					if _, err := db.countStats(ctx); err != nil {
 						b.Fatal(err)

@@ -62,6 +62,12 @@ func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.I
 				stats.Unchanged++
 			}
 		}
+		if err := in.countNewStories(ctx); err != nil {
+			return err
+		}
+		if err := in.counts.write(ctx, in.stmt(ctx, db.ws.addCount)); err != nil {
+			return err
+		}
 		if in.newItems > 0 {
 			if _, err := in.stmt(ctx, db.ws.countItems).ExecContext(ctx, in.newItems, outletID); err != nil {
 				return fmt.Errorf("count items of outlet %q: %w", st.Name, err)
@@ -96,7 +102,12 @@ type ingest struct {
 	now      time.Time
 	changed  bool // anything published changed
 	newItems int  // items this outlet carries for the first time
-	bound    map[*sql.Stmt]*sql.Stmt
+	counts   countDeltas
+	// the stories and ids of the items inserted, to count the stories
+	// that are new at the end (countNewStories)
+	newStories []string
+	newIDs     []int64
+	bound      map[*sql.Stmt]*sql.Stmt
 }
 
 // stmt returns s bound to the transaction, binding each statement once.
@@ -286,7 +297,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
 	}
-	if err := in.db.reindexTagging(ctx, in.stmt, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
+	if err := in.db.reindexTagging(ctx, in.stmt, &in.counts, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
 		return err
 	}
 	in.changed = true
@@ -308,13 +319,16 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 	}
 	// The uid is unique; on a (vanishingly rare) collision the insert
 	// does nothing and the next candidate is tried.
-	var res sql.Result
+	var (
+		res   sql.Result
+		story string
+	)
 	for attempt := 0; ; attempt++ {
 		if attempt == 100 {
 			return errors.New("no free uid after 100 attempts")
 		}
 		uid := newUID(in.outlet, it.GUID, attempt)
-		story := it.StoryID
+		story = it.StoryID
 		if story == "" {
 			story = "s-" + uid
 		}
@@ -340,11 +354,14 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 	if err != nil {
 		return fmt.Errorf("insert item: %w", err)
 	}
+	in.counts.add("items", "", 1)
+	in.newStories = append(in.newStories, story)
+	in.newIDs = append(in.newIDs, id)
 	pub := toMillis(published)
 	if err := in.addSource(ctx, id, it.OnTopic, pub, it); err != nil {
 		return err
 	}
-	if err := in.db.reindexTagging(ctx, in.stmt, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
+	if err := in.db.reindexTagging(ctx, in.stmt, &in.counts, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
 		return err
 	}
 	in.changed = true
@@ -376,15 +393,16 @@ func (in *ingest) addSource(ctx context.Context, itemID int64, onTopic bool, pub
 	return nil
 }
 
-// reindexTagging brings the lookup tables of item id from old to new
-// tagging.
 // bind binds a prepared statement to the current transaction.
 type bind func(ctx context.Context, s *sql.Stmt) *sql.Stmt
 
-func (db *DB) reindexTagging(ctx context.Context, stmt bind, id, published int64, old, new tagKeys) error {
+// reindexTagging brings the lookup tables of item id from old to new
+// tagging and records the change in counts.
+func (db *DB) reindexTagging(ctx context.Context, stmt bind, counts *countDeltas, id, published int64, old, new tagKeys) error {
 	if old.equal(new) {
 		return nil
 	}
+	counts.tagging(old, new)
 	on := boolInt(new.onTopic)
 	if old.onTopic != new.onTopic {
 		if _, err := stmt(ctx, db.ws.setOutletsOnTopic).ExecContext(ctx, on, id); err != nil {

@@ -420,7 +420,11 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 			boolInt(t.OnTopic), encodeList(next.topics), encodeList(next.tags), finite(t.Score), ev, itemID); err != nil {
 			return fmt.Errorf("update tagging of item %d: %w", itemID, err)
 		}
-		if err := db.reindexTagging(ctx, tx.StmtContext, itemID, published, old, next); err != nil {
+		var counts countDeltas
+		if err := db.reindexTagging(ctx, tx.StmtContext, &counts, itemID, published, old, next); err != nil {
+			return err
+		}
+		if err := counts.write(ctx, tx.StmtContext(ctx, db.ws.addCount)); err != nil {
 			return err
 		}
 		return bump(ctx, tx, true)

@@ -144,6 +144,25 @@ func schemaSteps() [][]string {
 			`ALTER TABLE sources ADD COLUMN raw_hash INTEGER NOT NULL DEFAULT 0`,
 			`CREATE INDEX sources_raw ON sources (outlet_id, raw_hash) WHERE raw_hash <> 0`,
 		},
+		// 4: the counts Stats reports, kept in step by every path that
+		// adds, deletes or re-tags items (SaveFetch, UpdateTagging, Prune;
+		// see counts.go), so that a scrape reads a few rows instead of
+		// counting the store. name is items, on_topic or stories (key ''),
+		// or topic or tag (key the label, counting on-topic items).
+		{
+			`CREATE TABLE counts (
+				name TEXT    NOT NULL,
+				key  TEXT    NOT NULL,
+				n    INTEGER NOT NULL,
+				PRIMARY KEY (name, key)
+			) WITHOUT ROWID`,
+			`INSERT INTO counts (name, key, n)
+				SELECT 'items', '', count(*) FROM items
+				UNION ALL SELECT 'on_topic', '', count(*) FROM items WHERE on_topic = 1
+				UNION ALL SELECT 'stories', '', count(DISTINCT story_id) FROM items
+				UNION ALL SELECT 'topic', topic, count(*) FROM item_topics WHERE on_topic = 1 GROUP BY topic
+				UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 GROUP BY tag`,
+		},
 	}
 }
 

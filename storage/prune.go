@@ -32,6 +32,10 @@ func (db *DB) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 			}
 			n = len(ids)
 			in := `(?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
+			idsCTE := `WITH ids(id) AS (VALUES (?)` + strings.Repeat(`, (?)`, len(ids)-1) + `) `
+			if _, err := tx.ExecContext(ctx, idsCTE+pruneCountsSQL, ids...); err != nil {
+				return fmt.Errorf("prune: update counts: %w", err)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE outlets SET item_count = item_count - c.n
 				FROM (SELECT outlet_id, count(*) AS n FROM item_outlets WHERE item_id IN `+in+` GROUP BY outlet_id) AS c
 				WHERE outlets.id = c.outlet_id`, ids...); err != nil {

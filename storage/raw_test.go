@@ -217,6 +217,7 @@ func TestMigrateRawHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP TABLE counts`, // migration 4
 		`DROP INDEX sources_raw`,
 		`ALTER TABLE sources DROP COLUMN raw_hash`,
 		`PRAGMA user_version = 2`,

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"maps"
 )
 
 // Stats is a snapshot of what is stored, for metrics and status pages.
@@ -15,36 +14,46 @@ type Stats struct {
 	ByTag   map[string]int // on-topic items by tag
 }
 
-// statsCache keeps the last Stats with the content revision it was
-// counted at: scrapes between two changes cost one read of meta.
-type statsCache struct {
-	rev   int64
-	stats Stats
-}
-
-// Stats counts the stored items, stories, and on-topic items by topic and
-// tag. It reads indexes only, and only when the content changed since the
-// last call. The maps of the result are the caller's own.
+// Stats reads the counts of stored items, stories, and on-topic items by
+// topic and tag. Triggers keep them in the counts table as items are
+// stored, re-tagged and pruned (migration 4), so a call reads a few rows
+// whatever the store's size. The maps of the result are the caller's own.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
-	rev, err := db.ContentRevision(ctx)
+	rows, err := db.r.QueryContext(ctx, `SELECT name, key, n FROM counts WHERE n <> 0`)
 	if err != nil {
-		return Stats{}, err
+		return Stats{}, fmt.Errorf("read counts: %w", err)
 	}
-	db.statsMu.Lock()
-	defer db.statsMu.Unlock()
-	if db.stats == nil || db.stats.rev != rev {
-		s, err := db.countStats(ctx)
-		if err != nil {
-			return Stats{}, err
+	defer rows.Close()
+	s := Stats{ByTopic: map[string]int{}, ByTag: map[string]int{}}
+	for rows.Next() {
+		var (
+			name, key string
+			n         int
+		)
+		if err := rows.Scan(&name, &key, &n); err != nil {
+			return Stats{}, fmt.Errorf("read counts: %w", err)
 		}
-		db.stats = &statsCache{rev: rev, stats: s}
+		switch name {
+		case "items":
+			s.Items = n
+		case "on_topic":
+			s.OnTopic = n
+		case "stories":
+			s.Stories = n
+		case "topic":
+			s.ByTopic[key] = n
+		case "tag":
+			s.ByTag[key] = n
+		}
 	}
-	s := db.stats.stats
-	s.ByTopic = maps.Clone(s.ByTopic)
-	s.ByTag = maps.Clone(s.ByTag)
+	if err := rows.Err(); err != nil {
+		return Stats{}, fmt.Errorf("read counts: %w", err)
+	}
 	return s, nil
 }
 
+// countStats counts what Stats reports from the tables themselves: the
+// reference the maintained counts are tested against.
 func (db *DB) countStats(ctx context.Context) (Stats, error) {
 	s := Stats{ByTopic: map[string]int{}, ByTag: map[string]int{}}
 	// One read transaction, so that the counts agree with each other.

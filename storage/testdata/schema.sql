@@ -1,4 +1,12 @@
--- user_version 3
+-- user_version 4
+-- table counts
+CREATE TABLE counts (
+  name TEXT    NOT NULL,
+  key  TEXT    NOT NULL,
+  n    INTEGER NOT NULL,
+  PRIMARY KEY (name, key)
+  ) WITHOUT ROWID;
+
 -- table item_outlets
 CREATE TABLE item_outlets (
   outlet_id INTEGER NOT NULL REFERENCES outlets (id),

@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// The counts table (migration 4) holds what Stats reports. Every write
+// path keeps it in step in its own transaction: SaveFetch and
+// UpdateTagging collect the changes of their items in countDeltas and
+// write them once at the end (a few rows per transaction, rather than
+// triggers that cost a statement per item row); Prune subtracts what each
+// batch deletes.
+
+type countKey struct{ name, key string }
+
+// countDeltas are changes to the counts table not written yet.
+type countDeltas map[countKey]int
+
+func (d *countDeltas) add(name, key string, n int) {
+	if n == 0 {
+		return
+	}
+	if *d == nil {
+		*d = make(countDeltas)
+	}
+	(*d)[countKey{name, key}] += n
+}
+
+// tagging records an item's tagging going from old to new (a new item
+// comes from the zero tagKeys, which counts nothing).
+func (d *countDeltas) tagging(old, new tagKeys) {
+	for _, c := range []struct {
+		k    tagKeys
+		sign int
+	}{{old, -1}, {new, 1}} {
+		if !c.k.onTopic {
+			continue
+		}
+		d.add("on_topic", "", c.sign)
+		for _, t := range c.k.topics {
+			d.add("topic", t, c.sign)
+		}
+		for _, t := range c.k.tags {
+			d.add("tag", t, c.sign)
+		}
+	}
+}
+
+// write adds the deltas to the counts table through the addCount
+// statement bound to the transaction.
+func (d countDeltas) write(ctx context.Context, addCount *sql.Stmt) error {
+	for k, n := range d {
+		if n == 0 {
+			continue
+		}
+		if _, err := addCount.ExecContext(ctx, k.name, k.key, n); err != nil {
+			return fmt.Errorf("update counts: %w", err)
+		}
+	}
+	return nil
+}
+
+const addCountSQL = `INSERT INTO counts (name, key, n) VALUES (?, ?, ?)
+	ON CONFLICT (name, key) DO UPDATE SET n = n + excluded.n`
+
+// pruneCountsSQL subtracts from the counts what deleting the items of the
+// ids CTE (ids(id)) will remove; it runs before the delete. A story is
+// gone when none of its items stays. (+on_topic keeps the planner from
+// scanning every on-topic item through items_on_topic_published.)
+const pruneCountsSQL = `UPDATE counts SET n = counts.n - c.d FROM (
+		SELECT 'items' AS name, '' AS key, count(*) AS d FROM items WHERE id IN ids
+		UNION ALL SELECT 'on_topic', '', count(*) FROM items WHERE id IN ids AND +on_topic = 1
+		UNION ALL SELECT 'stories', '', count(*) FROM (SELECT DISTINCT story_id AS s FROM items WHERE id IN ids)
+			WHERE NOT EXISTS (SELECT 1 FROM items j WHERE j.story_id = s AND j.id NOT IN ids)
+		UNION ALL SELECT 'topic', topic, count(*) FROM item_topics WHERE on_topic = 1 AND item_id IN ids GROUP BY topic
+		UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 AND item_id IN ids GROUP BY tag
+	) AS c WHERE counts.name = c.name AND counts.key = c.key`
+
+// countNewStories counts the stories of the items this transaction
+// inserted that no other item has: one query per transaction rather than
+// a probe per item.
+func (in *ingest) countNewStories(ctx context.Context) error {
+	if len(in.newIDs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(in.newStories)+len(in.newIDs))
+	for _, s := range in.newStories {
+		args = append(args, s)
+	}
+	for _, id := range in.newIDs {
+		args = append(args, id)
+	}
+	values := func(n int) string { return `(VALUES (?)` + strings.Repeat(`, (?)`, n-1) + `)` }
+	q := `WITH s(story) AS ` + values(len(in.newStories)) + `, n(id) AS ` + values(len(in.newIDs)) + `
+		SELECT count(*) FROM (SELECT DISTINCT story FROM s)
+		WHERE NOT EXISTS (SELECT 1 FROM items WHERE story_id = story AND id NOT IN n)`
+	var n int
+	if err := in.tx.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return fmt.Errorf("count new stories: %w", err)
+	}
+	in.counts.add("stories", "", n)
+	return nil
+}
