@@ -188,14 +188,14 @@ type Response struct {
 // *StatusError for any status other than 2xx and 304, and errors wrapping
 // ErrBodyTooLarge, ErrPrivateAddress, ErrTooManyRedirects, ErrTimeout,
 // ErrContentEncoding or ErrInvalidURL for those failures. Every error names
-// the URL (with any password redacted).
+// the URL, redacted (see Redact).
 func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	start := f.opts.Now()
 	u, err := parseFeedURL(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %q: %w", r.URL, err)
+		return nil, fmt.Errorf("fetch %q: %w", Redact(r.URL), err)
 	}
-	name := u.Redacted()
+	name := Redact(u.String())
 
 	fctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
@@ -259,7 +259,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 			RetryAfter: retryAfter(resp.Header, out.Fetched),
 		}
 		if out.URL != u.String() {
-			se.FinalURL = resp.Request.URL.Redacted()
+			se.FinalURL = Redact(resp.Request.URL.String())
 		}
 		return nil, se
 	}
@@ -272,10 +272,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 func (f *Fetcher) fail(parent, fctx context.Context, name string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		at := ue.URL
-		if pu, perr := url.Parse(ue.URL); perr == nil {
-			at = pu.Redacted()
-		}
+		at := Redact(ue.URL)
 		err = ue.Err
 		if at != name {
 			err = fmt.Errorf("at %s: %w", at, err)
