@@ -77,7 +77,7 @@ func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
 // meta describes a feed for the renderers.
 func (s *Server) meta(spec feedSpec, f feedFormat, outlets []news.OutletState) publish.Meta {
 	feedsOf := make(map[string]string, len(outlets))
-	for _, o := range outlets {
+	for _, o := range redactOutlets(outlets) {
 		feedsOf[o.Name] = o.FeedURL
 		if o.FeedURL == "" {
 			feedsOf[o.Name] = o.URL

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -143,7 +144,7 @@ func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, "", err
 		}
-		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: outlets})
+		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: redactOutlets(outlets)})
 		if err != nil {
 			return nil, "", err
 		}
@@ -159,7 +160,7 @@ func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
 		}
 		var list []publish.OPMLOutlet
-		for _, o := range outlets {
+		for _, o := range redactOutlets(outlets) {
 			if o.Disabled {
 				continue
 			}
@@ -175,4 +176,22 @@ func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
 		}
 		return b, "text/x-opml; charset=utf-8", nil
 	}})
+}
+
+// redactOutlets returns outlets with the credentials in their feed URLs
+// hidden (news.RedactURL), for pages and feeds anyone can read.
+func redactOutlets(outlets []news.OutletState) []news.OutletState {
+	out := slices.Clone(outlets)
+	for i := range out {
+		o := &out[i]
+		for _, u := range []*string{&o.URL, &o.FeedURL} {
+			if r := news.RedactURL(*u); r != *u {
+				// The fetcher redacts its errors; an error from elsewhere
+				// that quotes the URL is redacted here.
+				o.LastError = strings.ReplaceAll(o.LastError, *u, r)
+				*u = r
+			}
+		}
+	}
+	return out
 }

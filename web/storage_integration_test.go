@@ -234,3 +234,37 @@ func entryUpdated(t *testing.T, feed string) string {
 	u, _, _ = strings.Cut(u, "</updated>")
 	return u
 }
+
+// TestPublicPagesRedactSecrets: credentials in an outlet's feed URL (a
+// password, an API key) never reach the public outlets page, the OPML or
+// the feeds' <source> links.
+func TestPublicPagesRedactSecrets(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	o := news.Outlet{Name: "Paywalled", Slug: "paywalled", URL: "https://reader:s3cret-pw@paywalled.example/rss?api_key=s3cret-key&edition=intl"}
+	if err := db.SyncOutlets(ctx, []news.Outlet{o}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	u := "https://paywalled.example/news/1"
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: o, LastError: "fetch " + o.URL + ": 500"}, []news.Item{{Outlet: o.Name, GUID: u, URL: u,
+		Title: "Iran and Russia", ContentHTML: "<p>drones</p>", Published: t0, ContentHash: u,
+		Tagging: news.Tagging{OnTopic: true, Topics: []string{"t"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
+	for _, path := range []string{"/outlets", "/outlets.opml", "/feed.rss", "/feed.atom"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		b := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: %d", path, rec.Code)
+		}
+		if strings.Contains(b, "s3cret") {
+			t.Errorf("%s shows a secret of the feed URL:\n%s", path, b)
+		}
+		if path != "/feed.atom" && !strings.Contains(b, "paywalled.example/rss?api_key=xxxxx") {
+			t.Errorf("%s does not show the redacted feed URL:\n%s", path, b)
+		}
+	}
+}

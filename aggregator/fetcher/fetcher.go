@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/topicfeed/topicfeed/news"
 )
 
 // Defaults used for the zero values of Options.
@@ -188,14 +190,14 @@ type Response struct {
 // *StatusError for any status other than 2xx and 304, and errors wrapping
 // ErrBodyTooLarge, ErrPrivateAddress, ErrTooManyRedirects, ErrTimeout,
 // ErrContentEncoding or ErrInvalidURL for those failures. Every error names
-// the URL, redacted (see Redact).
+// the URL, redacted (see news.RedactURL).
 func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	start := f.opts.Now()
 	u, err := parseFeedURL(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %q: %w", Redact(r.URL), err)
+		return nil, fmt.Errorf("fetch %q: %w", news.RedactURL(r.URL), err)
 	}
-	name := Redact(u.String())
+	name := news.RedactURL(u.String())
 
 	fctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
@@ -259,7 +261,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 			RetryAfter: retryAfter(resp.Header, out.Fetched),
 		}
 		if out.URL != u.String() {
-			se.FinalURL = Redact(resp.Request.URL.String())
+			se.FinalURL = news.RedactURL(resp.Request.URL.String())
 		}
 		return nil, se
 	}
@@ -272,7 +274,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 func (f *Fetcher) fail(parent, fctx context.Context, name string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		at := Redact(ue.URL)
+		at := news.RedactURL(ue.URL)
 		err = ue.Err
 		if at != name {
 			err = fmt.Errorf("at %s: %w", at, err)

@@ -1,8 +1,8 @@
-package fetcher
+package news
 
 import "testing"
 
-func TestRedact(t *testing.T) {
+func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://example.org/feed", "https://example.org/feed"},
 		{"https://example.org/feed?page=2&lang=en", "https://example.org/feed?page=2&lang=en"},
@@ -15,8 +15,8 @@ func TestRedact(t *testing.T) {
 		{"https://u:p@exa mple.org/%zz?token=abc", "https://exa mple.org/%zz"},
 	}
 	for _, tt := range tests {
-		if got := Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package fetcher
+package news
 
 import (
 	"net/url"
@@ -6,15 +6,15 @@ import (
 )
 
 // secretParams are query parameters that carry credentials in feed URLs
-// (API keys, tokens, signatures); Redact hides their values.
+// (API keys, tokens, signatures); RedactURL hides their values.
 var secretParams = []string{"key", "apikey", "api_key", "token", "access_token", "auth", "secret", "password",
 	"passwd", "pass", "pwd", "sig", "signature", "session", "sid", "client_secret"}
 
-// Redact returns rawURL fit for logs and public status pages: the password
+// RedactURL returns rawURL fit for logs and public status pages: the password
 // of its user information and the values of query parameters that carry
 // credentials (token, key, signature, ...) are replaced with "xxxxx". A URL
 // that does not parse is returned without its query and user information.
-func Redact(rawURL string) string {
+func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		s, _, _ := strings.Cut(rawURL, "?")
