@@ -73,11 +73,17 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	if s == "" || len(s) > 64 {
 		return time.Time{}, false
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, true
+	// Each failed time.Parse allocates its error: layouts are only tried
+	// where the string can fit them (mayFit).
+	if mayFit(time.RFC3339Nano, s) {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, true
+		}
 	}
-	if t, err := time.Parse(time.RFC1123Z, s); err == nil {
-		return t, true
+	if mayFit(time.RFC1123Z, s) {
+		if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+			return t, true
+		}
 	}
 	s = weekdayRE.ReplaceAllString(s, "")
 	s = isoTRE.ReplaceAllString(s, "$1 $2")
@@ -126,7 +132,7 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 		loc = time.UTC
 	}
 	for _, layout := range dateLayouts {
-		if hasZone != strings.HasSuffix(layout, "-0700") {
+		if hasZone != strings.HasSuffix(layout, "-0700") || !mayFit(layout, s) {
 			continue
 		}
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
@@ -134,6 +140,37 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// mayFit is a necessary condition for time.Parse(layout, s) to succeed,
+// for the layouts parseDate uses: a layout starting with a number ("2006",
+// "2", "1", "02") needs s to start with a digit, one starting with a name
+// ("Jan", "Mon") a letter; a layout starting with a four-digit year needs
+// the character after it in the same place; "Mon, " a comma after three
+// letters.
+func mayFit(layout, s string) bool {
+	if s == "" || layout == "" {
+		return layout == s
+	}
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	letter := func(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+	switch {
+	case digit(layout[0]):
+		if !digit(s[0]) {
+			return false
+		}
+		if strings.HasPrefix(layout, "2006") && len(layout) > 4 {
+			return len(s) > 4 && s[4] == layout[4]
+		}
+	case letter(layout[0]):
+		if !letter(s[0]) {
+			return false
+		}
+		if strings.HasPrefix(layout, "Mon, ") {
+			return len(s) > 3 && s[3] == ','
+		}
+	}
+	return true
 }
 
 func twoDigits(n int) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
@@ -544,6 +545,27 @@ func TestPrefilterWindow(t *testing.T) {
 		lower := ""
 		if got := p.pass(s, &lower); got != want {
 			t.Errorf("pass(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestMayFitNeverSkipsAParse checks that mayFit holds for every layout
+// parseDate tries on every string that layout parses: dates written in
+// each layout, and the strings of the date tests after their clean-up.
+func TestMayFitNeverSkipsAParse(t *testing.T) {
+	layouts := append([]string{time.RFC3339Nano, time.RFC1123Z}, dateLayouts...)
+	var inputs []string
+	for _, when := range []time.Time{time.Date(2024, 3, 7, 9, 5, 4, 0, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 123456789, time.FixedZone("", 12600))} {
+		for _, l := range layouts {
+			inputs = append(inputs, when.Format(l))
+		}
+	}
+	inputs = append(inputs, "Thu, 27 Oct 2022 22:46:00 +0300", "2024-03-07", "7 March 2024", "March 7 2024 +0330", "3/7/2024 9:05 PM", "7.3.2024 09.05", "07-Mar-24", "")
+	for _, s := range inputs {
+		for _, l := range layouts {
+			if _, err := time.Parse(l, s); err == nil && !mayFit(l, s) {
+				t.Errorf("mayFit(%q, %q) = false, but it parses", l, s)
+			}
 		}
 	}
 }

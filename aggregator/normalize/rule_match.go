@@ -418,14 +418,36 @@ func (p prefilter) pass(text string, lower *string) bool {
 			text, lower = text[i:], new(string)
 		}
 	}
+	if p.prefix {
+		if text == "" {
+			return false // prefix literals are never empty
+		}
+		// Compare first bytes before whole literals.
+		raw, low := text[0], text[0]
+		if r, _ := utf8.DecodeRuneInString(text); r >= utf8.RuneSelf || 'A' <= r && r <= 'Z' {
+			var b [utf8.UTFMax]byte
+			utf8.EncodeRune(b[:], lowerRune(r))
+			low = b[0]
+		}
+		for i, l := range p.lits {
+			if l == "" {
+				return true
+			}
+			if p.fold[i] {
+				if l[0] == low && hasPrefixLower(text, l) {
+					return true
+				}
+			} else if l[0] == raw && strings.HasPrefix(text, l) {
+				return true
+			}
+		}
+		return false
+	}
 	for i, l := range p.lits {
 		var ok bool
 		switch {
 		case !p.fold[i]:
-			ok = p.prefix && strings.HasPrefix(text, l) || p.suffix && strings.HasSuffix(text, l) ||
-				!p.prefix && !p.suffix && strings.Contains(text, l)
-		case p.prefix:
-			ok = hasPrefixLower(text, l)
+			ok = p.suffix && strings.HasSuffix(text, l) || !p.suffix && strings.Contains(text, l)
 		case p.suffix:
 			ok = hasSuffixLower(text, l)
 		default:
