@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
@@ -566,6 +567,26 @@ func TestMayFitNeverSkipsAParse(t *testing.T) {
 			if _, err := time.Parse(l, s); err == nil && !mayFit(l, s) {
 				t.Errorf("mayFit(%q, %q) = false, but it parses", l, s)
 			}
+		}
+	}
+}
+
+// TestCleanChecksTwoByteRunes checks the two-byte fast path of isClean and
+// isCleanFolded against dropRune and unicode.IsSpace for every rune it
+// covers, and that broken sequences are still caught.
+func TestCleanChecksTwoByteRunes(t *testing.T) {
+	for r := rune(0x80); r < 0x800; r++ {
+		s := "a" + string(r) + "b"
+		if got, want := isClean(s), !dropRune(r); got != want {
+			t.Errorf("isClean(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isCleanFolded(s), !dropRune(r) && !unicode.IsSpace(r); got != want {
+			t.Errorf("isCleanFolded(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"\xc3", "a\xc3", "\xc3a", "\xdf\xdf", "\xc3\xc3\xa9"} {
+		if isClean(s) || isCleanFolded(s) {
+			t.Errorf("%q: invalid UTF-8 taken for clean", s)
 		}
 	}
 }

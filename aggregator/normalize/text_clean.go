@@ -46,6 +46,10 @@ func isClean(s string) bool {
 			i++
 			continue
 		}
+		if c >= 0xC3 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2 // U+00C0–U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic): kept
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 || dropRune(r) {
 			return false
@@ -228,6 +232,12 @@ func isCleanFolded(s string) bool {
 				prevSpace = false
 			}
 			i++
+			continue
+		}
+		if c >= 0xC3 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// U+00C0–U+07FF: kept, and none is white space.
+			prevSpace = false
+			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
