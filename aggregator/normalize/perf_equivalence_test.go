@@ -533,15 +533,14 @@ func TestPrefilterWindow(t *testing.T) {
 		}
 	}
 	p, _ := newPrefilter(tests[0].expr)
-	long := strings.Repeat("x", 100)
+	long := strings.Repeat("x", 300)
 	for s, want := range map[string]bool{
-		long + ". Read more":                  true,
-		long + ". Read more " + long[:46]:     true, // within 56 characters of the end
-		long + ". Read more " + long[:47]:     false,
-		"Read more " + long:                   false,
-		long + ". Continue readİng":           true, // İ lowers to i
-		"read more" + strings.Repeat("я", 47): true,
-		"read more" + strings.Repeat("я", 48): false,
+		long + ". Read more":                   true,
+		long + ". Read more " + long[:46]:      true, // within 56 characters (224 bytes) of the end
+		"Read more " + long:                    false,
+		long + ". Continue readİng":            true, // İ lowers to i
+		"read more" + strings.Repeat("я", 47):  true,
+		"read more" + strings.Repeat("я", 120): false,
 	} {
 		lower := ""
 		if got := p.pass(s, &lower); got != want {
@@ -588,5 +587,33 @@ func TestCleanChecksTwoByteRunes(t *testing.T) {
 		if isClean(s) || isCleanFolded(s) {
 			t.Errorf("%q: invalid UTF-8 taken for clean", s)
 		}
+	}
+}
+
+func TestSuffixPrefilterLastByte(t *testing.T) {
+	tests := []struct {
+		expr, text string
+	}{
+		{`(?i)\. read more$`, "x. READ MORE"},
+		{`(?i)\. read more$`, "x. read mor"},
+		{`(?i)bos$`, "BOſ"}, // ſ folds to s
+		{`(?i)kit$`, "Kit"},
+		{`(?i)ok$`, "O\u212a"}, // Kelvin sign folds to k
+		{`\[(…|\.\.\.)\]$`, "a [...]"},
+		{`\[(…|\.\.\.)\]$`, "a [...]."},
+	}
+	for _, tt := range tests {
+		p, ok := newPrefilter(tt.expr)
+		if !ok || !p.suffix {
+			t.Fatalf("%s: no suffix prefilter", tt.expr)
+		}
+		lower := ""
+		if re := regexp.MustCompile(tt.expr); re.MatchString(tt.text) && !p.pass(tt.text, &lower) {
+			t.Errorf("%s: prefilter rejects matching %q", tt.expr, tt.text)
+		}
+	}
+	p, _ := newPrefilter(`\[(…|\.\.\.)\]$`)
+	if lower := ""; p.pass("a [...].", &lower) {
+		t.Error("suffix prefilter passes a text ending in another byte")
 	}
 }

@@ -21,6 +21,10 @@ type prefilter struct {
 	prefix bool
 	// suffix: the text must end with one of lits (end-anchored rules).
 	suffix bool
+	// last, for suffix literals, holds the bytes they may end with (both
+	// cases of a folding ASCII letter; every byte for other folding
+	// literals).
+	last byteSet
 	// window, when > 0, is how near the end of the text (in characters)
 	// a literal must lie, when the expression is anchored at the end and
 	// what can follow the literal is bounded: "...(read more)\b[^.!?]{0,40}$".
@@ -70,7 +74,34 @@ func newPrefilter(expr string) (prefilter, bool) {
 		}
 		p.lits[i] = strings.ToLower(l)
 	}
+	p.setLast()
 	return p, true
+}
+
+// byteSet is a set of bytes.
+type byteSet [4]uint64
+
+func (b *byteSet) add(c byte)      { b[c>>6] |= 1 << (c & 63) }
+func (b *byteSet) has(c byte) bool { return b[c>>6]&(1<<(c&63)) != 0 }
+func (b *byteSet) addAll()         { *b = byteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)} }
+
+// setLast fills p.last from the (final) suffix literals.
+func (p *prefilter) setLast() {
+	if !p.suffix {
+		return
+	}
+	for i, l := range p.lits {
+		c := l[len(l)-1]
+		switch {
+		case !p.fold[i]:
+			p.last.add(c)
+		case 'a' <= c && c <= 'z' && c != 'k' && c != 's':
+			p.last.add(c)
+			p.last.add(c - ('a' - 'A'))
+		default:
+			p.last.addAll() // "k" and "s" fold to non-ASCII too; others vary
+		}
+	}
 }
 
 func beginAnchored(re *syntax.Regexp) bool {
@@ -406,16 +437,18 @@ func (p prefilter) pass(text string, lower *string) bool {
 	if len(p.lits) == 0 {
 		return true
 	}
-	if p.window > 0 {
-		// Only the last window characters can hold the literal.
-		i, n := len(text), 0
-		for i > 0 && n < p.window {
-			_, size := utf8.DecodeLastRuneInString(text[:i])
-			i -= size
-			n++
+	if p.window > 0 && len(text) > utf8.UTFMax*p.window {
+		// Only the last window characters can hold the literal: they lie
+		// within the last UTFMax·window bytes.
+		i := len(text) - utf8.UTFMax*p.window
+		for i < len(text) && !utf8.RuneStart(text[i]) {
+			i++
 		}
-		if i > 0 {
-			text, lower = text[i:], new(string)
+		text, lower = text[i:], new(string)
+	}
+	if p.suffix {
+		if text == "" || !p.last.has(text[len(text)-1]) {
+			return false // no literal ends with the text's last byte
 		}
 	}
 	if p.prefix {
