@@ -22,50 +22,52 @@ func Key(s string) string {
 	k.b.Grow(len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if !keepASCII[c] && !isUpperASCII(c) {
+		if !startsPlain(s, i) {
+			if c < utf8.RuneSelf {
 				k.ascii(c)
 				i++
 				continue
 			}
-			// A run of characters the key keeps as they are, capitals
-			// lowered and single spaces between them.
+		} else {
+			// A run of characters the key keeps as they are or only
+			// lower-cases (ASCII and two-byte letters), with single
+			// spaces between them: copied in chunks.
 			k.flushSpace()
 			start := i
+			var base rune
 		run:
 			for i < len(s) {
 				switch c := s[i]; {
 				case keepASCII[c]:
+					base = rune(c)
 					i++
 				case isUpperASCII(c):
 					k.b.WriteString(s[start:i])
 					k.b.WriteByte(c + 'a' - 'A')
+					base = rune(c + 'a' - 'A')
 					i++
 					start = i
-				case c == ' ' && i+1 < len(s) && (keepASCII[s[i+1]] || isUpperASCII(s[i+1])):
+				case c == ' ' && i+1 < len(s) && startsPlain(s, i+1):
 					i++
 				default:
-					break run
+					r, l, ok := plain2(s, i)
+					if !ok {
+						break run
+					}
+					if l != r {
+						k.b.WriteString(s[start:i])
+						k.b.WriteRune(l)
+						start = i + 2
+					}
+					base = r
+					i += 2
 				}
 			}
 			k.b.WriteString(s[start:i])
-			last := s[i-1]
-			if isUpperASCII(last) {
-				last += 'a' - 'A'
-			}
-			k.base = rune(last)
+			k.base = base
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r < rune(len(plainLower)) {
-			if l := plainLower[r]; l != 0 {
-				k.flushSpace()
-				k.base = r
-				k.b.WriteRune(l)
-				i += size
-				continue
-			}
-		}
 		if r == utf8.RuneError && size == 1 || dropRune(r) {
 			i += size
 			continue
@@ -87,6 +89,27 @@ func Key(s string) string {
 }
 
 func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// plain2 decodes the two-byte character at s[i], if there is one, and
+// returns it with its plainLower entry (ok: the entry is not 0).
+func plain2(s string, i int) (r, lower rune, ok bool) {
+	if i+1 >= len(s) || s[i] < 0xC2 || s[i] > 0xDF || s[i+1]&0xC0 != 0x80 {
+		return 0, 0, false
+	}
+	r = rune(s[i]&0x1F)<<6 | rune(s[i+1]&0x3F)
+	lower = plainLower[r]
+	return r, lower, lower != 0
+}
+
+// startsPlain reports whether s[i] starts a character Key copies or only
+// lower-cases: kept ASCII, an ASCII capital, or a plainLower character.
+func startsPlain(s string, i int) bool {
+	if c := s[i]; keepASCII[c] || isUpperASCII(c) {
+		return true
+	}
+	_, _, ok := plain2(s, i)
+	return ok
+}
 
 // keepASCII marks the ASCII characters that keyBuilder.ascii writes
 // unchanged: everything printable but white space, capitals and "`".

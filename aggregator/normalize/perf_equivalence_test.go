@@ -66,7 +66,8 @@ func TestKeyFastPathsMatchReference(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"Iran’s Foreign Minister — «Москва» и Тегеран; وزير الخارجية الإيراني", "  Mixed\u00a0CASE `quotes` and ﬁ ligatures  ", "नमस्ते 한국어",
-		"Hello World  Foo\tBar", "A B", "a  b", " X", "x ", "ÀB C", "`A`", "The U.S. said: \"No.\" A", "a \u0301b", "Z", "z Z z\nZ"} {
+		"Hello World  Foo\tBar", "A B", "a  b", " X", "x ", "ÀB C", "`A`", "The U.S. said: \"No.\" A", "a \u0301b", "Z", "z Z z\nZ",
+		"Привет Мир ЁЖ", "ایران و روسیه", "Iran Иран  IRAN\u00a0Ирана", "ΑΘΗΝΑ Ωμέγα ς", "x\u00adY", "a Ä", "Ä a"} {
 		if got, want := Key(s), keyReference(s); got != want {
 			t.Errorf("Key(%q) = %q, reference %q", s, got, want)
 		}
