@@ -317,10 +317,17 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		}
 		it.RawHash = hashes[i]
 		it.Tagging = p.tagger.Tag(it.Title, it.Text)
-		doc := cluster.Prepare(cluster.Doc{Key: news.ItemUID(o.Name, it.GUID), Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published})
-		it.SimHash = doc.SimHash()
-		if p.stories != nil && it.OnTopic {
-			d := p.stories.AssignPrepared(doc)
+		// one tokenisation for the fingerprint of every item and the story
+		// index of on-topic ones
+		assign := p.stories != nil && it.OnTopic
+		doc := cluster.Doc{Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published}
+		if assign {
+			doc.Key = news.ItemUID(o.Name, it.GUID)
+		}
+		prep := cluster.Prepare(doc)
+		it.SimHash = prep.SimHash()
+		if assign {
+			d := p.stories.AssignPrepared(prep)
 			it.StoryID, it.DuplicateOf = d.StoryID, d.DuplicateOf
 		}
 		out.items = append(out.items, it)
