@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -378,5 +379,22 @@ func TestPollCPUWorkersBound(t *testing.T) {
 				t.Errorf("%d polls processed at once, want %d", got, tc.wantMax)
 			}
 		})
+	}
+}
+
+// TestRawSeed: the seed is a function of the normaliser's rules.
+func TestRawSeed(t *testing.T) {
+	rules := normalize.DefaultRules()
+	a, err := RawSeed(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RawSeed(normalize.DefaultRules())
+	if err != nil || a != b {
+		t.Fatalf("seeds of equal rules: %x, %x (%v)", a, b, err)
+	}
+	rules.Generic.TrackingParams = append(slices.Clone(rules.Generic.TrackingParams), "campaign_ref")
+	if c, err := RawSeed(rules); err != nil || c == a {
+		t.Errorf("seed unchanged (%x) by a new tracking parameter (%v)", c, err)
 	}
 }
