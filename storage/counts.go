@@ -3,8 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
-	"strings"
 )
 
 // The counts table (migration 4) holds what Stats reports. Every write
@@ -79,26 +79,28 @@ const pruneCountsSQL = `UPDATE counts SET n = counts.n - c.d FROM (
 		UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 AND item_id IN ids GROUP BY tag
 	) AS c WHERE counts.name = c.name AND counts.key = c.key`
 
+// newStoriesSQL counts the distinct stories of ?1 (a JSON array) that no
+// item has but those of ?2 (a JSON array of ids): one prepared query per
+// transaction rather than a probe per item.
+const newStoriesSQL = `SELECT count(DISTINCT s.value) FROM json_each(?1) s
+	WHERE NOT EXISTS (SELECT 1 FROM items WHERE story_id = s.value AND id NOT IN (SELECT value FROM json_each(?2)))`
+
 // countNewStories counts the stories of the items this transaction
-// inserted that no other item has: one query per transaction rather than
-// a probe per item.
+// inserted that no other item has.
 func (in *ingest) countNewStories(ctx context.Context) error {
 	if len(in.newIDs) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(in.newStories)+len(in.newIDs))
-	for _, s := range in.newStories {
-		args = append(args, s)
+	stories, err := json.Marshal(in.newStories)
+	if err != nil {
+		return fmt.Errorf("count new stories: %w", err)
 	}
-	for _, id := range in.newIDs {
-		args = append(args, id)
+	ids, err := json.Marshal(in.newIDs)
+	if err != nil {
+		return fmt.Errorf("count new stories: %w", err)
 	}
-	values := func(n int) string { return `(VALUES (?)` + strings.Repeat(`, (?)`, n-1) + `)` }
-	q := `WITH s(story) AS ` + values(len(in.newStories)) + `, n(id) AS ` + values(len(in.newIDs)) + `
-		SELECT count(*) FROM (SELECT DISTINCT story FROM s)
-		WHERE NOT EXISTS (SELECT 1 FROM items WHERE story_id = story AND id NOT IN n)`
 	var n int
-	if err := in.tx.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+	if err := in.stmt(ctx, in.db.ws.newStories).QueryRowContext(ctx, string(stories), string(ids)).Scan(&n); err != nil {
 		return fmt.Errorf("count new stories: %w", err)
 	}
 	in.counts.add("stories", "", n)

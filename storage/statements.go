@@ -28,6 +28,7 @@ type writeStmts struct {
 	deleteTopics      *sql.Stmt
 	insertTopic       *sql.Stmt
 	addCount          *sql.Stmt
+	newStories        *sql.Stmt
 }
 
 const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated, i.on_topic, i.topics, i.tags`
@@ -83,6 +84,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.deleteTopics, `DELETE FROM item_topics WHERE item_id = ?`},
 		{&db.ws.insertTopic, `INSERT OR IGNORE INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
 		{&db.ws.addCount, addCountSQL},
+		{&db.ws.newStories, newStoriesSQL},
 	} {
 		s, err := db.w.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -97,7 +99,7 @@ func (ws *writeStmts) close() error {
 	var errs []error
 	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.byUID, ws.insertItem,
 		ws.updateItem, ws.insertSource, ws.updateSource, ws.setSourceRaw, ws.insertItemOutlet, ws.countItems,
-		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic, ws.addCount} {
+		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic, ws.addCount, ws.newStories} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
