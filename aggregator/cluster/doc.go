@@ -158,6 +158,11 @@ type Decision struct {
 	// Reason is a short human-readable explanation (shared entities, quotes
 	// and terms), for explain-style debugging.
 	Reason string
+	// State is what the index recorded of the document, encoded for the
+	// caller to store with the item and give back to RestoreState after a
+	// restart (with StateVersion); nil when the document was not indexed
+	// (published before the window).
+	State []byte
 }
 
 // NewStoryID returns the id of a story started by the document with that

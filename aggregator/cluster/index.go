@@ -17,6 +17,9 @@ type Index struct {
 	o      Options
 	hasher *hasher
 	common map[string]bool // Options.Common, folded; read-only
+	// stateVersion is StateVersion: the format of the states and the
+	// common terms they were analysed with
+	stateVersion int64
 
 	mu      sync.Mutex
 	docs    map[uint32]*entry
@@ -78,15 +81,16 @@ func New(o Options) *Index {
 		}
 	}
 	return &Index{
-		o:       o.withDefaults(),
-		common:  common,
-		hasher:  newHasher(),
-		docs:    make(map[uint32]*entry),
-		byKey:   make(map[string]uint32),
-		feats:   newPostings(),
-		bands:   make(map[uint32]uint32),
-		stories: make(map[string][]uint32),
-		lines:   make(map[uint64]int32),
+		o:            o.withDefaults(),
+		common:       common,
+		stateVersion: stateVersionOf(common),
+		hasher:       newHasher(),
+		docs:         make(map[uint32]*entry),
+		byKey:        make(map[string]uint32),
+		feats:        newPostings(),
+		bands:        make(map[uint32]uint32),
+		stories:      make(map[string][]uint32),
+		lines:        make(map[uint64]int32),
 	}
 }
 
@@ -262,7 +266,8 @@ func (ix *Index) assign(p *prepared) Decision {
 			dup, p.feats = old.root, nil // still a copy: see below
 		}
 		ix.insert(p, old.story, old.root)
-		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story"}
+		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story",
+			State: ix.stateOf(d.Key)}
 	}
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
@@ -284,6 +289,7 @@ func (ix *Index) assign(p *prepared) Decision {
 		p.feats = nil
 	}
 	ix.insert(p, dec.StoryID, root)
+	dec.State = ix.stateOf(d.Key)
 	return dec
 }
 

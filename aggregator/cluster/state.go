@@ -1,0 +1,219 @@
+package cluster
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+)
+
+// A document's state is what the index keeps of it once it is indexed —
+// its weighted features, MinHash signature, line hashes and copy group —
+// encoded so that the caller can store it beside the item and rebuild the
+// index after a restart with RestoreState, without tokenising and
+// analysing every text again (the bulk of a start-up's work).
+//
+// Layout (little endian): stateMagic; the root key (uvarint length, bytes;
+// empty when the document is its own root); the features (uvarint count,
+// then per feature its 32-bit key and float32 weight); a byte 1 and the
+// signature's 96 32-bit values, or a byte 0; the line hashes (uvarint
+// count, 64 bits each).
+
+// stateFormat numbers the encoding and everything that decides what a
+// state holds (tokeniser, feature extraction, signatures, line hashing).
+// Bump it whenever any of those changes: states of another format are
+// ignored and their documents analysed from their text again.
+const stateFormat = 1
+
+const stateMagic = 0xC5
+
+// StateVersion identifies the states this index writes and reads: the
+// state format and the options that shape a document's analysis (the
+// common terms). States stored under another version must be restored
+// from their text (Restore) instead of RestoreState.
+func (ix *Index) StateVersion() int64 { return ix.stateVersion }
+
+// stateVersionOf derives StateVersion from the format and the folded
+// common terms.
+func stateVersionOf(common map[string]bool) int64 {
+	h := uint64(stateFormat)*0x9e3779b97f4a7c15 ^ numHashes<<32 ^ maxFeatures<<16 ^ maxTokens
+	h = mix64(h)
+	for _, c := range slices.Sorted(maps.Keys(common)) {
+		h = mix64(h ^ hashString(c))
+	}
+	// positive, non-zero: storable as an SQLite integer, 0 left for "none"
+	return int64(h>>1) | 1
+}
+
+// encodeState encodes e (see the layout above).
+func encodeState(e *entry) []byte {
+	root := e.root
+	if root == e.key {
+		root = ""
+	}
+	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(e.feats) + 1 +
+		binary.MaxVarintLen64 + 8*len(e.lines)
+	if e.lsh != nil {
+		n += 4 * numHashes
+	}
+	b := make([]byte, 0, n)
+	b = append(b, stateMagic)
+	b = binary.AppendUvarint(b, uint64(len(root)))
+	b = append(b, root...)
+	b = binary.AppendUvarint(b, uint64(len(e.feats)))
+	for _, f := range e.feats {
+		b = binary.LittleEndian.AppendUint32(b, uint32(f.hash))
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f.w))
+	}
+	if e.lsh == nil {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		for _, v := range e.lsh.sig {
+			b = binary.LittleEndian.AppendUint32(b, v)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.lines)))
+	for _, h := range e.lines {
+		b = binary.LittleEndian.AppendUint64(b, h)
+	}
+	return b
+}
+
+// errState reports a state that cannot be decoded.
+var errState = errors.New("malformed story index state")
+
+// stateReader reads a state, remembering the first error.
+type stateReader struct {
+	b   []byte
+	err error
+}
+
+func (r *stateReader) fail() {
+	if r.err == nil {
+		r.err = errState
+	}
+	r.b = nil
+}
+
+func (r *stateReader) uvarint(limit uint64) int {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > limit {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *stateReader) bytes(n int) []byte {
+	if n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+// decodeState decodes a state into the parts of p that insert reads.
+func decodeState(b []byte, p *prepared) (root string, err error) {
+	if len(b) == 0 || b[0] != stateMagic {
+		return "", errState
+	}
+	r := stateReader{b: b[1:]}
+	root = string(r.bytes(r.uvarint(1 << 16)))
+	nf := r.uvarint(maxFeatures)
+	if fb := r.bytes(8 * nf); r.err == nil && nf > 0 {
+		p.feats = make([]feature, nf)
+		for i := range p.feats {
+			p.feats[i] = feature{
+				hash: fkey(binary.LittleEndian.Uint32(fb[8*i:])),
+				w:    math.Float32frombits(binary.LittleEndian.Uint32(fb[8*i+4:])),
+			}
+			if i > 0 && p.feats[i].hash <= p.feats[i-1].hash {
+				r.fail() // features are kept sorted by key, each once
+			}
+		}
+	}
+	switch flag := r.bytes(1); {
+	case r.err != nil:
+	case flag[0] == 1:
+		sb := r.bytes(4 * numHashes)
+		if r.err == nil {
+			var sig signature
+			for i := range sig {
+				sig[i] = binary.LittleEndian.Uint32(sb[4*i:])
+			}
+			keys := sig.bandKeys()
+			p.sig, p.bands = &sig, keys[:]
+		}
+	case flag[0] != 0:
+		r.fail()
+	}
+	nl := r.uvarint(maxTokens / minLineTokens)
+	if lb := r.bytes(8 * nl); r.err == nil && nl > 0 {
+		p.lines = make([]line, nl)
+		for i := range p.lines {
+			p.lines[i] = line{hash: binary.LittleEndian.Uint64(lb[8*i:])}
+		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.fail() // trailing bytes
+	}
+	if r.err != nil {
+		return "", r.err
+	}
+	return root, nil
+}
+
+// State returns the encoded state of the indexed document with key (nil
+// when it is not indexed), for the caller to store; see RestoreState.
+func (ix *Index) State(key string) []byte {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	id, ok := ix.byKey[key]
+	if !ok {
+		return nil
+	}
+	return encodeState(ix.docs[id])
+}
+
+// RestoreState adds an already stored document, as Restore does, from the
+// state Decision.State (or State) gave for it under the same StateVersion,
+// instead of from its text: d needs only Key, Outlet and Published. The
+// document is indexed exactly as it was when assigned (its features,
+// signature, line hashes and copy group), so restoring costs a decode, not
+// an analysis. A state that cannot be decoded is an error and changes
+// nothing.
+func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
+	p := &prepared{doc: d}
+	root, err := decodeState(state, p)
+	if err != nil {
+		return fmt.Errorf("document %q: %w", d.Key, err)
+	}
+	if root == "" {
+		root = d.Key
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if id, ok := ix.byKey[d.Key]; ok {
+		ix.remove(ix.docs[id])
+	}
+	ix.advance(d.Published)
+	ix.restored = true
+	ix.insert(p, storyID, root)
+	return nil
+}
+
+// stateOf returns the state of the document just inserted under key, or
+// nil when insert did not index it (already outside the window).
+func (ix *Index) stateOf(key string) []byte {
+	id, ok := ix.byKey[key]
+	if !ok {
+		return nil
+	}
+	return encodeState(ix.docs[id])
+}
