@@ -329,6 +329,9 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		if assign {
 			d := p.stories.AssignPrepared(prep)
 			it.StoryID, it.DuplicateOf = d.StoryID, d.DuplicateOf
+			if d.State != nil {
+				it.StoryState, it.StoryStateVersion = d.State, p.stories.StateVersion()
+			}
 		}
 		out.items = append(out.items, it)
 		out.published = append(out.published, it.Published)

@@ -39,6 +39,8 @@ func (c *countingStories) AssignPrepared(p *cluster.Prepared) cluster.Decision {
 	return c.ix.AssignPrepared(p)
 }
 
+func (c *countingStories) StateVersion() int64 { return c.ix.StateVersion() }
+
 // failingKnownRaw is a store whose raw-entry index is unavailable.
 type failingKnownRaw struct{ *storage.DB }
 

@@ -34,6 +34,9 @@ type StoryIndex interface {
 	// AssignPrepared assigns a document cluster.Prepare tokenised (the
 	// poller takes its SimHash from the same tokens).
 	AssignPrepared(p *cluster.Prepared) cluster.Decision
+	// StateVersion identifies the format of Decision.State, stored with
+	// it (news.Item.StoryStateVersion).
+	StateVersion() int64
 }
 
 // Tagger decides whether an item is on topic and which tags it gets.

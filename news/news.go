@@ -80,6 +80,13 @@ type Item struct {
 	// found; storage then records this item as another source of that
 	// one instead of storing it anew. Empty for most items.
 	DuplicateOf string
+	// StoryState is what story clustering recorded of the item (opaque
+	// bytes, under StoryStateVersion), kept by storage so that a restart
+	// rebuilds the story index without analysing every text again; nil
+	// when the index did not take the item (off topic, outside its time
+	// window). Never read back into an Item.
+	StoryState        []byte
+	StoryStateVersion int64
 
 	Tagging
 

@@ -283,7 +283,7 @@ func BenchmarkStartup(b *testing.B) {
 				for b.Loop() {
 					before := heapInUse()
 					n := 0
-					err := db.EachStoryDoc(ctx, time.Unix(1, 0), func(d StoryDoc) error {
+					err := db.EachStoryDoc(ctx, time.Unix(1, 0), 1, func(d StoryDoc) error {
 						if n++; n%(size/20) == 0 { // sample the heap while streaming
 							live = max(live, heapInUse()-min(before, heapInUse()))
 						}

@@ -126,6 +126,7 @@ func TestMigrateCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP TABLE story_states`, // migration 5
 		`DROP TABLE counts`,
 		`PRAGMA user_version = 3`,
 	} {

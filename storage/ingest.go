@@ -300,7 +300,28 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 	if err := in.db.reindexTagging(ctx, in.stmt, &in.counts, s.id, s.published, s.tagKeys, keysOf(it.Tagging)); err != nil {
 		return err
 	}
+	if err := in.storyState(ctx, s.id, it, true); err != nil {
+		return err
+	}
 	in.changed = true
+	return nil
+}
+
+// storyState stores what story clustering recorded of item id, or drops
+// what it had when the item has none now (no longer on topic); existed
+// says whether there may be a stored one to drop.
+func (in *ingest) storyState(ctx context.Context, id int64, it *news.Item, existed bool) error {
+	if it.OnTopic && len(it.StoryState) > 0 {
+		if _, err := in.stmt(ctx, in.db.ws.putStoryState).ExecContext(ctx, id, it.StoryStateVersion, it.StoryState); err != nil {
+			return fmt.Errorf("store story state of item %d: %w", id, err)
+		}
+		return nil
+	}
+	if existed {
+		if _, err := in.stmt(ctx, in.db.ws.dropStoryState).ExecContext(ctx, id); err != nil {
+			return fmt.Errorf("drop story state of item %d: %w", id, err)
+		}
+	}
 	return nil
 }
 
@@ -362,6 +383,9 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 		return err
 	}
 	if err := in.db.reindexTagging(ctx, in.stmt, &in.counts, id, pub, tagKeys{}, keysOf(it.Tagging)); err != nil {
+		return err
+	}
+	if err := in.storyState(ctx, id, it, false); err != nil {
 		return err
 	}
 	in.changed = true

@@ -424,6 +424,12 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 		if err := db.reindexTagging(ctx, tx.StmtContext, &counts, itemID, published, old, next); err != nil {
 			return err
 		}
+		if old.onTopic && !next.onTopic {
+			// story clustering keeps on-topic items only
+			if _, err := tx.StmtContext(ctx, db.ws.dropStoryState).ExecContext(ctx, itemID); err != nil {
+				return fmt.Errorf("update tagging of item %d: drop story state: %w", itemID, err)
+			}
+		}
 		if err := counts.write(ctx, tx.StmtContext(ctx, db.ws.addCount)); err != nil {
 			return err
 		}

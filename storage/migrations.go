@@ -163,6 +163,17 @@ func schemaSteps() [][]string {
 				UNION ALL SELECT 'topic', topic, count(*) FROM item_topics WHERE on_topic = 1 GROUP BY topic
 				UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 GROUP BY tag`,
 		},
+		// 5: what story clustering recorded of each on-topic item
+		// (news.Item.StoryState, opaque, under its version), so that a
+		// restart rebuilds the story index from these rows instead of
+		// analysing every text of the window again (EachStoryDoc).
+		{
+			`CREATE TABLE story_states (
+				item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+				version INTEGER NOT NULL,
+				state   BLOB    NOT NULL
+			)`,
+		},
 	}
 }
 

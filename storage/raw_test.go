@@ -217,7 +217,8 @@ func TestMigrateRawHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		`DROP TABLE counts`, // migration 4
+		`DROP TABLE story_states`, // migration 5
+		`DROP TABLE counts`,       // migration 4
 		`DROP INDEX sources_raw`,
 		`ALTER TABLE sources DROP COLUMN raw_hash`,
 		`PRAGMA user_version = 2`,

@@ -29,6 +29,8 @@ type writeStmts struct {
 	insertTopic       *sql.Stmt
 	addCount          *sql.Stmt
 	newStories        *sql.Stmt
+	putStoryState     *sql.Stmt
+	dropStoryState    *sql.Stmt
 }
 
 const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated, i.on_topic, i.topics, i.tags`
@@ -85,6 +87,9 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.insertTopic, `INSERT OR IGNORE INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
 		{&db.ws.addCount, addCountSQL},
 		{&db.ws.newStories, newStoriesSQL},
+		{&db.ws.putStoryState, `INSERT INTO story_states (item_id, version, state) VALUES (?, ?, ?)
+			ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, state = excluded.state`},
+		{&db.ws.dropStoryState, `DELETE FROM story_states WHERE item_id = ?`},
 	} {
 		s, err := db.w.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -99,7 +104,8 @@ func (ws *writeStmts) close() error {
 	var errs []error
 	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.byUID, ws.insertItem,
 		ws.updateItem, ws.insertSource, ws.updateSource, ws.setSourceRaw, ws.insertItemOutlet, ws.countItems,
-		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic, ws.addCount, ws.newStories} {
+		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic, ws.addCount, ws.newStories,
+		ws.putStoryState, ws.dropStoryState} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

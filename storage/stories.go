@@ -2,43 +2,56 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
 
 // StoryDoc is what story clustering keeps of a stored item: enough to
 // rebuild its index after a restart, none of the item's HTML, sources or
-// tagging.
+// tagging. An item whose story state is stored under the version asked
+// for comes with State and without Title and Text (they are not read);
+// otherwise State is nil and the index must analyse Title and Text.
 type StoryDoc struct {
+	ID                       int64
 	UID, Outlet, Title, Text string
 	Published                time.Time
 	StoryID                  string
+	State                    []byte
 }
 
 // EachStoryDoc calls fn for every on-topic item published at or after
 // since, oldest first (by Published, then by ID: the order they were
 // assigned to stories in), one row at a time: memory does not grow with
-// the number of items. It reads one snapshot; an error from fn stops it
-// and is returned as it is.
-func (db *DB) EachStoryDoc(ctx context.Context, since time.Time, fn func(StoryDoc) error) error {
-	// A range scan of items_on_topic_published, read backwards.
-	rows, err := db.r.QueryContext(ctx, `SELECT i.uid, o.name, i.title, i.text, i.published, i.story_id
+// the number of items. Items with a story state of stateVersion come with
+// it instead of their text. It reads one snapshot; an error from fn stops
+// it and is returned as it is.
+func (db *DB) EachStoryDoc(ctx context.Context, since time.Time, stateVersion int64, fn func(StoryDoc) error) error {
+	// A range scan of items_on_topic_published, read backwards; the title
+	// and text (most of an item's row) are read only for items without a
+	// state.
+	rows, err := db.r.QueryContext(ctx, `SELECT i.id, i.uid, o.name, i.story_id, i.published, s.state,
+			CASE WHEN s.state IS NULL THEN i.title END, CASE WHEN s.state IS NULL THEN i.text END
 		FROM items i JOIN outlets o ON o.id = i.outlet_id
+			LEFT JOIN story_states s ON s.item_id = i.id AND s.version = ?
 		WHERE i.on_topic = 1 AND i.published >= ?
-		ORDER BY i.published, i.id`, toMillis(since))
+		ORDER BY i.published, i.id`, stateVersion, toMillis(since))
 	if err != nil {
 		return fmt.Errorf("query story docs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			d         StoryDoc
-			published int64
+			d           StoryDoc
+			published   int64
+			title, text sql.NullString
 		)
-		if err := rows.Scan(&d.UID, &d.Outlet, &d.Title, &d.Text, &published, &d.StoryID); err != nil {
+		if err := rows.Scan(&d.ID, &d.UID, &d.Outlet, &d.StoryID, &published, &d.State, &title, &text); err != nil {
 			return fmt.Errorf("read story doc: %w", err)
 		}
 		d.Published = fromMillis(published)
+		d.Title, d.Text = title.String, text.String
 		if err := fn(d); err != nil {
 			return err
 		}
@@ -47,4 +60,31 @@ func (db *DB) EachStoryDoc(ctx context.Context, since time.Time, fn func(StoryDo
 		return fmt.Errorf("read story docs: %w", err)
 	}
 	return nil
+}
+
+// SaveStoryStates stores story states (by item id) under version, for
+// items restored without one, so that the next start reads them. Items
+// that are gone or no longer on topic are skipped. Nothing published
+// changes.
+func (db *DB) SaveStoryStates(ctx context.Context, version int64, states map[int64][]byte) error {
+	if len(states) == 0 {
+		return nil
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		put := tx.StmtContext(ctx, db.ws.putStoryState)
+		for id, st := range states {
+			var onTopic int
+			err := tx.QueryRowContext(ctx, `SELECT on_topic FROM items WHERE id = ?`, id).Scan(&onTopic)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && onTopic == 0) || len(st) == 0 {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store story state of item %d: %w", id, err)
+			}
+			if _, err := put.ExecContext(ctx, id, version, st); err != nil {
+				return fmt.Errorf("store story state of item %d: %w", id, err)
+			}
+		}
+		return nil
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -246,15 +247,61 @@ func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now 
 			}
 		}
 	}
-	ix := cluster.New(cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now})
-	// Streamed, one item at a time: memory is the index's, not the
-	// window's items'.
-	err := db.EachStoryDoc(ctx, now().Add(-cluster.DefaultWindow), func(d storage.StoryDoc) error {
-		ix.Restore(cluster.Doc{Key: d.UID, Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: d.Published}, d.StoryID)
+	o := cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now}
+	ix, err := restoreIndex(ctx, db, o, now, true)
+	if errors.Is(err, errBadState) {
+		// a stored state that cannot be read: analyse every text instead,
+		// which also rewrites the states
+		ix, err = restoreIndex(ctx, db, o, now, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// errBadState marks a stored story state RestoreState refused.
+var errBadState = errors.New("unreadable story state")
+
+// restoreIndex builds the story index over the stored on-topic items of
+// its window, streamed one at a time (memory is the index's, not the
+// items'). With useStates, items stored with a state of the index's
+// version are restored from it; the others (stored before states were
+// kept, or under other rules) are analysed from their text, and their
+// states written back so that the next start reads them.
+func restoreIndex(ctx context.Context, db *storage.DB, o cluster.Options, now func() time.Time, useStates bool) (*cluster.Index, error) {
+	ix := cluster.New(o)
+	version := ix.StateVersion()
+	read := version
+	if !useStates {
+		read = 0 // no state has version 0
+	}
+	analysed := map[int64]string{} // item id → key
+	err := db.EachStoryDoc(ctx, now().Add(-cluster.DefaultWindow), read, func(d storage.StoryDoc) error {
+		doc := cluster.Doc{Key: d.UID, Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: d.Published}
+		if d.State != nil {
+			if err := ix.RestoreState(doc, d.StoryID, d.State); err != nil {
+				return fmt.Errorf("%w: item %d: %w", errBadState, d.ID, err)
+			}
+			return nil
+		}
+		ix.Restore(doc, d.StoryID)
+		analysed[d.ID] = d.UID
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read recent items for story clustering: %w", err)
+	}
+	if len(analysed) > 0 {
+		states := make(map[int64][]byte, len(analysed))
+		for id, key := range analysed {
+			if st := ix.State(key); st != nil {
+				states[id] = st
+			}
+		}
+		if err := db.SaveStoryStates(ctx, version, states); err != nil {
+			return nil, fmt.Errorf("store story states: %w", err)
+		}
 	}
 	return ix, nil
 }

@@ -1,4 +1,4 @@
--- user_version 4
+-- user_version 5
 -- table counts
 CREATE TABLE counts (
   name TEXT    NOT NULL,
@@ -111,6 +111,13 @@ CREATE TABLE sources (
   published  INTEGER NOT NULL,
   first_seen INTEGER NOT NULL
   , raw_hash INTEGER NOT NULL DEFAULT 0);
+
+-- table story_states
+CREATE TABLE story_states (
+  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  state   BLOB    NOT NULL
+  );
 
 -- index item_outlets_item
 CREATE INDEX item_outlets_item ON item_outlets (item_id);
