@@ -51,6 +51,7 @@ type DB struct {
 
 	ws           writeStmts
 	revisionStmt *sql.Stmt // on r
+	outletStmt   *sql.Stmt // on r: OutletState
 	ckpt         *checkpointer
 	log          *slog.Logger
 
@@ -154,6 +155,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if db.revisionStmt, err = r.PrepareContext(ctx, `SELECT revision FROM meta WHERE id = 1`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prepare revision query: %w", err)
+	}
+	if db.outletStmt, err = r.PrepareContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE name = ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare outlet query: %w", err)
 	}
 	db.ckpt, err = startCheckpointer(abs, func(err error) {
 		db.log.Warn("background checkpoint failed", "database", abs, "error", err)
@@ -271,8 +276,10 @@ func (db *DB) close() error {
 		errs = append(errs, db.ckpt.close())
 	}
 	errs = append(errs, db.ws.close())
-	if db.revisionStmt != nil {
-		errs = append(errs, db.revisionStmt.Close())
+	for _, s := range []*sql.Stmt{db.revisionStmt, db.outletStmt} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
 	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
@@ -310,12 +317,12 @@ func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
 }
 
 // bump advances the revision counters inside a write transaction.
-func bump(ctx context.Context, tx *sql.Tx, content bool) error {
-	q := `UPDATE meta SET revision = revision + 1 WHERE id = 1`
+func (db *DB) bump(ctx context.Context, tx *sql.Tx, content bool) error {
+	s := db.ws.bump
 	if content {
-		q = `UPDATE meta SET revision = revision + 1, content_revision = content_revision + 1 WHERE id = 1`
+		s = db.ws.bumpContent
 	}
-	if _, err := tx.ExecContext(ctx, q); err != nil {
+	if _, err := tx.StmtContext(ctx, s).ExecContext(ctx); err != nil {
 		return fmt.Errorf("bump revision: %w", err)
 	}
 	return nil

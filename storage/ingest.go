@@ -73,10 +73,10 @@ func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.I
 				return fmt.Errorf("count items of outlet %q: %w", st.Name, err)
 			}
 		}
-		if err := saveOutletState(ctx, tx, st); err != nil {
+		if err := db.saveOutletState(ctx, tx, st); err != nil {
 			return err
 		}
-		return bump(ctx, tx, in.changed)
+		return db.bump(ctx, tx, in.changed)
 	})
 	if err != nil {
 		return news.SaveStats{}, err

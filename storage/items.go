@@ -433,6 +433,6 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 		if err := counts.write(ctx, tx.StmtContext(ctx, db.ws.addCount)); err != nil {
 			return err
 		}
-		return bump(ctx, tx, true)
+		return db.bump(ctx, tx, true)
 	})
 }

@@ -22,12 +22,7 @@ const ReasonRemoved = "removed from config"
 func (db *DB) SyncOutlets(ctx context.Context, outlets []news.Outlet) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		configured := make(map[string]bool, len(outlets))
-		for _, o := range outlets {
-			if o.Name == "" {
-				return errors.New("sync outlets: outlet with an empty name")
-			}
-			configured[o.Name] = true
-			_, err := tx.ExecContext(ctx, `
+		upsert, err := tx.PrepareContext(ctx, `
 				INSERT INTO outlets (name, slug, config_url, feed_url) VALUES (?1, ?2, ?3, ?3)
 				ON CONFLICT (name) DO UPDATE SET
 					slug = excluded.slug,
@@ -49,9 +44,17 @@ func (db *DB) SyncOutlets(ctx context.Context, outlets []news.Outlet) error {
 					disabled = CASE WHEN outlets.config_url <> excluded.config_url OR outlets.disabled_reason = ?4
 						THEN 0 ELSE outlets.disabled END,
 					disabled_reason = CASE WHEN outlets.config_url <> excluded.config_url OR outlets.disabled_reason = ?4
-						THEN '' ELSE outlets.disabled_reason END`,
-				o.Name, o.Slug, o.URL, ReasonRemoved)
-			if err != nil {
+						THEN '' ELSE outlets.disabled_reason END`)
+		if err != nil {
+			return fmt.Errorf("sync outlets: %w", err)
+		}
+		defer upsert.Close()
+		for _, o := range outlets {
+			if o.Name == "" {
+				return errors.New("sync outlets: outlet with an empty name")
+			}
+			configured[o.Name] = true
+			if _, err := upsert.ExecContext(ctx, o.Name, o.Slug, o.URL, ReasonRemoved); err != nil {
 				return fmt.Errorf("sync outlet %q: %w", o.Name, err)
 			}
 		}
@@ -79,7 +82,7 @@ func (db *DB) SyncOutlets(ctx context.Context, outlets []news.Outlet) error {
 				return fmt.Errorf("disable outlet %q: %w", name, err)
 			}
 		}
-		return bump(ctx, tx, false)
+		return db.bump(ctx, tx, false)
 	})
 }
 
@@ -108,7 +111,7 @@ func scanOutlet(row interface{ Scan(...any) error }) (news.OutletState, error) {
 // OutletState returns the stored state of the outlet named name, or an
 // error wrapping ErrNotFound.
 func (db *DB) OutletState(ctx context.Context, name string) (news.OutletState, error) {
-	st, err := scanOutlet(db.r.QueryRowContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE name = ?`, name))
+	st, err := scanOutlet(db.outletStmt.QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return news.OutletState{}, fmt.Errorf("outlet %q: %w", name, ErrNotFound)
 	}
@@ -144,18 +147,15 @@ func (db *DB) Outlets(ctx context.Context) ([]news.OutletState, error) {
 // item count are not changed by it; an empty FeedURL keeps the stored one.
 func (db *DB) SaveOutletState(ctx context.Context, st news.OutletState) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := saveOutletState(ctx, tx, st); err != nil {
+		if err := db.saveOutletState(ctx, tx, st); err != nil {
 			return err
 		}
-		return bump(ctx, tx, false)
+		return db.bump(ctx, tx, false)
 	})
 }
 
-func saveOutletState(ctx context.Context, tx *sql.Tx, st news.OutletState) error {
-	res, err := tx.ExecContext(ctx, `
-		UPDATE outlets SET feed_url = coalesce(nullif(?, ''), feed_url), etag = ?, last_modified = ?, last_fetch = ?, last_success = ?,
-			next_poll = ?, last_status = ?, last_error = ?, consecutive_errors = ?, disabled = ?, disabled_reason = ?
-		WHERE name = ?`,
+func (db *DB) saveOutletState(ctx context.Context, tx *sql.Tx, st news.OutletState) error {
+	res, err := tx.StmtContext(ctx, db.ws.saveOutlet).ExecContext(ctx,
 		st.FeedURL, st.ETag, st.LastModified, toMillis(st.LastFetch), toMillis(st.LastSuccess),
 		toMillis(st.NextPoll), st.LastStatus, st.LastError, st.ConsecutiveErrors, boolInt(st.Disabled), st.DisabledReason,
 		st.Name)

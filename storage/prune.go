@@ -44,7 +44,7 @@ func (db *DB) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM items WHERE id IN `+in, ids...); err != nil {
 				return fmt.Errorf("prune: delete items: %w", err)
 			}
-			return bump(ctx, tx, true)
+			return db.bump(ctx, tx, true)
 		})
 		total += n
 		if err != nil {

@@ -31,6 +31,9 @@ type writeStmts struct {
 	newStories        *sql.Stmt
 	putStoryState     *sql.Stmt
 	dropStoryState    *sql.Stmt
+	saveOutlet        *sql.Stmt
+	bump              *sql.Stmt
+	bumpContent       *sql.Stmt
 }
 
 const storedColumns = `i.id, i.outlet_id, i.change_hash, i.published, i.updated, i.on_topic, i.topics, i.tags`
@@ -90,6 +93,12 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.putStoryState, `INSERT INTO story_states (item_id, version, state) VALUES (?, ?, ?)
 			ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, state = excluded.state`},
 		{&db.ws.dropStoryState, `DELETE FROM story_states WHERE item_id = ?`},
+		{&db.ws.saveOutlet, `UPDATE outlets SET feed_url = coalesce(nullif(?, ''), feed_url), etag = ?, last_modified = ?,
+			last_fetch = ?, last_success = ?, next_poll = ?, last_status = ?, last_error = ?, consecutive_errors = ?,
+			disabled = ?, disabled_reason = ?
+			WHERE name = ?`},
+		{&db.ws.bump, `UPDATE meta SET revision = revision + 1 WHERE id = 1`},
+		{&db.ws.bumpContent, `UPDATE meta SET revision = revision + 1, content_revision = content_revision + 1 WHERE id = 1`},
 	} {
 		s, err := db.w.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -105,7 +114,7 @@ func (ws *writeStmts) close() error {
 	for _, s := range []*sql.Stmt{ws.outletID, ws.bySource, ws.byArticle, ws.byUID, ws.insertItem,
 		ws.updateItem, ws.insertSource, ws.updateSource, ws.setSourceRaw, ws.insertItemOutlet, ws.countItems,
 		ws.setOutletsOnTopic, ws.deleteTags, ws.insertTag, ws.deleteTopics, ws.insertTopic, ws.addCount, ws.newStories,
-		ws.putStoryState, ws.dropStoryState} {
+		ws.putStoryState, ws.dropStoryState, ws.saveOutlet, ws.bump, ws.bumpContent} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
