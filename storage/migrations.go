@@ -166,13 +166,20 @@ func schemaSteps() [][]string {
 		// 5: what story clustering recorded of each on-topic item
 		// (news.Item.StoryState, opaque, under its version), so that a
 		// restart rebuilds the story index from these rows instead of
-		// analysing every text of the window again (EachStoryDoc).
+		// analysing every text of the window again (EachStoryDoc). uid,
+		// story_id, outlet_id and published repeat the item's, which never
+		// change once stored: a restart reads this table alone.
 		{
 			`CREATE TABLE story_states (
-				item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
-				version INTEGER NOT NULL,
-				state   BLOB    NOT NULL
+				item_id   INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+				version   INTEGER NOT NULL,
+				published INTEGER NOT NULL,
+				uid       TEXT    NOT NULL,
+				story_id  TEXT    NOT NULL,
+				outlet_id INTEGER NOT NULL,
+				state     BLOB    NOT NULL
 			)`,
+			`CREATE INDEX story_states_window ON story_states (version, published, item_id)`,
 		},
 	}
 }

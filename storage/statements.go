@@ -90,7 +90,10 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.insertTopic, `INSERT OR IGNORE INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
 		{&db.ws.addCount, addCountSQL},
 		{&db.ws.newStories, newStoriesSQL},
-		{&db.ws.putStoryState, `INSERT INTO story_states (item_id, version, state) VALUES (?, ?, ?)
+		// The item's other columns come from its row; an item that is
+		// gone or off topic gets none.
+		{&db.ws.putStoryState, `INSERT INTO story_states (item_id, version, published, uid, story_id, outlet_id, state)
+			SELECT id, ?2, published, uid, story_id, outlet_id, ?3 FROM items WHERE id = ?1 AND on_topic = 1
 			ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, state = excluded.state`},
 		{&db.ws.dropStoryState, `DELETE FROM story_states WHERE item_id = ?`},
 		{&db.ws.saveOutlet, `UPDATE outlets SET feed_url = coalesce(nullif(?, ''), feed_url), etag = ?, last_modified = ?,

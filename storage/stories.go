@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -28,15 +27,39 @@ type StoryDoc struct {
 // it instead of their text. It reads one snapshot; an error from fn stops
 // it and is returned as it is.
 func (db *DB) EachStoryDoc(ctx context.Context, since time.Time, stateVersion int64, fn func(StoryDoc) error) error {
-	// A range scan of items_on_topic_published, read backwards; the title
-	// and text (most of an item's row) are read only for items without a
-	// state.
-	rows, err := db.r.QueryContext(ctx, `SELECT i.id, i.uid, o.name, i.story_id, i.published, s.state,
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("query story docs: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to undo
+	// When every on-topic item of the window has a state of this version
+	// (two index-only counts tell), the states table alone is read: no
+	// item row is touched. Otherwise a range scan of
+	// items_on_topic_published, read backwards, with each item's state if
+	// it has one; the title and text (most of an item's row) are read only
+	// for items without a state.
+	var items, states int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE on_topic = 1 AND published >= ?`,
+		toMillis(since)).Scan(&items); err != nil {
+		return fmt.Errorf("count story docs: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM story_states WHERE version = ? AND published >= ?`,
+		stateVersion, toMillis(since)).Scan(&states); err != nil {
+		return fmt.Errorf("count story states: %w", err)
+	}
+	query := `SELECT i.id, i.uid, o.name, i.story_id, i.published, s.state,
 			CASE WHEN s.state IS NULL THEN i.title END, CASE WHEN s.state IS NULL THEN i.text END
 		FROM items i JOIN outlets o ON o.id = i.outlet_id
-			LEFT JOIN story_states s ON s.item_id = i.id AND s.version = ?
-		WHERE i.on_topic = 1 AND i.published >= ?
-		ORDER BY i.published, i.id`, stateVersion, toMillis(since))
+			LEFT JOIN story_states s ON s.item_id = i.id AND s.version = ?1
+		WHERE i.on_topic = 1 AND i.published >= ?2
+		ORDER BY i.published, i.id`
+	if items == states {
+		query = `SELECT s.item_id, s.uid, o.name, s.story_id, s.published, s.state, NULL, NULL
+			FROM story_states s JOIN outlets o ON o.id = s.outlet_id
+			WHERE s.version = ?1 AND s.published >= ?2
+			ORDER BY s.published, s.item_id`
+	}
+	rows, err := tx.QueryContext(ctx, query, stateVersion, toMillis(since))
 	if err != nil {
 		return fmt.Errorf("query story docs: %w", err)
 	}
@@ -73,13 +96,8 @@ func (db *DB) SaveStoryStates(ctx context.Context, version int64, states map[int
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		put := tx.StmtContext(ctx, db.ws.putStoryState)
 		for id, st := range states {
-			var onTopic int
-			err := tx.QueryRowContext(ctx, `SELECT on_topic FROM items WHERE id = ?`, id).Scan(&onTopic)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && onTopic == 0) || len(st) == 0 {
+			if len(st) == 0 {
 				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store story state of item %d: %w", id, err)
 			}
 			if _, err := put.ExecContext(ctx, id, version, st); err != nil {
 				return fmt.Errorf("store story state of item %d: %w", id, err)

@@ -170,3 +170,42 @@ func TestStoryStates(t *testing.T) {
 		t.Errorf("%d stored states after pruning every item, want 0", n)
 	}
 }
+
+// TestEachStoryDocFromStates checks that when every on-topic item of the
+// window has a state, EachStoryDoc (reading the states table alone) lists
+// the same items, in the same order, with the same fields, as the item
+// listing, and each with its own state.
+func TestEachStoryDocFromStates(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, newTestClock(), "A", "B")
+	for _, o := range []string{"A", "B"} {
+		var batch []news.Item
+		for i := range 8 {
+			it := tagged(item(o, o+itoa(i), "https://"+o+".example/"+itoa(i), o+" "+itoa(i), day(i/2)), i%4 != 3, []string{"t"})
+			if it.OnTopic {
+				it.StoryState, it.StoryStateVersion = []byte("state of "+it.GUID), 3
+			}
+			batch = append(batch, it)
+		}
+		mustSave(t, db, o, batch...)
+	}
+	want := mustItems(t, db, news.Query{OnTopic: true, Since: day(1)})
+	slices.Reverse(want)
+	var got []StoryDoc
+	if err := db.EachStoryDoc(ctx, day(1), 3, func(d StoryDoc) error {
+		got = append(got, d)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("%d docs, want %d", len(got), len(want))
+	}
+	for i, it := range want {
+		w := StoryDoc{ID: it.ID, UID: it.UID, Outlet: it.Outlet, Published: it.Published, StoryID: it.StoryID,
+			State: []byte("state of " + it.GUID)}
+		if !reflect.DeepEqual(got[i], w) {
+			t.Errorf("doc %d = %+v, want %+v", i, got[i], w)
+		}
+	}
+}

@@ -114,9 +114,13 @@ CREATE TABLE sources (
 
 -- table story_states
 CREATE TABLE story_states (
-  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
-  version INTEGER NOT NULL,
-  state   BLOB    NOT NULL
+  item_id   INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  version   INTEGER NOT NULL,
+  published INTEGER NOT NULL,
+  uid       TEXT    NOT NULL,
+  story_id  TEXT    NOT NULL,
+  outlet_id INTEGER NOT NULL,
+  state     BLOB    NOT NULL
   );
 
 -- index item_outlets_item
@@ -151,4 +155,7 @@ CREATE INDEX sources_item ON sources (item_id, first_seen, id);
 
 -- index sources_raw
 CREATE INDEX sources_raw ON sources (outlet_id, raw_hash) WHERE raw_hash <> 0;
+
+-- index story_states_window
+CREATE INDEX story_states_window ON story_states (version, published, item_id);
 
