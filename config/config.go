@@ -66,6 +66,10 @@ type Fetch struct {
 	// MaxItems caps the items taken from one feed (the newest are kept),
 	// so that a runaway feed cannot hold the database writer for long.
 	MaxItems int `yaml:"max_items"`
+	// MaxItemBytes caps one item: its content and description are cut
+	// to this many bytes before they are cleaned, and its stored text
+	// and HTML are each at most this long.
+	MaxItemBytes int `yaml:"max_item_bytes"`
 }
 
 // Log selects the log format and level.
@@ -115,6 +119,7 @@ func Default() Config {
 			MaxBodyBytes: 10 << 20,
 			Concurrency:  8,
 			MaxItems:     500,
+			MaxItemBytes: 256 << 10,
 		},
 		Log:  Log{Format: "text", Level: "info"},
 		Feed: Feed{Title: "topicfeed", Description: "A merged topical news feed", Limit: 100, Language: "en", Per: "story"},
@@ -361,6 +366,9 @@ func (c Config) validate(lines map[string]int, env map[string]envValue) error {
 	}
 	if c.Fetch.MaxItems < 1 {
 		v.addf("fetch.max_items", "must be at least 1, got %d", c.Fetch.MaxItems)
+	}
+	if c.Fetch.MaxItemBytes < 1<<10 {
+		v.addf("fetch.max_item_bytes", "must be at least 1024, got %d", c.Fetch.MaxItemBytes)
 	}
 	if c.Fetch.Concurrency < 1 {
 		v.addf("fetch.concurrency", "must be at least 1, got %d", c.Fetch.Concurrency)

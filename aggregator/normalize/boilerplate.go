@@ -16,6 +16,9 @@ type Report struct {
 	// KeptAll is true when the rules would have removed every paragraph,
 	// so the item kept its text (only exact repeats were dropped).
 	KeptAll bool `json:"kept_all,omitempty"`
+	// Truncated is true when the item was larger than the normaliser's
+	// cap (Rules.MaxItemBytes, or the title's own cap) and was cut.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Removal is one paragraph removed by a rule.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -493,4 +494,194 @@ func hasToken(list, tok string) bool {
 		}
 	}
 	return false
+}
+
+// clipHTML cuts an item's raw HTML (or text) to at most max bytes before it
+// is parsed (see cutRawHTML) and cleans it (cleanString); cut reports
+// whether anything was cut. The cut comes first, so that a huge field costs
+// no more than max bytes of work; cleaning may lengthen what is left
+// (invalid bytes become U+FFFD), so the result is cut again if need be.
+func clipHTML(s string, max int) (out string, cut bool) {
+	if len(s) > max {
+		s, cut = cutRawHTML(s, max), true
+	}
+	s = cleanString(s)
+	if len(s) > max {
+		s, cut = cutRawHTML(s, max), true
+	}
+	return s, cut
+}
+
+// cutRawHTML returns s cut to at most max bytes: on a rune boundary, never
+// inside a tag, and preferably just after the end of a block element or a
+// <br> (in plain text, at a line end) in the second half of what fits,
+// else at white space there. The HTML parser closes the elements the cut
+// leaves open, so what is made of the result is well-formed.
+func cutRawHTML(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	head := s[:runeFloor(s, max)]
+	if lt := strings.LastIndexByte(head, '<'); lt > strings.LastIndexByte(head, '>') {
+		head = head[:lt] // a tag the cut would split
+	}
+	half := len(head) / 2
+	if i := lastBlockEnd(head, half); i >= 0 {
+		return head[:i]
+	}
+	if i := strings.LastIndexAny(head, " \t\n\r"); i >= half {
+		return head[:i]
+	}
+	return head
+}
+
+// lastBlockEnd returns the offset just after the last end tag of a block
+// element or <br> in s that ends at or after from; where s is plain text
+// (no tag parseContent would see), just after its last line end at or
+// after from. -1 if there is none.
+func lastBlockEnd(s string, from int) int {
+	// Only a short tag ("</blockquote>", "<br />") counts, so each '>'
+	// costs a bounded look back.
+	const maxTag = 16
+	for i := len(s) - 1; i >= from; i-- {
+		if s[i] != '>' {
+			continue
+		}
+		lt := strings.LastIndexByte(s[max(0, i-maxTag):i], '<')
+		if lt < 0 {
+			continue
+		}
+		tag := s[max(0, i-maxTag)+lt+1 : i]
+		end := strings.HasPrefix(tag, "/")
+		tag = strings.TrimPrefix(tag, "/")
+		if j := strings.IndexAny(tag, " \t\n\r/"); j >= 0 {
+			tag = tag[:j]
+		}
+		a := atom.Lookup([]byte(strings.ToLower(tag)))
+		if a == atom.Br || end && blockElements[a] {
+			return i + 1
+		}
+	}
+	if !htmlTagRE.MatchString(s) {
+		if i := strings.LastIndexByte(s, '\n'); i >= from {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// voidElements are the HTML elements without an end tag.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true,
+	"keygen": true, "link": true, "meta": true, "param": true, "source": true, "track": true, "wbr": true,
+}
+
+// truncateHTML cuts s, sanitised HTML, to at most max bytes and keeps it
+// well-formed: it keeps whole tokens up to the last point where they and
+// the end tags of the elements still open there fit, preferably just after
+// the end of a block element (or a <br>) in the second half, else with the
+// text that fits of the first text that does not (cut at a word boundary,
+// on a rune boundary, never inside a character reference); then it closes
+// the elements left open.
+func truncateHTML(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var open []string // names of the elements open at pos
+	closing, pos := 0, 0
+	fit, block := 0, -1 // the last cut that fits, and the last after a block end
+	closeTo := func(name string) {
+		for k := len(open) - 1; k >= 0; k-- {
+			if open[k] == name {
+				for _, o := range open[k:] {
+					closing -= len(o) + 3
+				}
+				open = open[:k]
+				return
+			}
+		}
+	}
+scan:
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		raw := z.Raw()
+		next := pos + len(raw)
+		blockEnd := false
+		switch tt {
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if n := string(name); !voidElements[n] {
+				open = append(open, n)
+				closing += len(n) + 3
+			} else {
+				blockEnd = n == "br"
+			}
+		case html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			blockEnd = string(name) == "br"
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			closeTo(string(name))
+			blockEnd = blockElements[atom.Lookup(name)]
+		case html.TextToken:
+			if room := max - closing - pos; next+closing > max && room > 0 {
+				fit = pos + cutText(string(raw), room)
+				break scan
+			}
+		}
+		if next+closing > max {
+			break
+		}
+		pos, fit = next, next
+		if blockEnd {
+			block = next
+		}
+	}
+	cut := fit
+	if block >= max/2 {
+		cut = block
+	}
+	// The elements open at the cut, closed in reverse order.
+	head := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
+	open = open[:0]
+	z = html.NewTokenizer(strings.NewReader(head))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		name, _ := z.TagName()
+		switch n := string(name); {
+		case tt == html.StartTagToken && !voidElements[n]:
+			open = append(open, n)
+		case tt == html.EndTagToken:
+			closeTo(n)
+		}
+	}
+	var b strings.Builder
+	b.Grow(cut + 64)
+	b.WriteString(head)
+	for k := len(open) - 1; k >= 0; k-- {
+		b.WriteString("</" + open[k] + ">")
+	}
+	return b.String()
+}
+
+// cutText returns the length of the longest prefix of raw, the source of an
+// HTML text token, that fits in room bytes and ends at a word boundary (in
+// its second half; else at a rune boundary), outside a character
+// reference.
+func cutText(raw string, room int) int {
+	c := runeFloor(raw, room)
+	if i := strings.LastIndexAny(raw[:c], " \t\n\r"); i >= c/2 {
+		c = i
+	}
+	if amp := strings.LastIndexByte(raw[:c], '&'); amp >= 0 && !strings.Contains(raw[amp:c], ";") {
+		c = amp
+	}
+	return c
 }

@@ -31,6 +31,9 @@ type Normalizer struct {
 	trackers []string
 	// contexts caches per-feed context for Item.
 	contexts contextCache
+	// maxItem is the cap on an item's raw content and description, its
+	// Text and its ContentHTML, in bytes (Rules.MaxItemBytes).
+	maxItem int
 }
 
 // Source describes where a feed came from.
@@ -52,6 +55,11 @@ const (
 	summaryMax    = 300
 	titleFromText = 100
 	maxFuture     = 24 * time.Hour
+	// titleMaxBytes caps a title, whatever Rules.MaxItemBytes; a raw
+	// title (markup and entities included) is cut to titleRawMax before
+	// it is cleaned.
+	titleMaxBytes = 1000
+	titleRawMax   = 4 * titleMaxBytes
 )
 
 // New returns a Normalizer applying rules r. Rules from DefaultRules or
@@ -62,6 +70,10 @@ func New(r Rules) *Normalizer {
 	n := &Normalizer{
 		generic: r.Generic.compiled(),
 		outlets: make(map[string]*RuleSet, len(r.Outlets)),
+		maxItem: r.MaxItemBytes,
+	}
+	if n.maxItem <= 0 {
+		n.maxItem = DefaultMaxItemBytes
 	}
 	extra := [][]string{r.Generic.TrackingParams}
 	n.trackers = append(n.trackers, r.Generic.TrackerHosts...)
@@ -132,7 +144,12 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	now = now.UTC()
 	feedBase := fc.base
 
-	rawTitle := cleanLine(htmlToText(cleanString(it.Title)))
+	// Every field is cut to its cap before any work is done on it.
+	rawTitleHTML, truncated := clipHTML(it.Title, titleRawMax)
+	rawTitle := cleanLine(htmlToText(rawTitleHTML))
+	if len(rawTitle) > titleMaxBytes {
+		rawTitle, truncated = truncateBytes(rawTitle, titleMaxBytes), true
+	}
 	link := strings.TrimSpace(cleanString(it.Link))
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(cleanString(it.Links[0]))
@@ -151,11 +168,14 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	ir := fc.rules(n, contentBase)
 	sets := ir.sets
 
-	// Body: the longer of content and description.
-	content, desc := cleanString(it.Content), cleanString(it.Description)
-	body, other, bodyIsContent := content, desc, true
+	// Body: the longer of content and description, each at most
+	// n.maxItem bytes.
+	content, cutContent := clipHTML(it.Content, n.maxItem)
+	desc, cutDesc := clipHTML(it.Description, n.maxItem)
+	truncated = truncated || cutContent || cutDesc
+	body, other, bodyIsContent, rawBody := content, desc, true, it.Content
 	if len(desc) > len(content) {
-		body, other, bodyIsContent = desc, content, false
+		body, other, bodyIsContent, rawBody = desc, content, false, it.Description
 	}
 	var titleKeys []string
 	title := rawTitle
@@ -174,11 +194,23 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	canonHint := prepareTree(tree, contentBase, n.trackers)
 	paras, paraKeys, rep := applyRules(collectUnits(tree), ir.index, titleKeys, minRepeat)
 	stripAltTexts(tree, sets)
+	// Cleaning and joining can make the text longer than the raw body it
+	// came from (plain text lines become paragraphs).
+	var shortened bool
+	if paras, paraKeys, shortened = cutParagraphs(paras, paraKeys, n.maxItem); shortened {
+		truncated = true
+	}
 	text := strings.Join(paras, "\n\n")
 	contentHTML := ""
 	if text != "" || firstImage(tree) != "" {
 		contentHTML = n.sanitizeTree(tree, len(body))
+		if len(contentHTML) > n.maxItem {
+			// Absolute links, rel attributes and escaping can make the
+			// sanitised HTML longer than the raw body.
+			contentHTML, truncated = truncateHTML(contentHTML, n.maxItem), true
+		}
 	}
+	rep.Truncated = truncated
 
 	if absLink == "" && rawTitle == "" && contentHTML == "" {
 		return news.Item{}, rep, false
@@ -208,7 +240,7 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	item.Categories = categories(it.Categories)
 	item.Language = itemLanguage(it, fc.lang)
 	item.Enclosures = enclosures(it.Enclosures, contentBase)
-	item.Image = itemImage(it, body, contentBase, n.trackers)
+	item.Image = itemImage(it, rawBody, contentBase, n.trackers)
 	if item.Image == "" {
 		item.Image = firstImage(tree)
 	}

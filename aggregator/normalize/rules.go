@@ -26,7 +26,18 @@ type Rules struct {
 	// outlet's rules also apply to items whose feed or link is on one of
 	// its Hosts.
 	Outlets map[string]RuleSet
+	// MaxItemBytes caps the size of one item: its raw content and
+	// description are cut to at most this many bytes before they are
+	// parsed, and its Text and ContentHTML are each at most this long
+	// (Report.Truncated says when anything was cut). 0 means
+	// DefaultMaxItemBytes. It is part of the rules (and so of the raw
+	// seed) because changing it changes what an entry normalises to.
+	MaxItemBytes int
 }
+
+// DefaultMaxItemBytes is the cap on one item's size when
+// Rules.MaxItemBytes is 0: 256 KiB, far beyond a long article.
+const DefaultMaxItemBytes = 256 << 10
 
 // RuleSet is one group of boilerplate rules.
 type RuleSet struct {
@@ -131,7 +142,7 @@ func btoi(b bool) int {
 // Merge returns r extended by o (typically user rules over DefaultRules):
 // o's generic rules and each outlet's rules run before r's, o's hosts, site
 // names, tracker hosts and tracking parameters are added, and o's
-// MinRepeatChars, when set, wins.
+// MinRepeatChars and MaxItemBytes, when set, win.
 func (r Rules) Merge(o Rules) Rules {
 	out := Rules{Generic: r.Generic.merge(o.Generic), Outlets: make(map[string]RuleSet, len(r.Outlets)+len(o.Outlets))}
 	for name, rs := range r.Outlets {
@@ -139,6 +150,10 @@ func (r Rules) Merge(o Rules) Rules {
 	}
 	for name, rs := range o.Outlets {
 		out.Outlets[name] = out.Outlets[name].merge(rs)
+	}
+	out.MaxItemBytes = r.MaxItemBytes
+	if o.MaxItemBytes > 0 {
+		out.MaxItemBytes = o.MaxItemBytes
 	}
 	return out
 }

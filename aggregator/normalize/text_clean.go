@@ -359,3 +359,79 @@ func firstSentence(s string, max int) string {
 	}
 	return strings.TrimSpace(head)
 }
+
+// runeFloor returns the largest offset i <= n in s at which no UTF-8
+// sequence is split (n itself when n >= len(s)).
+func runeFloor(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	if n < 0 {
+		return 0
+	}
+	// A sequence is at most utf8.UTFMax bytes: look back no further.
+	for i := n; i > 0 && i > n-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	if n < utf8.UTFMax {
+		return 0
+	}
+	return n // s[n-3:n+1] are all continuation bytes: invalid, any cut will do
+}
+
+// truncateBytes shortens s to at most max bytes (not runes, unlike
+// truncateText), on a rune boundary, preferring a word boundary in the
+// second half, and marks the cut with an ellipsis.
+func truncateBytes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	if max <= len(ellipsis) {
+		return s[:runeFloor(s, max)]
+	}
+	head := s[:runeFloor(s, max-len(ellipsis))]
+	if next, _ := utf8.DecodeRuneInString(s[len(head):]); !unicode.IsSpace(next) {
+		// The cut splits a word: end at the one before, if that keeps half.
+		if i := strings.LastIndexFunc(head, unicode.IsSpace); i >= len(head)/2 {
+			head = head[:i]
+		}
+	}
+	head = strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '"' && r != '”' && r != ')'
+	})
+	if head == "" {
+		return ""
+	}
+	return head + ellipsis
+}
+
+// cutParagraphs keeps the leading paragraphs (and their keys, see
+// applyRules) that fit in max bytes once joined by blank lines. When the
+// paragraphs kept fill less than half of max, the first one left out is
+// cut to fill the rest (see truncateBytes). cut reports whether anything
+// was left out.
+func cutParagraphs(paras, keys []string, max int) (keptParas, keptKeys []string, cut bool) {
+	size := 0
+	for i, p := range paras {
+		sep := 0
+		if i > 0 {
+			sep = len("\n\n")
+		}
+		if size+sep+len(p) <= max {
+			size += sep + len(p)
+			continue
+		}
+		keptParas, keptKeys = paras[:i:i], keys[:i:i]
+		if room := max - size - sep; size < max/2 && room > 0 {
+			if t := truncateBytes(p, room); t != "" {
+				keptParas = append(keptParas, t)
+				keptKeys = append(keptKeys, Key(t))
+			}
+		}
+		return keptParas, keptKeys, true
+	}
+	return paras, keys, false
+}

@@ -123,7 +123,7 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 		Now:                  now,
 	})
-	rules := normalize.DefaultRules()
+	rules := normalizeRules(cfg)
 	seed, err := aggregator.RawSeed(rules)
 	if err != nil {
 		db.Close()
@@ -156,6 +156,16 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		return nil, err
 	}
 	return a, nil
+}
+
+// normalizeRules are the normaliser's rules under cfg: the embedded
+// boilerplate rules with the configured cap on an item's size. Every
+// command that normalises items uses them, so that `inspect -normalized`
+// and `explain` show what poll and serve store.
+func normalizeRules(cfg config.Config) normalize.Rules {
+	r := normalize.DefaultRules()
+	r.MaxItemBytes = cfg.Fetch.MaxItemBytes
+	return r
 }
 
 // rulesSetting stores the fingerprint of the tagging rules the stored

@@ -52,7 +52,7 @@ func (e *env) explain(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: topics: %w", e.configPath, err)
 	}
-	norm := normalize.New(normalize.DefaultRules())
+	norm := normalize.New(normalizeRules(cfg))
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	sc := bufio.NewScanner(e.stdin)

@@ -19,6 +19,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
+
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
@@ -728,4 +730,164 @@ func TestHostileConcurrentFloods(t *testing.T) {
 	if run.maxRSS > maxPollRSS {
 		t.Errorf("peak RSS %d MiB with %d large feeds at once, want at most %d MiB", run.maxRSS>>20, len(list), maxPollRSS>>20)
 	}
+}
+
+// hugeItemRSS is an on-topic RSS feed of n small items and, after the
+// first, one item whose content:encoded holds distinct paragraphs,
+// English and Cyrillic in turn, to size bytes. It returns the feed, the
+// huge item's URL and paragraphs, and the small items' texts by URL.
+func hugeItemRSS(n, size int) (feed []byte, hugeURL string, paras []string, small map[string]string) {
+	var b bytes.Buffer
+	b.Grow(size + 64<<10)
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Huge Item</title><link>https://huge-item.example.org/</link><description>d</description>`)
+	small = map[string]string{}
+	for k := range n {
+		// Each about its own invented people and places (as onTopicRSS),
+		// so that clustering keeps them apart.
+		rng := rand.New(rand.NewPCG(7, uint64(k)))
+		place, person := inventedName(rng), inventedName(rng)
+		var words []string
+		for range 40 {
+			words = append(words, genWords[rng.IntN(len(genWords))])
+		}
+		u := fmt.Sprintf("https://huge-item.example.org/news/%d", k)
+		text := fmt.Sprintf("%s of %s said Iranian drones reached Russian forces near Kyiv. %s.", person, place, strings.Join(words, " "))
+		small[u] = text
+		fmt.Fprintf(&b, `<item><title>%s: %s says Iran sent Shahed drones to Russia for the war in Ukraine</title><link>%s</link><guid>%s</guid><pubDate>Mon, 02 Nov 2026 09:%02d:00 +0000</pubDate><description>%s</description></item>`,
+			place, person, u, u, k, text)
+		if k > 0 {
+			continue
+		}
+		hugeURL = "https://huge-item.example.org/news/huge"
+		fmt.Fprintf(&b, `<item><title>Iran sent Shahed drones to Russia for the war in Ukraine: the full record</title><link>%s</link><guid>%s</guid><pubDate>Mon, 02 Nov 2026 08:00:00 +0000</pubDate><description>The whole record of Iranian drones in Russia's war on Ukraine.</description><content:encoded><![CDATA[`,
+			hugeURL, hugeURL)
+		for i, written := 0, 0; written < size; i++ {
+			p := fmt.Sprintf("Record %d: Iranian Shahed drones launched by Russia struck near Kyiv on night %d, Ukraine's air force said.", i, i)
+			if i%2 == 1 {
+				p = fmt.Sprintf("Запись %d: иранские беспилотники «Шахед», запущенные Россией, ударили под Киевом в ночь %d, сообщили ВВС Украины.", i, i)
+			}
+			paras = append(paras, p)
+			fmt.Fprintf(&b, "<p>%s</p>\n", p)
+			written += len(p) + len("<p></p>\n")
+		}
+		b.WriteString(`]]></content:encoded></item>`)
+	}
+	b.WriteString(`</channel></rss>`)
+	return b.Bytes(), hugeURL, paras, small
+}
+
+// TestHostileHugeItem polls an outlet whose feed carries one ~5 MiB item
+// among normal ones, beside healthy outlets, with fetch.max_item_bytes set
+// through the environment (to a value that is not the default, so that
+// the wiring from the configuration to the normaliser is what is tested):
+// the huge item is stored, cut to the cap (text and HTML each) with its
+// first paragraphs, valid UTF-8 and well-formed HTML, and nothing else is
+// affected.
+func TestHostileHugeItem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("huge item: skipped with -short")
+	}
+	const maxItem = 100_000
+	body, hugeURL, paras, small := hugeItemRSS(3, 5<<20)
+	huge := loopbackServer(t, 80, serveFeed(body, "application/rss+xml"))
+	one := loopbackServer(t, 81, serveFeed(onTopicRSS("huge-neighbour-one", 5), "application/rss+xml"))
+	two := loopbackServer(t, 82, serveFeed(onTopicRSS("huge-neighbour-two", 5), "application/rss+xml"))
+	dir := t.TempDir()
+	cfg := writeOutletsConfig(t, dir, []cfgOutlet{{"Huge Item", huge.URL + "/feed"}, {"Healthy One", one.URL + "/feed"}, {"Healthy Two", two.URL + "/feed"}},
+		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
+	run := pollEnv(t, cfg, time.Minute, fmt.Sprintf("TOPICFEED_FETCH_MAX_ITEM_BYTES=%d", maxItem))
+	t.Logf("a %.1f MiB feed with one huge item: poll took %v, peak RSS %d MiB", float64(len(body))/(1<<20), run.took.Round(time.Millisecond), run.maxRSS>>20)
+	if run.maxRSS > maxPollRSS {
+		t.Errorf("peak RSS %d MiB, want at most %d MiB", run.maxRSS>>20, maxPollRSS>>20)
+	}
+	states, items := readHostileStore(t, filepath.Join(dir, "data", "topicfeed.db"))
+	for _, name := range []string{"Huge Item", "Healthy One", "Healthy Two"} {
+		if st := states[name]; st.LastError != "" || st.ConsecutiveErrors != 0 || st.LastFetch.IsZero() {
+			t.Errorf("%s: error %q (%d consecutive), last fetch %v", name, st.LastError, st.ConsecutiveErrors, st.LastFetch)
+		}
+	}
+	for _, name := range []string{"Healthy One", "Healthy Two"} {
+		if n := len(outletItems(items, name)); n != 5 {
+			t.Errorf("%s: %d items stored, want 5", name, n)
+		}
+	}
+	stored := outletItems(items, "Huge Item")
+	if len(stored) != len(small)+1 {
+		t.Errorf("Huge Item: %d items stored, want %d (the huge one kept)", len(stored), len(small)+1)
+	}
+	found := false
+	for _, it := range stored {
+		if it.URL != hugeURL {
+			if want, ok := small[it.URL]; !ok || it.Text != want {
+				t.Errorf("a normal item beside the huge one: %s, text %q, want %q", it.URL, it.Text, want)
+			}
+			continue
+		}
+		found = true
+		t.Logf("huge item stored: text %d bytes, content_html %d bytes, title %q", len(it.Text), len(it.ContentHTML), it.Title)
+		if len(it.Text) > maxItem || len(it.ContentHTML) > maxItem {
+			t.Errorf("huge item stored with text %d bytes, content_html %d bytes, want at most %d each", len(it.Text), len(it.ContentHTML), maxItem)
+		}
+		if len(it.Text) < maxItem/4 || len(it.ContentHTML) < maxItem/4 {
+			t.Errorf("huge item stored with text %d bytes, content_html %d bytes: far less than the cap %d", len(it.Text), len(it.ContentHTML), maxItem)
+		}
+		for field, s := range map[string]string{"title": it.Title, "text": it.Text, "summary": it.Summary, "content_html": it.ContentHTML} {
+			if !utf8.ValidString(s) {
+				t.Errorf("invalid UTF-8 in the huge item's %s", field)
+			}
+		}
+		if want := paras[0] + "\n\n" + paras[1]; !strings.HasPrefix(it.Text, want) {
+			t.Errorf("the huge item's text does not start with its first paragraphs: %.300q", it.Text)
+		}
+		if want := "<p>" + html.EscapeString(paras[0]) + "</p>"; !strings.HasPrefix(it.ContentHTML, want) {
+			t.Errorf("the huge item's HTML does not start with its first paragraph: %.300q", it.ContentHTML)
+		}
+		if err := balancedHTML(it.ContentHTML); err != nil {
+			t.Errorf("the huge item's HTML is not well-formed: %v\n…%s", err, it.ContentHTML[max(0, len(it.ContentHTML)-300):])
+		}
+	}
+	if !found {
+		t.Errorf("the huge item %s was not stored", hugeURL)
+	}
+	for _, format := range []string{"atom", "rss"} {
+		out, _ := topicfeed(t, "-config", cfg, "export", "-format", format, "-limit", "0", "-per", "item")
+		if err := wellFormed(out); err != nil {
+			t.Errorf("export -format %s with the huge item is not well-formed: %v", format, err)
+		}
+	}
+	if published := exportURLs(t, cfg); !published[hugeURL] {
+		t.Errorf("the huge item %s is not in the published feed", hugeURL)
+	}
+	if t.Failed() {
+		t.Logf("poll log:\n%s", logTail(run.stderr))
+	}
+}
+
+// balancedHTML checks that every end tag of an HTML fragment closes its
+// innermost open element and that every element but the void ones is
+// closed.
+func balancedHTML(s string) error {
+	void := map[string]bool{"area": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true, "source": true, "track": true, "wbr": true}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var open []string
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		name, _ := z.TagName()
+		switch n := string(name); {
+		case tt == html.StartTagToken && !void[n]:
+			open = append(open, n)
+		case tt == html.EndTagToken:
+			if len(open) == 0 || open[len(open)-1] != n {
+				return fmt.Errorf("</%s> closes %v", n, open)
+			}
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("left open: %v", open)
+	}
+	return nil
 }

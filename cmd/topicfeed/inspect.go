@@ -40,6 +40,8 @@ type inspectedItem struct {
 	Score       float64             `json:"score"`
 	Evidence    []news.Evidence     `json:"evidence"`
 	Removed     []normalize.Removal `json:"removed"`
+	// Truncated: the item was over fetch.max_item_bytes and was cut.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 type inspectedFeed struct {
@@ -105,7 +107,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: topics: %w", e.configPath, err)
 		}
 	}
-	norm := normalize.New(normalize.DefaultRules())
+	norm := normalize.New(normalizeRules(cfg))
 	now := time.Now().UTC()
 	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
 	for i := range res.Feed.Items {
@@ -121,7 +123,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 			Authors: nonNil(it.Authors), Categories: nonNil(it.Categories), Language: it.Language, Image: it.Image,
 			Enclosures: it.Enclosures, Published: it.Published.Format(time.RFC3339), Updated: it.Updated.Format(time.RFC3339),
 			ContentHash: it.ContentHash, OnTopic: it.OnTopic, Topics: nonNil(it.Topics), Tags: nonNil(it.Tags),
-			Score: it.Score, Evidence: it.Evidence, Removed: rep.Removed,
+			Score: it.Score, Evidence: it.Evidence, Removed: rep.Removed, Truncated: rep.Truncated,
 		})
 	}
 	return enc.Encode(out)
