@@ -228,3 +228,127 @@ func TestNewsboatLoadsFeeds(t *testing.T) {
 		})
 	}
 }
+
+// feedsmithDir is where .ci/run installs the npm package feedsmith
+// (TOPICFEED_NODE_DIR, default .ci/node at the repository root).
+func feedsmithDir(tb testing.TB) (node, dir string) {
+	tb.Helper()
+	dir = os.Getenv("TOPICFEED_NODE_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", ".ci", "node")
+	}
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "feedsmith", "package.json"))
+	}
+	if err != nil {
+		msg := fmt.Sprintf("node with the npm package feedsmith in %s not installed (.ci/run installs it): %v", dir, err)
+		if os.Getenv("CI") != "" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg + "; set CI=1 to make this a failure")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return node, abs
+}
+
+type feedsmithResult struct {
+	URL     string `json:"url"`
+	Status  int    `json:"status"`
+	Format  string `json:"format"`
+	Error   string `json:"error"`
+	Title   string `json:"title"`
+	Entries []struct {
+		ID, Link, Title string
+		Date            bool
+		Tags            []string
+	} `json:"entries"`
+}
+
+// TestFeedsmithAcceptsFeeds parses every published format, JSON Feed
+// included (which Debian's feedparser cannot read), with feedsmith, an
+// independent JavaScript parser: each feed is detected as its format and
+// valid, and every entry has an id, a link, a date and tags.
+func TestFeedsmithAcceptsFeeds(t *testing.T) {
+	node, dir := feedsmithDir(t)
+	script, err := os.ReadFile(filepath.Join("testdata", "feedsmithcheck.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ES modules resolve packages from the script's directory.
+	run := filepath.Join(dir, "feedsmithcheck.mjs")
+	if err := os.WriteFile(run, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, st := liveServer(t, "")
+	paths := []string{"/feed.json", "/feed.atom", "/feed.rss", "/tags/drones.json", "/outlets/the-moscow-times.json"}
+	var urls []string
+	for _, p := range paths {
+		urls = append(urls, srv.URL+p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, append([]string{run}, urls...)...).Output()
+	if err != nil {
+		t.Fatalf("feedsmithcheck.mjs: %v\n%s", err, stderrOf(err))
+	}
+	var results []feedsmithResult
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatalf("feedsmithcheck.mjs output: %v\n%s", err, out)
+	}
+	if len(results) != len(paths) {
+		t.Fatalf("%d results for %d feeds", len(results), len(paths))
+	}
+	wantFormat := map[string]string{".atom": "atom", ".rss": "rss", ".json": "json"}
+	for i, res := range results {
+		t.Run(paths[i], func(t *testing.T) {
+			if res.Error != "" {
+				t.Fatalf("feedsmith rejects the feed: %s", res.Error)
+			}
+			if res.Status != 200 {
+				t.Errorf("status %d", res.Status)
+			}
+			if want := wantFormat[filepath.Ext(paths[i])]; res.Format != want {
+				t.Errorf("format %q, want %q", res.Format, want)
+			}
+			if res.Title == "" {
+				t.Error("no feed title")
+			}
+			if len(res.Entries) == 0 {
+				t.Fatal("no entries")
+			}
+			ids := map[string]bool{}
+			for _, e := range res.Entries {
+				if e.ID == "" || ids[e.ID] {
+					t.Errorf("entry %q: id empty or repeated", e.Title)
+				}
+				ids[e.ID] = true
+				if !strings.HasPrefix(e.Link, "https://") {
+					t.Errorf("entry %q: link %q", e.Title, e.Link)
+				}
+				if !e.Date {
+					t.Errorf("entry %q: no parsable date", e.Title)
+				}
+				if len(e.Tags) == 0 {
+					t.Errorf("entry %q: no tags", e.Title)
+				}
+			}
+		})
+	}
+	// The merged JSON Feed holds every on-topic story once.
+	var got, want []string
+	for _, e := range results[0].Entries {
+		got = append(got, e.ID)
+	}
+	for _, it := range st.items {
+		if it.OnTopic {
+			want = append(want, srv.URL+"/stories/"+it.StoryID)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("merged JSON Feed ids %q, want %q", got, want)
+	}
+}
