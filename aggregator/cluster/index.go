@@ -25,8 +25,8 @@ type Index struct {
 	docs    map[uint32]*entry
 	byKey   map[string]uint32
 	nextID  uint32
-	feats   postings          // feature → documents having it
-	bands   map[uint32]uint32 // LSH band bucket → newest document in it (chained through entry.lsh.next)
+	feats   postings  // feature → documents having it
+	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
 	ages    ageHeap
 	newest  time.Time
 	stories map[string][]uint32 // story → its documents, oldest first
@@ -88,7 +88,6 @@ func New(o Options) *Index {
 		docs:         make(map[uint32]*entry),
 		byKey:        make(map[string]uint32),
 		feats:        newPostings(),
-		bands:        make(map[uint32]uint32),
 		stories:      make(map[string][]uint32),
 		lines:        make(map[uint64]int32),
 	}
@@ -402,7 +401,7 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 	for b, k := range p.bands {
 		// a crowded bucket is shared boilerplate: only its newest
 		// documents are compared, which keeps the cost per document flat
-		id := ix.bands[k]
+		id := ix.bands.head(b, k)
 		for steps := 0; id != 0 && steps < maxBucketScan; steps++ {
 			e := ix.docs[id]
 			if e == nil || e.lsh == nil {
@@ -812,10 +811,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		ix.feats.add(f.hash, e.id)
 	}
 	if e.lsh != nil {
-		for b, k := range p.bands {
-			e.lsh.next[b] = ix.bands[k]
-			ix.bands[k] = e.id
-		}
+		ix.bands.push(e, p.bands, ix.docs)
 	}
 	heap.Push(&ix.ages, age{at: e.published.UnixNano(), id: e.id})
 }
@@ -840,19 +836,7 @@ func (ix *Index) remove(e *entry) {
 		ix.feats.drop(f.hash, ix.alive)
 	}
 	if e.lsh != nil {
-		// unlink e where it heads a chain; in the middle of one (a
-		// re-indexed key, an item published out of order) the chain ends
-		// there, and older copies are no longer found through that band
-		for b, k := range e.lsh.sig.bandKeys() {
-			if ix.bands[k] != e.id {
-				continue
-			}
-			if next := e.lsh.next[b]; next != 0 && ix.docs[next] != nil {
-				ix.bands[k] = next
-			} else {
-				delete(ix.bands, k)
-			}
-		}
+		ix.bands.unlink(e, ix.alive)
 	}
 }
 
