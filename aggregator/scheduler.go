@@ -100,6 +100,42 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 	for i := range due {
 		due[i] = now
 	}
+	return s.runRound(ctx, due)
+}
+
+// RunDue polls once each outlet that is due, as the stored state says
+// (its next poll time, set by the adaptive interval, a server's
+// Retry-After or the back-off after errors, has passed, or it was never
+// polled), and returns the results in the order of the outlets, with the
+// names of the outlets skipped. Disabled outlets are reported as by
+// RunOnce (the poller asks no server for them). It is a poll
+// round for a daemon that is not running (a cron job): it asks no server
+// sooner than the daemon would. A state that cannot be read counts as due.
+func (s *Scheduler) RunDue(ctx context.Context) (results []Result, skipped []string, err error) {
+	due := make([]time.Time, len(s.outlets))
+	now := s.now()
+	for i, o := range s.outlets {
+		st, err := s.store.OutletState(ctx, o.Name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
+			due[i] = now
+			continue
+		}
+		if !st.Disabled && st.NextPoll.After(now) {
+			skipped = append(skipped, o.Name)
+			continue // zero: not queued
+		}
+		due[i] = now
+	}
+	return s.runRound(ctx, due), skipped, nil
+}
+
+// runRound polls once each outlet with a due time (not zero) and returns
+// the results in the order of the outlets.
+func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
 	results := make([]Result, len(s.outlets))
 	got := make([]bool, len(s.outlets))
 	s.loop(ctx, due, nil, func(i int, r Result) bool {
@@ -149,7 +185,8 @@ type jobResult struct {
 
 // loop dispatches due outlets to the workers until ctx is done or, when
 // again returns false for every result, until no outlet is left. due gives
-// each outlet's (index in s.outlets) first due time; polled, if not nil,
+// each outlet's (index in s.outlets) first due time, zero for an outlet
+// not to poll at all; polled, if not nil,
 // the outlets that count as polled already. Outlets go earliest due first;
 // outlets due at once go in configuration order.
 func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, again func(i int, r Result) bool) {
@@ -186,7 +223,7 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, ag
 	markRound()
 
 	q := newDueQueue(due, s.hostIdx, s.nHosts, s.opts.PerHost)
-	left := len(s.outlets) // outlets not retired by again
+	left := q.queued // outlets not retired by again
 	busy := 0
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -282,6 +319,7 @@ type dueQueue struct {
 	hosts   []hostQueue
 	free    []int32 // heap of hosts below the limit with waiting outlets
 	perHost int
+	queued  int // outlets queued by newDueQueue
 }
 
 type hostQueue struct {
@@ -291,14 +329,18 @@ type hostQueue struct {
 }
 
 // newDueQueue queues every outlet i, of host hostOf[i] (0 to nHosts-1), at
-// due[i]; it keeps due and hostOf, and writes to due.
+// due[i], unless due[i] is zero; it keeps due and hostOf, and writes to due.
 func newDueQueue(due []time.Time, hostOf []int32, nHosts, perHost int) *dueQueue {
 	q := &dueQueue{due: due, hostOf: hostOf, hosts: make([]hostQueue, nHosts), perHost: perHost}
 	for h := range q.hosts {
 		q.hosts[h].pos = -1
 	}
 	for i, h := range hostOf {
+		if due[i].IsZero() {
+			continue
+		}
 		q.hosts[h].waiting = append(q.hosts[h].waiting, int32(i))
+		q.queued++
 	}
 	for h := range q.hosts {
 		w := q.hosts[h].waiting

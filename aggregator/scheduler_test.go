@@ -162,6 +162,45 @@ func TestRunHonoursStoredNextPoll(t *testing.T) {
 	}
 }
 
+// TestRunDue: a round of the due outlets skips the outlets whose stored
+// next poll is in the future (a Retry-After, a back-off) and polls the
+// rest once, those never polled and those just due included.
+func TestRunDue(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	outs := testOutlets(5, 2)
+	store := stateStore{next: map[string]time.Time{
+		outs[0].Name: now.Add(time.Hour),    // Retry-After: 3600
+		outs[1].Name: now,                   // due now
+		outs[2].Name: now.Add(-time.Minute), // overdue
+		outs[4].Name: now.Add(time.Second),  // not yet
+	}} // outs[3]: never polled
+	fp := newFakePoller(0)
+	s := NewScheduler(fp, store, outs, SchedulerOptions{Workers: 2}, func() time.Time { return now }, discard())
+	results, skipped, err := s.RunDue(context.Background())
+	if err != nil {
+		t.Fatalf("RunDue: %v", err)
+	}
+	var polled []string
+	for _, r := range results {
+		polled = append(polled, r.Outlet)
+	}
+	if want := []string{outs[1].Name, outs[2].Name, outs[3].Name}; !slices.Equal(polled, want) {
+		t.Errorf("RunDue polled %v, want %v", polled, want)
+	}
+	if want := []string{outs[0].Name, outs[4].Name}; !slices.Equal(skipped, want) {
+		t.Errorf("RunDue skipped %v, want %v", skipped, want)
+	}
+	for _, o := range outs {
+		want := 1
+		if slices.Contains(skipped, o.Name) {
+			want = 0
+		}
+		if n := fp.count(o.Name); n != want {
+			t.Errorf("%s polled %d times, want %d", o.Name, n, want)
+		}
+	}
+}
+
 func TestRunShutdownWaitsThenCancels(t *testing.T) {
 	tests := []struct {
 		name         string

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/topicfeed/topicfeed/aggregator"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/metrics"
@@ -71,10 +72,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	return serveErr
 }
 
-// poll runs one poll round of every outlet. Failing outlets are reported on
-// stderr; only an unusable config or database is an error.
+// poll runs one poll round of every outlet (with -due, of the outlets due
+// by their stored state). Failing outlets are reported on stderr; only an
+// unusable config or database is an error.
 func (e *env) poll(ctx context.Context, args []string) error {
 	fs := e.flags("poll")
+	onlyDue := fs.Bool("due", false, "poll only the outlets that are due (next poll time, Retry-After, back-off), as the daemon would: for cron")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,7 +86,18 @@ func (e *env) poll(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	results := a.scheduler.RunOnce(ctx)
+	var results []aggregator.Result
+	if *onlyDue {
+		var skipped []string
+		if results, skipped, err = a.scheduler.RunDue(ctx); err != nil {
+			return err
+		}
+		if len(skipped) > 0 {
+			fmt.Fprintf(e.stderr, "skipped %d outlets not yet due\n", len(skipped))
+		}
+	} else {
+		results = a.scheduler.RunOnce(ctx)
+	}
 	var total news.SaveStats
 	failed := 0
 	for _, r := range results {

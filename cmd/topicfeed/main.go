@@ -39,7 +39,7 @@ const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile F
 
 commands:
   serve        run the daemon: poll outlets on schedule and serve the merged feed
-  poll         poll every outlet once, store, and exit
+  poll         poll every outlet once (-due: only those due), store, and exit
   export       write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T, -per story|item)
   check        validate the configuration and print what would be polled
   explain      read items as JSON Lines on stdin, print each tagging decision and its evidence
