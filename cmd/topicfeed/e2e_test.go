@@ -305,6 +305,13 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 	return f
 }
 
+// pollLogLine matches the text log line of one fetch: message, outlet,
+// feed URL, HTTP status and a Go duration.
+func pollLogLine(msg, outlet, feedURL string, status int) *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`level=INFO msg=%q outlet=%q feed_url=%s status=%d duration=[0-9.]+(ns|µs|ms|s)\b`,
+		msg, outlet, regexp.QuoteMeta(feedURL), status))
+}
+
 var pollSummary = regexp.MustCompile(`polled (\d+) outlets \((\d+) failed\): (\d+) new, (\d+) updated, (\d+) duplicate, (\d+) unchanged`)
 
 func TestEndToEndPollExportServe(t *testing.T) {
@@ -326,6 +333,14 @@ func TestEndToEndPollExportServe(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "level=WARN") {
 		t.Errorf("the broken outlet's failure is not logged as a warning:\n%s", stderr)
+	}
+	// Each fetch's log line carries the outlet, feed URL, HTTP status and
+	// duration (snake_case keys), and no feed content.
+	if !pollLogLine("poll stored", "The Moscow Times", srv.URL+"/mt/rss/news", 200).MatchString(stderr) {
+		t.Errorf("no `poll stored` line with outlet, feed_url, status=200 and duration for The Moscow Times:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "<item>") || strings.Contains(stderr, "<entry") {
+		t.Errorf("feed content leaked into the log:\n%s", stderr)
 	}
 
 	out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-per", "item")
@@ -365,6 +380,9 @@ func TestEndToEndPollExportServe(t *testing.T) {
 	m = pollSummary.FindStringSubmatch(stderr)
 	if m == nil || m[3] != "0" || m[4] != "0" {
 		t.Errorf("second poll stored something new or updated: %q\n%s", m, stderr)
+	}
+	if !pollLogLine("poll not modified", "The Moscow Times", srv.URL+"/mt/rss/news", 304).MatchString(stderr) {
+		t.Errorf("no `poll not modified` line with outlet, feed_url, status=304 and duration for The Moscow Times:\n%s", stderr)
 	}
 	srv.mu.Lock()
 	for _, f := range e2eFeeds {
