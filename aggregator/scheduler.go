@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/topicfeed/topicfeed/news"
 )
 
 // SchedulerOptions tunes a Scheduler.
@@ -114,23 +116,33 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 func (s *Scheduler) RunDue(ctx context.Context) (results []Result, skipped []string, err error) {
 	due := make([]time.Time, len(s.outlets))
 	now := s.now()
-	for i, o := range s.outlets {
-		st, err := s.store.OutletState(ctx, o.Name)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
-			due[i] = now
-			continue
-		}
-		if !st.Disabled && st.NextPoll.After(now) {
-			skipped = append(skipped, o.Name)
+	states := s.storedStates(ctx)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	for i, st := range states {
+		if st != nil && !st.Disabled && st.NextPoll.After(now) {
+			skipped = append(skipped, s.outlets[i].Name)
 			continue // zero: not queued
 		}
 		due[i] = now
 	}
 	return s.runRound(ctx, due), skipped, nil
+}
+
+// storedStates returns each outlet's stored state, nil where it cannot be
+// read (logged: the outlet then counts as due and never polled).
+func (s *Scheduler) storedStates(ctx context.Context) []*news.OutletState {
+	states := make([]*news.OutletState, len(s.outlets))
+	for i, o := range s.outlets {
+		st, err := s.store.OutletState(ctx, o.Name)
+		if err != nil {
+			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
+			continue
+		}
+		states[i] = &st
+	}
+	return states
 }
 
 // runRound polls once each outlet with a due time (not zero) and returns
@@ -157,11 +169,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	due := make([]time.Time, len(s.outlets))
 	polled := make([]bool, len(s.outlets))
 	now := s.now()
-	for i, o := range s.outlets {
+	for i, st := range s.storedStates(ctx) {
 		due[i] = now
-		st, err := s.store.OutletState(ctx, o.Name)
-		if err != nil {
-			s.log.Warn("load outlet state", "outlet", o.Name, "error", err.Error())
+		if st == nil {
 			continue
 		}
 		if st.NextPoll.After(now) {

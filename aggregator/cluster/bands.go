@@ -21,10 +21,8 @@ const minBandSlots = 1 << 6
 
 func (t *bandTable) perBand() int { return len(t.heads) / numBands }
 
+// slot is the chain head of band b's bucket k; the table is not empty.
 func (t *bandTable) slot(b int, k uint32) *uint32 {
-	if t.heads == nil {
-		t.heads = make([]uint32, numBands*minBandSlots)
-	}
 	n := t.perBand()
 	return &t.heads[b*n+int(k&uint32(n-1))]
 }
@@ -34,8 +32,7 @@ func (t *bandTable) head(b int, k uint32) uint32 {
 	if t.heads == nil {
 		return 0
 	}
-	n := t.perBand()
-	return t.heads[b*n+int(k&uint32(n-1))]
+	return *t.slot(b, k)
 }
 
 // push makes e, just indexed with a signature, the head of its buckets'
@@ -43,7 +40,7 @@ func (t *bandTable) head(b int, k uint32) uint32 {
 // holds more bands than slots it doubles and relinks every chain.
 func (t *bandTable) push(e *entry, keys []uint32, docs map[uint32]*entry) {
 	t.signed++
-	if t.signed > t.perBand() && t.heads != nil {
+	if t.signed > t.perBand() {
 		t.grow(docs) // links e too
 		return
 	}
@@ -77,7 +74,7 @@ func (t *bandTable) unlink(e *entry, alive func(uint32) bool) {
 // and relinks the chains oldest document first, so that each chain stays
 // newest first.
 func (t *bandTable) grow(docs map[uint32]*entry) {
-	n := max(t.perBand(), minBandSlots)
+	n := minBandSlots
 	for n < t.signed {
 		n *= 2
 	}
@@ -92,7 +89,7 @@ func (t *bandTable) grow(docs map[uint32]*entry) {
 	for _, id := range ids {
 		e := docs[id]
 		for b, k := range e.lsh.sig.bandKeys() {
-			h := &t.heads[b*n+int(k&uint32(n-1))]
+			h := t.slot(b, k)
 			e.lsh.next[b] = *h
 			*h = id
 		}
