@@ -81,7 +81,7 @@ const benchOutlets = 20
 func benchOutletName(i int) string { return fmt.Sprintf("outlet%02d", i%benchOutlets) }
 
 // seedBench fills a fresh database with n items in feed-sized batches.
-func seedBench(b *testing.B, n int) (*DB, *benchGen) {
+func seedBench(b testing.TB, n int) (*DB, *benchGen) {
 	b.Helper()
 	ctx := context.Background()
 	clock := newTestClock()
