@@ -333,6 +333,7 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 				it.StoryState, it.StoryStateVersion = d.State, p.stories.StateVersion()
 			}
 		}
+		prep.Release()
 		out.items = append(out.items, it)
 		out.published = append(out.published, it.Published)
 	}
