@@ -119,21 +119,30 @@ func newHasher() *hasher {
 	return h
 }
 
-// signature is a MinHash signature.
-type signature [numHashes]uint32
+// signature is a b-bit MinHash signature (Li and König): the low 16 bits
+// of each 32-bit minimum. Two different minima agree on them once in 65,536
+// times, which moves a Jaccard estimate by about 0.00002 and no decision,
+// and it halves the signature, 192 bytes less per indexed document. (The
+// high bits would not do: minima are small numbers, alike in their high
+// bits.)
+type signature [numHashes]uint16
 
 // sign returns the MinHash signature of a set of shingle hashes.
 func (h *hasher) sign(shs []uint64) *signature {
-	var sig signature
-	for i := range sig {
-		sig[i] = ^uint32(0)
+	var mins [numHashes]uint32
+	for i := range mins {
+		mins[i] = ^uint32(0)
 	}
 	for _, x := range shs {
 		for i := range numHashes {
-			if v := uint32((h.a[i]*x + h.b[i]) >> 32); v < sig[i] {
-				sig[i] = v
+			if v := uint32((h.a[i]*x + h.b[i]) >> 32); v < mins[i] {
+				mins[i] = v
 			}
 		}
+	}
+	var sig signature
+	for i, v := range mins {
+		sig[i] = uint16(v)
 	}
 	return &sig
 }

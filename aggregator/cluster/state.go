@@ -18,14 +18,14 @@ import (
 // Layout (little endian): stateMagic; the root key (uvarint length, bytes;
 // empty when the document is its own root); the features (uvarint count,
 // then per feature its 32-bit key and float32 weight); a byte 1 and the
-// signature's 96 32-bit values, or a byte 0; the line hashes (uvarint
+// signature's 96 16-bit values, or a byte 0; the line hashes (uvarint
 // count, 64 bits each).
 
 // stateFormat numbers the encoding and everything that decides what a
 // state holds (tokeniser, feature extraction, signatures, line hashing).
 // Bump it whenever any of those changes: states of another format are
 // ignored and their documents analysed from their text again.
-const stateFormat = 1
+const stateFormat = 2 // 2: 16-bit signatures
 
 const stateMagic = 0xC5
 
@@ -38,7 +38,7 @@ func (ix *Index) StateVersion() int64 { return ix.stateVersion }
 // stateVersionOf derives StateVersion from the format and the folded
 // common terms.
 func stateVersionOf(common map[string]bool) int64 {
-	h := uint64(stateFormat)*0x9e3779b97f4a7c15 ^ numHashes<<32 ^ maxFeatures<<16 ^ maxTokens
+	h := mix64(stateFormat) ^ numHashes<<32 ^ maxFeatures<<16 ^ maxTokens
 	h = mix64(h)
 	for _, c := range slices.Sorted(maps.Keys(common)) {
 		h = mix64(h ^ hashString(c))
@@ -56,7 +56,7 @@ func encodeState(e *entry) []byte {
 	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(e.feats) + 1 +
 		binary.MaxVarintLen64 + 8*len(e.lines)
 	if e.lsh != nil {
-		n += 4 * numHashes
+		n += 2 * numHashes
 	}
 	b := make([]byte, 0, n)
 	b = append(b, stateMagic)
@@ -72,7 +72,7 @@ func encodeState(e *entry) []byte {
 	} else {
 		b = append(b, 1)
 		for _, v := range e.lsh.sig {
-			b = binary.LittleEndian.AppendUint32(b, v)
+			b = binary.LittleEndian.AppendUint16(b, v)
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(e.lines)))
@@ -141,11 +141,11 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 	switch flag := r.bytes(1); {
 	case r.err != nil:
 	case flag[0] == 1:
-		sb := r.bytes(4 * numHashes)
+		sb := r.bytes(2 * numHashes)
 		if r.err == nil {
 			var sig signature
 			for i := range sig {
-				sig[i] = binary.LittleEndian.Uint32(sb[4*i:])
+				sig[i] = binary.LittleEndian.Uint16(sb[2*i:])
 			}
 			keys := sig.bandKeys()
 			p.sig, p.bands = &sig, keys[:]
