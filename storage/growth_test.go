@@ -371,21 +371,7 @@ func (s *growthSim) measure(d int) growthSample {
 	tb.Helper()
 	m := growthSample{day: d, items: len(s.live)}
 	m.walBefore = growthFileSize(tb, db.path+"-wal")
-	// The background checkpointer may hold the checkpoint lock, which
-	// SQLite does not wait for: try again.
-	for try := 0; ; try++ {
-		var busy, frames, done int
-		if err := db.w.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-			tb.Fatalf("wal_checkpoint(TRUNCATE): %v", err)
-		}
-		if busy == 0 {
-			break
-		}
-		if try == 100 {
-			tb.Fatalf("wal_checkpoint(TRUNCATE) still blocked after %d tries", try)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	checkpointTruncate(tb, db)
 	var pages, free, size int64
 	for q, dst := range map[string]*int64{
 		`PRAGMA page_count`:     &pages,
@@ -412,4 +398,24 @@ func growthFileSize(tb testing.TB, path string) int64 {
 		tb.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// checkpointTruncate copies the whole WAL into the main file and empties
+// it. The background checkpointer may hold the checkpoint lock, which
+// SQLite does not wait for: it tries again.
+func checkpointTruncate(tb testing.TB, db *DB) {
+	tb.Helper()
+	for try := 0; ; try++ {
+		var busy, frames, done int
+		if err := db.w.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+			tb.Fatalf("wal_checkpoint(TRUNCATE): %v", err)
+		}
+		if busy == 0 {
+			return
+		}
+		if try == 100 {
+			tb.Fatalf("wal_checkpoint(TRUNCATE) still blocked after %d tries", try)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
