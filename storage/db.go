@@ -44,10 +44,11 @@ var ErrNotFound = errors.New("not found")
 
 // DB is an open topicfeed database. It is safe for concurrent use.
 type DB struct {
-	path string
-	w    *sql.DB // one connection: the only writer
-	r    *sql.DB // read-only connections
-	now  func() time.Time
+	path    string
+	w       *sql.DB // one connection: the only writer
+	r       *sql.DB // read-only connections
+	readers int     // r's connections at most
+	now     func() time.Time
 
 	ws           writeStmts
 	revisionStmt *sql.Stmt // on r
@@ -151,7 +152,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	r.SetMaxOpenConns(o.readers)
 	r.SetMaxIdleConns(o.readers)
-	db.r = r
+	db.r, db.readers = r, o.readers
 	if db.revisionStmt, err = r.PrepareContext(ctx, `SELECT revision FROM meta WHERE id = 1`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prepare revision query: %w", err)
@@ -179,6 +180,21 @@ const (
 	connBackup                 // VACUUM INTO writes another file, which query_only forbids
 )
 
+// Page cache sizes per connection, in KiB. The checkpointer's connection
+// keeps SQLite's default.
+const (
+	writerCacheKiB     = 32000
+	readerCacheKiB     = 8000
+	checkpointCacheKiB = 2000 // SQLite's default cache_size(-2000)
+)
+
+// CacheBytes is the most memory the page caches of db's connections hold
+// when full. SQLite allocates it outside the Go heap, so a Go memory limit
+// (GOMEMLIMIT) does not count it.
+func (db *DB) CacheBytes() int64 {
+	return int64(writerCacheKiB+db.readers*readerCacheKiB+checkpointCacheKiB) * 1024
+}
+
 // dsn builds a modernc.org/sqlite URI for path. Pragmas in the DSN apply to
 // every connection the pool opens, including ones reopened later.
 func dsn(abs string, kind connKind) string {
@@ -192,9 +208,9 @@ func dsn(abs string, kind connKind) string {
 	switch kind {
 	case connReader:
 		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "cache_size(-8000)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", readerCacheKiB))
 	case connWriter:
-		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 		// Statement journals (the pages one statement of a transaction
 		// changed, kept to undo that statement alone) in memory, not in a
 		// temporary file: with a file, their pwrite calls were 15% of

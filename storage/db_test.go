@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,6 +294,36 @@ func TestIdentityLookupPlans(t *testing.T) {
 				if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN (subquery") {
 					t.Errorf("plan scans a table:\n%s", text)
 				}
+			}
+		})
+	}
+}
+
+// TestCacheBytes checks that CacheBytes adds up the page caches the
+// connections are configured with, so that a Go memory limit can leave
+// room for them.
+func TestCacheBytes(t *testing.T) {
+	ctx := context.Background()
+	for _, readers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("readers=%d", readers), func(t *testing.T) {
+			db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), WithReaders(readers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			kib := func(pool *sql.DB) int64 {
+				var n int64
+				if err := pool.QueryRow(`PRAGMA cache_size`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n >= 0 {
+					t.Fatalf("cache_size = %d pages, want a size in KiB (negative)", n)
+				}
+				return -n
+			}
+			want := (kib(db.w) + int64(readers)*kib(db.r) + kib(db.ckpt.conn)) * 1024
+			if got := db.CacheBytes(); got != want {
+				t.Errorf("CacheBytes() = %d, want %d", got, want)
 			}
 		})
 	}

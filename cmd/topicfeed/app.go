@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/topicfeed/topicfeed/aggregator"
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
@@ -80,6 +81,9 @@ type appOptions struct {
 	// cpuWorkers bounds the polls parsing and processing at once (0: no
 	// bound); see aggregator.PollerDeps.CPUWorkers.
 	cpuWorkers int
+	// limitMemory sets a Go memory limit from the container's (see
+	// limitMemory): for the commands that hold the story index.
+	limitMemory bool
 }
 
 // serveCPUWorkers is the bound on polls processing at once while serving:
@@ -100,6 +104,10 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 	db, err := storage.Open(ctx, cfg.Database, storage.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+	}
+	if opts.limitMemory {
+		// before the story index is restored: the largest allocation
+		limitMemory(log, memlimit.FromCgroup, db.CacheBytes())
 	}
 	outs := outlets(cfg)
 	list := make([]news.Outlet, len(outs))

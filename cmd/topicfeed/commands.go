@@ -25,7 +25,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	m := metrics.New()
-	a, err := e.openAppWith(ctx, m, appOptions{cpuWorkers: serveCPUWorkers()})
+	a, err := e.openAppWith(ctx, m, appOptions{cpuWorkers: serveCPUWorkers(), limitMemory: true})
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (e *env) poll(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := e.openApp(ctx, nil)
+	a, err := e.openAppWith(ctx, nil, appOptions{limitMemory: true})
 	if err != nil {
 		return err
 	}
