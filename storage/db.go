@@ -203,8 +203,10 @@ func dsn(abs string, kind connKind) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// No mmap: mapped pages would count in the process's RSS (quick_check
-	// alone reads the whole file); each connection's page cache is bounded
-	// instead (cache_size, in KiB when negative).
+	// alone reads the whole file), and a mapped writer stored new items
+	// no faster at a million stored items (BENCHMARKS.md, store growth);
+	// each connection's page cache is bounded instead (cache_size, in KiB
+	// when negative).
 	switch kind {
 	case connReader:
 		q.Add("_pragma", "query_only(1)")

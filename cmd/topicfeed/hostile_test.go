@@ -710,9 +710,10 @@ func TestHostileHundredThousandItems(t *testing.T) {
 // body cap. Memory must stay bounded whatever several outlets send at the
 // same time: the poller parses at most fetch.max_body_bytes of feeds at
 // once (parsing costs ~25x the bytes), so large feeds take turns.
-// Before that bound: 1.7 GiB peak. The daemon runs with GOMEMLIMIT, as
-// the README advises for containers; without it the Go heap's headroom
-// alone takes the peak to ~380 MiB.
+// Before that bound: 1.7 GiB peak. The daemon runs with GOMEMLIMIT, as in
+// a small container (where it sets a limit from the container's own, see
+// limitMemory); without it the Go heap's headroom alone takes the peak to
+// ~380 MiB.
 func TestHostileConcurrentFloods(t *testing.T) {
 	if testing.Short() {
 		t.Skip("concurrent floods: skipped with -short")
