@@ -48,7 +48,7 @@ func limitMemory(log *slog.Logger, container memlimit.Provider, sqliteCache int6
 	case os.Getenv("GOMEMLIMIT") != "":
 		log.Info("memory limit", "source", "GOMEMLIMIT", "go_limit_bytes", limit)
 	case os.Getenv("AUTOMEMLIMIT") == "off":
-		log.Info("memory limit", "source", "none (AUTOMEMLIMIT=off)")
+		log.Info("memory limit", "source", "none", "reason", "AUTOMEMLIMIT=off")
 	case err != nil:
 		log.Info("memory limit", "source", "none", "reason", err.Error())
 	case limit == math.MaxInt64:

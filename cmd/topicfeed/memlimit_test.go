@@ -78,7 +78,7 @@ func TestLimitMemory(t *testing.T) {
 			env:       map[string]string{"AUTOMEMLIMIT": "off"},
 			container: memlimit.Limit(1024 * mib),
 			want:      before,
-			wantLog:   "AUTOMEMLIMIT=off",
+			wantLog:   `source=none reason="AUTOMEMLIMIT=off"`,
 			noCall:    true,
 		},
 	} {
