@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"runtime/debug"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
 )
@@ -57,5 +56,5 @@ func limitMemory(log *slog.Logger, container memlimit.Provider, sqliteCache int6
 		log.Info("memory limit", "source", "container", "container_limit_bytes", seen,
 			"sqlite_cache_bytes", sqliteCache, "go_limit_bytes", limit)
 	}
-	return debug.SetMemoryLimit(-1)
+	return limit
 }
