@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Feature kinds, the prefix of a feature's name. Their weights say how much
@@ -40,7 +41,110 @@ const (
 // feature is one weighted feature of a document.
 type feature struct {
 	hash fkey
-	w    float32 // kind weight × (1 + ln tf) × title boost, before idf
+	code wcode // its weight, see wcode
+}
+
+// w is the feature's weight before idf.
+func (f feature) w() float32 { return f.code.weight() }
+
+// wcode codes a feature's weight, kind weight × (1 + ln tf) × title
+// boost, by what it is made of: the count tf (low 12 bits), whether the
+// feature is a name (kind weight 1.5; 1 for the other kinds) and whether
+// it occurs in the title. weight looks the value up in a table computed
+// with that formula, so a coded weight is exactly the float32 the formula
+// gives. An indexed document keeps 2 bytes a feature for it instead of 4
+// (see featVec).
+type wcode uint16
+
+const (
+	// maxCount is the largest count a code holds. Titles and texts are
+	// each cut at maxTokens words, and each word is counted at most once
+	// per feature, so real counts stay below it; larger ones would be
+	// clamped.
+	maxCount   = 1<<12 - 1
+	entityCode = wcode(1 << 12)
+	titleCode  = wcode(1 << 13)
+)
+
+// weights holds every code's weight.
+var weights = func() *[1 << 14]float32 {
+	var t [1 << 14]float32
+	for c := range t {
+		n := c & maxCount
+		if n == 0 {
+			continue // not a count: no feature has this code
+		}
+		kind := byte(kindTerm)
+		if wcode(c)&entityCode != 0 {
+			kind = kindEntity
+		}
+		w := kindWeight(kind) * (1 + math.Log(float64(n)))
+		if wcode(c)&titleCode != 0 {
+			w *= titleBoost
+		}
+		t[c] = float32(w)
+	}
+	return &t
+}()
+
+func (c wcode) weight() float32 { return weights[c] }
+
+// codeOf codes the weight of a feature of the kind counted n times.
+func codeOf(kind byte, n int32, title bool) wcode {
+	c := wcode(min(max(n, 1), maxCount))
+	if kindWeight(kind) != 1 {
+		c |= entityCode
+	}
+	if title {
+		c |= titleCode
+	}
+	return c
+}
+
+// codeOfWeight returns a code of weight w, false when no code has it
+// (a stored state written with other weights).
+func codeOfWeight(w float32) (wcode, bool) {
+	c, ok := weightCodes()[math.Float32bits(w)]
+	return c, ok
+}
+
+// weightCodes maps each weight's float32 bits to its first code.
+var weightCodes = sync.OnceValue(func() map[uint32]wcode {
+	m := make(map[uint32]wcode, len(weights))
+	for c, w := range weights {
+		if _, ok := m[math.Float32bits(w)]; !ok && c&maxCount != 0 {
+			m[math.Float32bits(w)] = wcode(c)
+		}
+	}
+	return m
+})
+
+// featVec is an indexed document's features in 6 bytes each where a
+// []feature takes 8 (a third of an indexed document's memory is its
+// features): their n keys, sorted, then their weight codes two to a word,
+// the first in the low half. Its length, n + ⌈n/2⌉, gives n back as
+// ⌊2·len/3⌋.
+type featVec []fkey
+
+func newFeatVec(fs []feature) featVec {
+	n := len(fs)
+	v := make(featVec, n+(n+1)/2)
+	for i, f := range fs {
+		v[i] = f.hash
+		v[n+i/2] |= fkey(f.code) << (16 * (i & 1))
+	}
+	return v
+}
+
+// len returns the number of features.
+func (v featVec) len() int { return len(v) * 2 / 3 }
+
+// keys returns the features' keys, sorted.
+func (v featVec) keys() []fkey { return v[:v.len()] }
+
+// weight returns the weight of feature i of the n (v.len()).
+func (v featVec) weight(n, i int) float32 {
+	return wcode(v[n+i/2] >> (16 * (i & 1))).weight()
 }
 
 // fkey identifies a feature: 30 bits of the hash of its name; in the
@@ -184,23 +288,22 @@ func extract(title, text []token, extra map[string]bool) []feature {
 	// bits order like them.
 	keys := make([]uint64, 0, len(s.counts))
 	for h, c := range s.counts {
-		w := kindWeight(c.kind) * (1 + math.Log(float64(c.n)))
-		if c.title {
-			w *= titleBoost
-		}
-		keys = append(keys, uint64(^math.Float32bits(float32(w)))<<32|uint64(h))
+		w := codeOf(c.kind, c.n, c.title).weight()
+		keys = append(keys, uint64(^math.Float32bits(w))<<32|uint64(h))
 	}
 	if len(keys) > maxFeatures {
 		slices.Sort(keys) // heaviest first, ties by hash
 		keys = keys[:maxFeatures]
 	}
 	for i, k := range keys {
-		keys[i] = k<<32 | uint64(^uint32(k>>32)) // hash, then weight bits
+		keys[i] = k & math.MaxUint32 // the hash
 	}
 	slices.Sort(keys)
-	list := make([]feature, len(keys)) // the index keeps it: no spare capacity
+	list := make([]feature, len(keys))
 	for i, k := range keys {
-		list[i] = feature{hash: fkey(k >> 32), w: math.Float32frombits(uint32(k))}
+		h := fkey(k)
+		c := s.counts[h]
+		list[i] = feature{hash: h, code: codeOf(c.kind, c.n, c.title)}
 	}
 	return list
 }

@@ -48,7 +48,7 @@ type entry struct {
 	story     string
 	root      string // key of the first copy of its near-duplicate group
 	published time.Time
-	feats     []feature // sorted by hash
+	feats     featVec
 	lsh       *lsh      // nil for texts too short to sign
 	lines     []uint64  // outlet+line hashes of its lines (boilerplate learning)
 	norm      float64   // vector norm with the idf of an index of normN docs
@@ -507,7 +507,7 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	for i, f := range p.feats {
 		df := ix.feats.live(f.hash)
 		idfs[i] = idf(df, n, f.common())
-		weights[i] = float64(f.w) * idfs[i]
+		weights[i] = float64(f.w()) * idfs[i]
 		norm2 += weights[i] * weights[i]
 		if df >= 1 && df <= ix.o.MaxPostings {
 			probes = append(probes, probe{i, df})
@@ -597,15 +597,16 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 			continue
 		}
 		dot, shared, specific := 0.0, 0, 0
-		for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
-			a, b := p.feats[i].hash, e.feats[j].hash
+		keys := e.feats.keys()
+		for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
+			a, b := p.feats[i].hash, keys[j]
 			switch {
 			case a < b:
 				i++
 			case a > b:
 				j++
 			default:
-				dot += weights[i] * float64(e.feats[j].w) * idfs[i]
+				dot += weights[i] * float64(e.feats.weight(len(keys), j)) * idfs[i]
 				shared++
 				if a.specific() {
 					specific++
@@ -688,8 +689,9 @@ func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64,
 			continue
 		}
 		used++
-		for _, f := range e.feats {
-			sum[f.hash] += float64(f.w)
+		keys := e.feats.keys()
+		for j, h := range keys {
+			sum[h] += float64(e.feats.weight(len(keys), j))
 		}
 	}
 	if used < 2 {
@@ -751,8 +753,9 @@ func (ix *Index) norm(e *entry, n int) float64 {
 		return e.norm
 	}
 	var s float64
-	for _, f := range e.feats {
-		w := float64(f.w) * idf(ix.feats.live(f.hash), n, f.common())
+	keys := e.feats.keys()
+	for j, h := range keys {
+		w := float64(e.feats.weight(len(keys), j)) * idf(ix.feats.live(h), n, h.common())
 		s += w * w
 	}
 	e.norm, e.normN = math.Sqrt(s), n
@@ -769,15 +772,16 @@ func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string 
 		v    float64
 	}
 	var cs []contrib
-	for i, j := 0, 0; i < len(p.feats) && j < len(e.feats); {
-		a, b := p.feats[i].hash, e.feats[j].hash
+	keys := e.feats.keys()
+	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
+		a, b := p.feats[i].hash, keys[j]
 		switch {
 		case a < b:
 			i++
 		case a > b:
 			j++
 		default:
-			cs = append(cs, contrib{a, weights[i] * float64(e.feats[j].w) * idfs[i]})
+			cs = append(cs, contrib{a, weights[i] * float64(e.feats.weight(len(keys), j)) * idfs[i]})
 			i++
 			j++
 		}
@@ -819,7 +823,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		story:     story,
 		root:      root,
 		published: p.doc.Published,
-		feats:     p.feats,
+		feats:     newFeatVec(p.feats),
 	}
 	if p.sig != nil {
 		e.lsh = &lsh{sig: *p.sig}
@@ -833,8 +837,8 @@ func (ix *Index) insert(p *prepared, story, root string) {
 			ix.lines[l.hash]++
 		}
 	}
-	for _, f := range e.feats {
-		ix.feats.add(f.hash, e.id)
+	for _, h := range e.feats.keys() {
+		ix.feats.add(h, e.id)
 	}
 	if e.lsh != nil {
 		ix.bands.push(e, p.bands, ix.docs)
@@ -858,8 +862,8 @@ func (ix *Index) remove(e *entry) {
 	} else {
 		delete(ix.stories, e.story)
 	}
-	for _, f := range e.feats {
-		ix.feats.drop(f.hash, ix.alive)
+	for _, h := range e.feats.keys() {
+		ix.feats.drop(h, ix.alive)
 	}
 	if e.lsh != nil {
 		ix.bands.unlink(e, ix.alive)

@@ -53,7 +53,8 @@ func encodeState(e *entry) []byte {
 	if root == e.key {
 		root = ""
 	}
-	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(e.feats) + 1 +
+	keys := e.feats.keys()
+	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(keys) + 1 +
 		binary.MaxVarintLen64 + 8*len(e.lines)
 	if e.lsh != nil {
 		n += 2 * numHashes
@@ -62,10 +63,10 @@ func encodeState(e *entry) []byte {
 	b = append(b, stateMagic)
 	b = binary.AppendUvarint(b, uint64(len(root)))
 	b = append(b, root...)
-	b = binary.AppendUvarint(b, uint64(len(e.feats)))
-	for _, f := range e.feats {
-		b = binary.LittleEndian.AppendUint32(b, uint32(f.hash))
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f.w))
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for j, h := range keys {
+		b = binary.LittleEndian.AppendUint32(b, uint32(h))
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(e.feats.weight(len(keys), j)))
 	}
 	if e.lsh == nil {
 		b = append(b, 0)
@@ -129,12 +130,10 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 	if fb := r.bytes(8 * nf); r.err == nil && nf > 0 {
 		p.feats = make([]feature, nf)
 		for i := range p.feats {
-			p.feats[i] = feature{
-				hash: fkey(binary.LittleEndian.Uint32(fb[8*i:])),
-				w:    math.Float32frombits(binary.LittleEndian.Uint32(fb[8*i+4:])),
-			}
-			if i > 0 && p.feats[i].hash <= p.feats[i-1].hash {
-				r.fail() // features are kept sorted by key, each once
+			code, ok := codeOfWeight(math.Float32frombits(binary.LittleEndian.Uint32(fb[8*i+4:])))
+			p.feats[i] = feature{hash: fkey(binary.LittleEndian.Uint32(fb[8*i:])), code: code}
+			if !ok || i > 0 && p.feats[i].hash <= p.feats[i-1].hash {
+				r.fail() // features are kept sorted by key, each once, with a weight extract gives
 			}
 		}
 	}

@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -109,6 +111,17 @@ func TestRestoreStateRejectsMalformed(t *testing.T) {
 		if fresh.Len() != 0 {
 			t.Fatalf("a rejected state indexed a document")
 		}
+	}
+	// a weight that extract never gives (written by other weights)
+	var nf [binary.MaxVarintLen64]byte
+	first := 2 + binary.PutUvarint(nf[:], uint64(len(ix.docs[ix.byKey["a"]].feats.keys()))) + 4
+	if _, ok := codeOfWeight(math.Float32frombits(binary.LittleEndian.Uint32(d.State[first:]))); !ok {
+		t.Fatalf("byte %d of the state is not the first feature's weight", first)
+	}
+	odd := slices.Clone(d.State)
+	binary.LittleEndian.PutUint32(odd[first:], math.Float32bits(1.2345))
+	if err := New(Options{}).RestoreState(Doc{Key: "a", Published: t0}, d.StoryID, odd); err == nil {
+		t.Error("a state with a weight no feature has restored")
 	}
 	trailing := append(slices.Clone(d.State), 0)
 	if err := New(Options{}).RestoreState(Doc{Key: "a", Published: t0}, d.StoryID, trailing); err == nil {

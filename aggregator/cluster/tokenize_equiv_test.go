@@ -98,13 +98,18 @@ func TestTokenizeMatchesReference(t *testing.T) {
 }
 
 // TestExtractMatchesReference: features sorted as packed integers are the
-// features sorted by comparison, capped at the same ones.
+// features sorted by comparison, capped at the same ones, and their coded
+// weights are the formula's.
 func TestExtractMatchesReference(t *testing.T) {
 	texts := equivTexts(t)
 	capped := 0
 	for i := 0; i+1 < len(texts); i += 2 {
 		title, text := tokenize(texts[i], nil, maxTokens), tokenize(texts[i+1], nil, maxTokens)
-		got, want := extract(title, text, nil), extractRef(title, text, nil)
+		feats, want := extract(title, text, nil), extractRef(title, text, nil)
+		got := make([]refFeature, len(feats))
+		for j, f := range feats {
+			got[j] = refFeature{f.hash, f.w()}
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("texts %d: features differ:\ngot  %v\nwant %v", i, got, want)
 		}

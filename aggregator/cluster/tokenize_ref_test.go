@@ -155,21 +155,28 @@ func stripGroupSep(w string) string {
 	return string(b)
 }
 
+// refFeature is a feature as extractRef gives it: its weight computed by
+// the formula.
+type refFeature struct {
+	hash fkey
+	w    float32
+}
+
 // extractRef is extract as first written (sorted with comparison
-// functions).
-func extractRef(title, text []token, extra map[string]bool) []feature {
+// functions, weights computed by the formula rather than coded).
+func extractRef(title, text []token, extra map[string]bool) []refFeature {
 	s := &sink{counts: make(map[fkey]count, 256), extra: extra}
 	walk(title, text, s)
-	list := make([]feature, 0, len(s.counts))
+	list := make([]refFeature, 0, len(s.counts))
 	for h, c := range s.counts {
 		w := kindWeight(c.kind) * (1 + math.Log(float64(c.n)))
 		if c.title {
 			w *= titleBoost
 		}
-		list = append(list, feature{hash: h, w: float32(w)})
+		list = append(list, refFeature{hash: h, w: float32(w)})
 	}
 	if len(list) > maxFeatures {
-		slices.SortFunc(list, func(a, b feature) int {
+		slices.SortFunc(list, func(a, b refFeature) int {
 			switch {
 			case a.w > b.w:
 				return -1
@@ -180,6 +187,6 @@ func extractRef(title, text []token, extra map[string]bool) []feature {
 		})
 		list = slices.Clone(list[:maxFeatures])
 	}
-	slices.SortFunc(list, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
+	slices.SortFunc(list, func(a, b refFeature) int { return cmp.Compare(a.hash, b.hash) })
 	return list
 }
