@@ -48,10 +48,10 @@ type entry struct {
 	story     string
 	root      string // key of the first copy of its near-duplicate group
 	published time.Time
-	feats     featVec
-	lsh       *lsh      // nil for texts too short to sign
-	lines     []uint64  // outlet+line hashes of its lines (boilerplate learning)
-	norm      float64   // vector norm with the idf of an index of normN docs
+	feats     featVec  // sorted by key
+	lsh       *lsh     // nil for texts too short to sign
+	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
+	norm      float64  // vector norm with the idf of an index of normN docs
 	normN     int
 }
 
