@@ -65,7 +65,11 @@ func (ps *postings) add(k fkey, id uint32) {
 	s, ok := ps.m[k]
 	if ok {
 		if i, isList := s.list(); isList {
-			ps.lists[i].ids = append(ps.lists[i].ids, id)
+			l := &ps.lists[i]
+			if len(l.ids) == cap(l.ids) {
+				l.ids = resize(l.ids, len(l.ids)+1)
+			}
+			l.ids = append(l.ids, id)
 			return
 		}
 	} else if pslot(id) < listBit {
@@ -109,14 +113,28 @@ func (ps *postings) drop(k fkey, alive func(id uint32) bool) {
 		return
 	}
 	if int(l.dead)*2 >= len(l.ids) {
-		live := l.ids[:0]
+		// into a new array sized for the live ids: compacting in
+		// place kept the old capacity, so that in a sliding window the
+		// lists took three times the memory of a fresh index's
+		// (BenchmarkAssign/sliding: 3,768 heap B per indexed
+		// document, 3,356 with this)
+		live := resize(nil, len(l.ids)-int(l.dead))
 		for _, id := range l.ids {
 			if alive(id) {
 				live = append(live, id)
 			}
 		}
-		clear(l.ids[len(live):])
 		l.ids = live
 		l.dead = 0
 	}
+}
+
+// resize returns ids in a new array with room for n ids and a quarter
+// more: lists grow by a quarter at a time, where append would double
+// short ones (a third of a list's memory went unused on average). The
+// capacity is rounded up to the allocator's size class, which append
+// from nil does.
+func resize(ids []uint32, n int) []uint32 {
+	out := append([]uint32(nil), make([]uint32, n+n/4+1)...)
+	return out[:copy(out, ids)]
 }

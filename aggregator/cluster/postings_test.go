@@ -70,3 +70,37 @@ func TestPostings(t *testing.T) {
 		})
 	}
 }
+
+// TestPostingsSlidingMemory: a feature's list in a sliding window (each
+// new document has it, the oldest goes) keeps its ids, and its array stays
+// within twice the live ids and a quarter more: dead ids are compacted
+// away into a smaller array, not kept as capacity.
+func TestPostingsSlidingMemory(t *testing.T) {
+	for _, window := range []int{3, 40, 1000} {
+		ps := newPostings()
+		docs := map[uint32]bool{}
+		alive := func(id uint32) bool { return docs[id] }
+		const k fkey = 5
+		for id := uint32(1); id <= uint32(20*window); id++ {
+			docs[id] = true
+			ps.add(k, id)
+			if id > uint32(window) {
+				delete(docs, id-uint32(window))
+				ps.drop(k, alive)
+			}
+			if live := ps.live(k); live != min(int(id), window) {
+				t.Fatalf("window %d, after %d: %d live", window, id, live)
+			}
+		}
+		var one [1]uint32
+		ids := ps.ids(k, &one)
+		for i, id := range ids[len(ids)-window:] {
+			if want := uint32(19*window + i + 1); id != want {
+				t.Fatalf("window %d: id %d is %d, want %d", window, i, id, want)
+			}
+		}
+		if c := cap(ids); c > 2*window+window/2+8 {
+			t.Errorf("window %d: list array of %d ids for %d live (%d listed)", window, c, window, len(ids))
+		}
+	}
+}
