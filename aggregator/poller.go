@@ -322,7 +322,7 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		assign := p.stories != nil && it.OnTopic
 		doc := cluster.Doc{Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published}
 		if assign {
-			doc.Key = news.ItemUID(o.Name, it.GUID)
+			doc.Key = news.ItemUID(o.Name, it.GUID, it.Published)
 		}
 		prep := cluster.Prepare(doc)
 		it.SimHash = prep.SimHash()

@@ -12,16 +12,29 @@ import (
 	"time"
 )
 
-// ItemUID is the public id an item from outlet with guid is given when it
-// is first stored: 16 hex digits of SHA-256 over outlet, NUL, guid. The
-// aggregator derives it before storing (stories are keyed by it); storage
-// assigns it (and an alternative in the unlikely case of a collision).
-func ItemUID(outlet, guid string) string {
+// ItemUID is the public id an item from outlet with guid, published at
+// that time, is given when it is first stored: the hour of its publication
+// (8 hex digits of hours since 1970, UTC) and 16 hex digits of SHA-256 over
+// outlet, NUL, guid. The aggregator derives it before storing (stories are
+// keyed by it, and new stories are named after it); storage assigns it
+// (and an alternative in the unlikely case of a collision).
+//
+// The hour comes first so that uids and story ids sort by time: new items
+// then add to the end of storage's indexes on them instead of to a random
+// page each, which keeps the cost of storing an item flat as the store
+// grows (BENCHMARKS.md, store growth). Items stored before this scheme
+// keep their 16-digit uids. An item keeps its uid when its published time
+// later changes: storage matches it by outlet and guid.
+func ItemUID(outlet, guid string, published time.Time) string {
 	h := sha256.New()
 	h.Write([]byte(outlet))
 	h.Write([]byte{0})
 	h.Write([]byte(guid))
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	var b [8 + 16]byte
+	hours := max(published.Unix(), 0) / 3600
+	hex.Encode(b[:8], []byte{byte(hours >> 24), byte(hours >> 16), byte(hours >> 8), byte(hours)})
+	hex.Encode(b[8:], h.Sum(nil)[:8])
+	return string(b[:])
 }
 
 // Item is one normalised news item.

@@ -1,21 +1,42 @@
 package news
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestItemUID(t *testing.T) {
-	a := ItemUID("The Moscow Times", "https://www.themoscowtimes.com/a1")
-	if len(a) != 16 {
-		t.Fatalf("ItemUID = %q, want 16 hex digits", a)
+	pub := time.Date(2026, 12, 6, 3, 59, 59, 0, time.UTC)
+	a := ItemUID("The Moscow Times", "https://www.themoscowtimes.com/a1", pub)
+	if len(a) != 24 || strings.Trim(a, "0123456789abcdef") != "" {
+		t.Fatalf("ItemUID = %q, want 24 hex digits", a)
 	}
-	if a != ItemUID("The Moscow Times", "https://www.themoscowtimes.com/a1") {
-		t.Error("ItemUID is not deterministic")
+	if want := fmt.Sprintf("%08x", pub.Unix()/3600); a[:8] != want {
+		t.Errorf("ItemUID = %q, want the publication hour %s first", a, want)
+	}
+	if a != ItemUID("The Moscow Times", "https://www.themoscowtimes.com/a1", pub.Add(-59*time.Minute)) {
+		t.Error("ItemUID is not deterministic within the hour")
 	}
 	// The separator keeps ("ab", "c") and ("a", "bc") apart.
-	if ItemUID("ab", "c") == ItemUID("a", "bc") {
+	if ItemUID("ab", "c", pub) == ItemUID("a", "bc", pub) {
 		t.Error("outlet and guid are not separated")
 	}
-	if ItemUID("TASS", "1") == ItemUID("Meduza", "1") {
+	if ItemUID("TASS", "1", pub) == ItemUID("Meduza", "1", pub) {
 		t.Error("one GUID in two outlets gives one UID")
+	}
+	// uids sort by publication hour, whatever the hash
+	var prev string
+	for h := range 48 {
+		u := ItemUID("TASS", fmt.Sprint(h), pub.Add(time.Duration(h)*time.Hour))
+		if u <= prev {
+			t.Fatalf("hour %d: uid %s sorts before %s", h, u, prev)
+		}
+		prev = u
+	}
+	if u := ItemUID("TASS", "1", time.Unix(-7200, 0)); u[:8] != "00000000" {
+		t.Errorf("a time before 1970 gives %q", u)
 	}
 }
 

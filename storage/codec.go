@@ -174,17 +174,18 @@ func changeHash(it news.Item) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// newUID derives an item's public id from its first outlet and GUID
-// (news.ItemUID); attempt > 0 gives the alternatives used after a
-// collision.
-func newUID(outlet, guid string, attempt int) string {
+// newUID derives an item's public id from its first outlet, GUID and
+// publication time (news.ItemUID); attempt > 0 gives the alternatives used
+// after a collision, which keep the publication hour.
+func newUID(outlet, guid string, published time.Time, attempt int) string {
+	uid := news.ItemUID(outlet, guid, published)
 	if attempt == 0 {
-		return news.ItemUID(outlet, guid)
+		return uid
 	}
 	h := sha256.New()
 	h.Write([]byte(outlet))
 	h.Write([]byte{0})
 	h.Write([]byte(guid))
 	fmt.Fprintf(h, "\x00%d", attempt)
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return uid[:len(uid)-16] + hex.EncodeToString(h.Sum(nil)[:8])
 }

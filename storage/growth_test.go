@@ -184,7 +184,7 @@ func (s *growthSim) poll(d int, outlet string, n int) {
 			it.URL = other.URL
 			wantDup++
 		case r < 5 && other != nil: // a near-duplicate of one, as clustering found
-			it.DuplicateOf = news.ItemUID(other.Outlet, other.GUID)
+			it.DuplicateOf = news.ItemUID(other.Outlet, other.GUID, other.Published)
 			wantDup++
 		default:
 			wantNew++
@@ -192,7 +192,7 @@ func (s *growthSim) poll(d int, outlet string, n int) {
 			if it.OnTopic {
 				story = it.StoryID
 			}
-			s.live[news.ItemUID(outlet, it.GUID)] = growthLive{story: story, published: it.Published}
+			s.live[news.ItemUID(outlet, it.GUID, it.Published)] = growthLive{story: story, published: it.Published}
 			s.today = append(s.today, it)
 		}
 		fresh = append(fresh, it)

@@ -348,7 +348,7 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 		if attempt == 100 {
 			return errors.New("no free uid after 100 attempts")
 		}
-		uid := newUID(in.outlet, it.GUID, attempt)
+		uid := newUID(in.outlet, it.GUID, published, attempt)
 		story = it.StoryID
 		if story == "" {
 			story = "s-" + uid

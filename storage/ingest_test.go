@@ -206,7 +206,7 @@ func TestSaveFetchAssignsIDs(t *testing.T) {
 	if len(items) != 2 {
 		t.Fatalf("%d items, want 2", len(items))
 	}
-	if want := newUID("A", "g1", 0); items[1].UID != want {
+	if want := newUID("A", "g1", day(1), 0); items[1].UID != want {
 		t.Errorf("uid %q, want %q", items[1].UID, want)
 	}
 	if items[1].StoryID != "s-"+items[1].UID {
@@ -215,8 +215,11 @@ func TestSaveFetchAssignsIDs(t *testing.T) {
 	if items[0].StoryID != "s-given" {
 		t.Errorf("story id %q, want the given s-given", items[0].StoryID)
 	}
-	if items[0].UID == items[1].UID || len(items[0].UID) != 16 {
-		t.Errorf("uids %q: want two distinct 16-hex ids", uids(items))
+	if items[0].UID == items[1].UID || len(items[0].UID) != 24 {
+		t.Errorf("uids %q: want two distinct 24-hex ids", uids(items))
+	}
+	if items[1].UID >= items[0].UID {
+		t.Errorf("uids %q: the later item's sorts first, want them ordered by publication", uids(items))
 	}
 }
 
@@ -225,13 +228,13 @@ func TestSaveFetchUIDCollision(t *testing.T) {
 	db := openTest(t, newTestClock(), "A")
 	// Occupy the UID the next item would get, as a hash collision would.
 	mustSave(t, db, "A", item("A", "first", "https://a.example/1", "One", day(1)))
-	if _, err := db.w.Exec(`UPDATE items SET uid = ? WHERE guid = 'first'`, newUID("A", "second", 0)); err != nil {
+	if _, err := db.w.Exec(`UPDATE items SET uid = ? WHERE guid = 'first'`, newUID("A", "second", day(2), 0)); err != nil {
 		t.Fatal(err)
 	}
 	mustSave(t, db, "A", item("A", "second", "https://a.example/2", "Two", day(2)))
 	items := mustItems(t, db, news.Query{})
-	if len(items) != 2 || items[0].UID != newUID("A", "second", 1) {
-		t.Fatalf("after collision uids %q, want the second to be %q", uids(items), newUID("A", "second", 1))
+	if len(items) != 2 || items[0].UID != newUID("A", "second", day(2), 1) {
+		t.Fatalf("after collision uids %q, want the second to be %q", uids(items), newUID("A", "second", day(2), 1))
 	}
 	if _, err := db.ItemByUID(ctx, items[0].UID); err != nil {
 		t.Error(err)

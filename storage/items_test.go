@@ -50,7 +50,7 @@ func TestItemRoundTrip(t *testing.T) {
 	want.UID = got[0].UID
 	want.Published = in.Published.UTC()
 	want.Sources = []news.Source{{Outlet: in.Outlet, URL: in.URL, GUID: in.GUID, Title: in.Title, Published: want.Published}}
-	if want.ID == 0 || len(want.UID) != 16 {
+	if want.ID == 0 || len(want.UID) != 24 {
 		t.Errorf("id %d uid %q not assigned", want.ID, want.UID)
 	}
 	if !reflect.DeepEqual(got[0], want) {

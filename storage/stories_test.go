@@ -12,8 +12,8 @@ func TestUIDIsNewsItemUID(t *testing.T) {
 	db := openTest(t, newTestClock(), "TASS")
 	mustSave(t, db, "TASS", item("TASS", "g-1", "https://tass.com/1", "One", day(0)))
 	got := mustItems(t, db, news.Query{})
-	if len(got) != 1 || got[0].UID != news.ItemUID("TASS", "g-1") {
-		t.Fatalf("UID %q, want news.ItemUID %q: the aggregator keys stories by it", got[0].UID, news.ItemUID("TASS", "g-1"))
+	if want := news.ItemUID("TASS", "g-1", day(0)); len(got) != 1 || got[0].UID != want {
+		t.Fatalf("UID %q, want news.ItemUID %q: the aggregator keys stories by it", got[0].UID, want)
 	}
 }
 
@@ -24,7 +24,7 @@ func TestNearDuplicateBecomesSource(t *testing.T) {
 
 	cp := withText(item("Outlet A", "a-1", "https://a.example/copy", "Kyiv hit by drones", day(0).Add(time.Hour)), "Body of Drones hit Kyiv, lightly edited.")
 	cp = tagged(cp, true, []string{"t"}, "drones")
-	cp.DuplicateOf = news.ItemUID("Wire", "w-1")
+	cp.DuplicateOf = news.ItemUID("Wire", "w-1", day(0))
 	if stats := mustSave(t, db, "Outlet A", cp); stats.Duplicate != 1 || stats.New != 0 {
 		t.Errorf("near-duplicate copy: %+v, want 1 duplicate", stats)
 	}

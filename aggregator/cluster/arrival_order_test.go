@@ -76,7 +76,7 @@ func loadE2E(tb testing.TB) []e2eItem {
 			}
 			found++
 			out = append(out, e2eItem{name: name, story: story, doc: Doc{
-				Key: news.ItemUID(f.outlet, it.GUID), Outlet: f.outlet, Title: it.Title, Text: it.Text, Published: it.Published,
+				Key: news.ItemUID(f.outlet, it.GUID, it.Published), Outlet: f.outlet, Title: it.Title, Text: it.Text, Published: it.Published,
 			}})
 		}
 		if found != len(f.labels) {

@@ -91,7 +91,7 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	toDoc := func(d restoreDoc) cluster.Doc {
-		return cluster.Doc{Key: news.ItemUID(d.Outlet, d.Key), Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: d.Published}
+		return cluster.Doc{Key: news.ItemUID(d.Outlet, d.Key, d.Published), Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: d.Published}
 	}
 	stored := 0
 	stories := map[string]string{} // key → story of the stored items
