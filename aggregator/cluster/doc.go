@@ -132,9 +132,9 @@ func (o Options) withDefaults() Options {
 // Doc is one item as the index sees it.
 type Doc struct {
 	// Key is the item's stable, non-empty id, the same before and after
-	// the item is stored (storage's UID is derived from outlet and GUID, so
-	// the caller can compute it before storing). Story ids of new stories
-	// are derived from it.
+	// the item is stored (storage's UID is derived from outlet, GUID and
+	// publication hour, so the caller can compute it before storing).
+	// Story ids of new stories are derived from it.
 	Key    string
 	Outlet string
 	Title  string
