@@ -315,10 +315,9 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		// Each item costs about a millisecond of CPU. Yielding between
 		// items lets the HTTP handlers waiting for a core run now rather
 		// than at the scheduler's next 10 ms preemption: while the
-		// scheduler ingests, /healthz p99 fell from 24 to 17–19 ms and
-		// revalidations of /feed.atom went from 3,800–4,400 to
-		// 4,900–5,600 req/s (BENCHMARKS.md). When nothing else waits it
-		// costs nothing measurable.
+		// scheduler ingests, /healthz p99 fell from 24–26 to 17–19 ms
+		// (BENCHMARKS.md, session of 02:10 UTC). When nothing else
+		// waits it costs nothing measurable.
 		runtime.Gosched()
 		it, _, ok := p.norm.Item(src, f, i, now)
 		if !ok {
