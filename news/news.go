@@ -24,7 +24,8 @@ import (
 // page each, which keeps the cost of storing an item flat as the store
 // grows (BENCHMARKS.md, store growth). Items stored before this scheme
 // keep their 16-digit uids. An item keeps its uid when its published time
-// later changes: storage matches it by outlet and guid.
+// later changes: storage matches it by outlet and guid, and the story
+// index by UIDIdentity.
 func ItemUID(outlet, guid string, published time.Time) string {
 	h := sha256.New()
 	h.Write([]byte(outlet))
@@ -35,6 +36,18 @@ func ItemUID(outlet, guid string, published time.Time) string {
 	hex.Encode(b[:8], []byte{byte(hours >> 24), byte(hours >> 16), byte(hours >> 8), byte(hours)})
 	hex.Encode(b[8:], h.Sum(nil)[:8])
 	return string(b[:])
+}
+
+// UIDIdentity is the part of a uid that names the item: the hash of its
+// outlet and GUID, without the publication hour ItemUID puts first. Two
+// uids of one identity are one item (an edit that moved its publication to
+// another hour); a 16-digit uid, given before the hour was added, is its
+// own identity.
+func UIDIdentity(uid string) string {
+	if len(uid) > 16 {
+		return uid[len(uid)-16:]
+	}
+	return uid
 }
 
 // Item is one normalised news item.

@@ -40,6 +40,23 @@ func TestItemUID(t *testing.T) {
 	}
 }
 
+func TestUIDIdentity(t *testing.T) {
+	pub := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	a, b := ItemUID("TASS", "1", pub), ItemUID("TASS", "1", pub.Add(5*time.Hour))
+	if a == b || UIDIdentity(a) != UIDIdentity(b) {
+		t.Errorf("uids %s and %s of one item: identities %s and %s", a, b, UIDIdentity(a), UIDIdentity(b))
+	}
+	if UIDIdentity(a) == UIDIdentity(ItemUID("TASS", "2", pub)) {
+		t.Error("two items share an identity")
+	}
+	if old := "0123456789abcdef"; UIDIdentity(old) != old {
+		t.Errorf("a 16-digit uid's identity is %q", UIDIdentity(old))
+	}
+	if UIDIdentity(a) != a[8:] {
+		t.Errorf("identity %q of %q: want it without the hour", UIDIdentity(a), a)
+	}
+}
+
 func TestSaveStatsAdd(t *testing.T) {
 	got := SaveStats{New: 1, Updated: 2, Unchanged: 3, Duplicate: 4}.Add(SaveStats{New: 10, Updated: 20, Unchanged: 30, Duplicate: 40})
 	if got != (SaveStats{New: 11, Updated: 22, Unchanged: 33, Duplicate: 44}) {

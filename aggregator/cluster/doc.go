@@ -105,6 +105,12 @@ type Options struct {
 	// advance the eviction horizon (a bogus future date cannot evict the
 	// whole index).
 	Now func() time.Time
+	// Identity, when set, gives the part of a key that names the item,
+	// whatever else the key encodes: two keys of one identity are one
+	// document, indexed under the key it was first given. topicfeed's
+	// keys carry the item's publication hour (news.ItemUID), and an edit
+	// may move it; news.UIDIdentity drops it. Default: the whole key.
+	Identity func(key string) string
 }
 
 func (o Options) withDefaults() Options {

@@ -23,7 +23,7 @@ type Index struct {
 
 	mu      sync.Mutex
 	docs    map[uint32]*entry
-	byKey   map[string]uint32
+	byKey   map[string]uint32 // by the identity of the key (Options.Identity)
 	nextID  uint32
 	feats   postings  // feature → documents having it
 	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
@@ -98,6 +98,14 @@ func (ix *Index) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return len(ix.docs)
+}
+
+// ident is the identity of key (Options.Identity).
+func (ix *Index) ident(key string) string {
+	if ix.o.Identity == nil {
+		return key
+	}
+	return ix.o.Identity(key)
 }
 
 // prepared is a document's analysis, computed outside the lock.
@@ -282,7 +290,7 @@ func (ix *Index) assign(p *prepared) Decision {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 
-	if id, ok := ix.byKey[d.Key]; ok {
+	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
 		old := ix.docs[id]
 		ix.remove(old)
 		ix.dropBoilerplate(p)
@@ -290,9 +298,10 @@ func (ix *Index) assign(p *prepared) Decision {
 		if old.root != old.key {
 			dup, p.feats = old.root, nil // still a copy: see below
 		}
+		p.doc.Key = old.key // the key the item was first indexed (and stored) under
 		ix.insert(p, old.story, old.root)
 		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story",
-			State: ix.stateOf(d.Key)}
+			State: ix.stateOf(old.key)}
 	}
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
@@ -329,7 +338,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	p := ix.prepare(d)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[d.Key]; ok {
+	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
 		ix.remove(ix.docs[id])
 	}
 	ix.advance(d.Published)
@@ -829,7 +838,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		e.lsh = &lsh{sig: *p.sig}
 	}
 	ix.docs[e.id] = e
-	ix.byKey[e.key] = e.id
+	ix.byKey[ix.ident(e.key)] = e.id
 	ix.stories[story] = append(ix.stories[story], e.id)
 	for _, l := range p.lines {
 		if !l.repeat {
@@ -849,8 +858,8 @@ func (ix *Index) insert(p *prepared, story, root string) {
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
 	delete(ix.docs, e.id)
-	if ix.byKey[e.key] == e.id {
-		delete(ix.byKey, e.key)
+	if ix.byKey[ix.ident(e.key)] == e.id {
+		delete(ix.byKey, ix.ident(e.key))
 	}
 	for _, h := range e.lines {
 		if ix.lines[h]--; ix.lines[h] <= 0 {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -297,5 +298,50 @@ func TestRepeatedLinesCountOnce(t *testing.T) {
 	once := ix.prepare(doc("b", "Asharq", "US asks Iran to stop selling drones", caption+"\n\n"+body, t0))
 	if !slices.Equal(words(p.text), words(once.text)) {
 		t.Errorf("repeated caption kept:\n%q\nwant\n%q", words(p.text), words(once.text))
+	}
+}
+
+// TestIdentityRekeyedDocument: with Options.Identity, a document assigned
+// again under another key of the same identity (an edit that moved the
+// item's publication hour, which topicfeed's keys carry) is the document
+// already indexed: re-indexed in its story under its first key, not a
+// second document; its state is found under either key. Without Identity
+// the keys are two documents.
+func TestIdentityRekeyedDocument(t *testing.T) {
+	ident := func(key string) string { return key[strings.IndexByte(key, '/')+1:] }
+	const title = "CIA director: Iran-Russia ties worrying"
+	for _, tc := range []struct {
+		name     string
+		identity func(string) string
+		wantLen  int
+	}{
+		{"identity", ident, 1},
+		{"whole key", nil, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := New(Options{Identity: tc.identity})
+			first := ix.Assign(doc("h1/a", "o1", title, burnsText, t0))
+			again := ix.Assign(doc("h5/a", "o1", title+" (updated)", burnsText+" Updated.", t0.Add(5*time.Hour)))
+			if ix.Len() != tc.wantLen {
+				t.Fatalf("%d documents indexed, want %d", ix.Len(), tc.wantLen)
+			}
+			if tc.identity == nil {
+				return
+			}
+			if again.StoryID != first.StoryID || again.DuplicateOf != "" || !strings.Contains(again.Reason, "re-indexed") {
+				t.Errorf("again: %+v, want re-indexed in story %s", again, first.StoryID)
+			}
+			if e := ix.docs[ix.byKey["a"]]; e == nil || e.key != "h1/a" || !e.published.Equal(t0.Add(5*time.Hour)) {
+				t.Errorf("indexed entry %+v, want the new version under the first key h1/a", e)
+			}
+			if ix.State("h1/a") == nil || !bytes.Equal(ix.State("h1/a"), ix.State("h5/a")) || !bytes.Equal(again.State, ix.State("h1/a")) {
+				t.Error("the state is not found under both keys")
+			}
+			// a copy of it names the first key, the one storage holds
+			copyDoc := ix.Assign(doc("h6/b", "o2", title, burnsText+" Updated.", t0.Add(6*time.Hour)))
+			if copyDoc.DuplicateOf != "h1/a" {
+				t.Errorf("a copy: %+v, want DuplicateOf h1/a", copyDoc)
+			}
+		})
 	}
 }

@@ -173,7 +173,7 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 func (ix *Index) State(key string) []byte {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	id, ok := ix.byKey[key]
+	id, ok := ix.byKey[ix.ident(key)]
 	if !ok {
 		return nil
 	}
@@ -198,7 +198,7 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[d.Key]; ok {
+	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
 		ix.remove(ix.docs[id])
 	}
 	ix.advance(d.Published)
@@ -210,7 +210,7 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 // stateOf returns the state of the document just inserted under key, or
 // nil when insert did not index it (already outside the window).
 func (ix *Index) stateOf(key string) []byte {
-	id, ok := ix.byKey[key]
+	id, ok := ix.byKey[ix.ident(key)]
 	if !ok {
 		return nil
 	}

@@ -265,7 +265,7 @@ func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now 
 			}
 		}
 	}
-	o := cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now}
+	o := cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now, Identity: news.UIDIdentity}
 	ix, err := restoreIndex(ctx, db, o, now, true)
 	if errors.Is(err, errBadState) {
 		// a stored state that cannot be read: analyse every text instead,

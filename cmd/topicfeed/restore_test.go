@@ -218,3 +218,27 @@ func execSQL(t *testing.T, path, stmt string) {
 		t.Fatalf("%s: %v", stmt, err)
 	}
 }
+
+// TestStoryIndexKeysByItemIdentity: the daemon's story index takes two
+// uids of one item (news.ItemUID at two publication hours, as when an edit
+// moves an undated item's date) as one document, so that an edited item
+// is re-indexed rather than indexed twice.
+func TestStoryIndexKeysByItemIdentity(t *testing.T) {
+	ctx := context.Background()
+	d := loadRestoreDocs(t)[0]
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "topicfeed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ix, err := restoreStories(ctx, db, config.Default(), func() time.Time { return d.Published.Add(24 * time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{d.Published, d.Published.Add(3 * time.Hour)} {
+		ix.Assign(cluster.Doc{Key: news.ItemUID(d.Outlet, d.Key, at), Outlet: d.Outlet, Title: d.Title, Text: d.Text, Published: at})
+	}
+	if ix.Len() != 1 {
+		t.Errorf("%d documents indexed for one item under two publication hours, want 1", ix.Len())
+	}
+}
