@@ -8,9 +8,12 @@ import "slices"
 // map: two buckets of a band that share a slot share a chain, which costs
 // a few more signature comparisons (every document found is compared by
 // its whole signature, see bandKeys) and saves most of a map's memory:
-// 4 bytes per slot, at most one slot per band and signed document, where a
-// map[uint32]uint32 took about 21 bytes per bucket. Bands never share a
-// chain: a chain is linked through one band's next.
+// 4 bytes per slot, one slot per band for every two signed documents or
+// more, where a map[uint32]uint32 took about 21 bytes per bucket. (At one
+// slot per document the table was a tenth of the index's memory; at two,
+// a chain holds one more document of another bucket on average, a few
+// signature comparisons.) Bands never share a chain: a chain is linked
+// through one band's next.
 type bandTable struct {
 	heads  []uint32 // numBands arrays of perBand slots
 	signed int      // indexed documents with a signature
@@ -37,10 +40,11 @@ func (t *bandTable) head(b int, k uint32) uint32 {
 
 // push makes e, just indexed with a signature, the head of its buckets'
 // chains; docs are the indexed documents, e among them. When the table
-// holds more bands than slots it doubles and relinks every chain.
+// holds more than two signed documents per slot it doubles and relinks
+// every chain.
 func (t *bandTable) push(e *entry, keys []uint32, docs map[uint32]*entry) {
 	t.signed++
-	if t.signed > t.perBand() {
+	if t.signed > loadPerSlot*t.perBand() {
 		t.grow(docs) // links e too
 		return
 	}
@@ -70,12 +74,15 @@ func (t *bandTable) unlink(e *entry, alive func(uint32) bool) {
 	}
 }
 
-// grow doubles the table until each band has a slot per signed document,
-// and relinks the chains oldest document first, so that each chain stays
-// newest first.
+// loadPerSlot is the number of signed documents per slot the table grows at.
+const loadPerSlot = 2
+
+// grow doubles the table until each band has a slot per loadPerSlot signed
+// documents, and relinks the chains oldest document first, so that each
+// chain stays newest first.
 func (t *bandTable) grow(docs map[uint32]*entry) {
 	n := minBandSlots
-	for n < t.signed {
+	for n*loadPerSlot < t.signed {
 		n *= 2
 	}
 	t.heads = make([]uint32, numBands*n)

@@ -22,7 +22,7 @@ func TestBandTable(t *testing.T) {
 		keys := e.lsh.sig.bandKeys()
 		tab.push(e, keys[:], docs)
 	}
-	if got, want := len(tab.heads), numBands<<12; got != want { // 3,000 documents ≤ 2^12 slots per band
+	if got, want := len(tab.heads), numBands<<11; got != want { // 3,000 documents ≤ 2 × 2^11 slots per band
 		t.Errorf("table has %d slots, want %d", got, want)
 	}
 	alive := func(id uint32) bool { return docs[id] != nil }
