@@ -858,8 +858,8 @@ func (ix *Index) insert(p *prepared, story, root string) {
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
 	delete(ix.docs, e.id)
-	if ix.byKey[ix.ident(e.key)] == e.id {
-		delete(ix.byKey, ix.ident(e.key))
+	if k := ix.ident(e.key); ix.byKey[k] == e.id {
+		delete(ix.byKey, k)
 	}
 	for _, h := range e.lines {
 		if ix.lines[h]--; ix.lines[h] <= 0 {
