@@ -9,6 +9,7 @@
 //	feedsim [flags] serve    serve until interrupted
 //	feedsim [flags] config   print a topicfeed config listing the outlets (-base-url, -hosts)
 //	feedsim [flags] parse    time gofeed alone on round 0's documents (the same bytes serve sends)
+//	feedsim [flags] floor    CPU per item of gofeed, bluemonday and a one-table SQLite insert on those bytes
 package main
 
 import (
@@ -104,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("want one command (serve, config or parse), got %q", rest)
+		return fmt.Errorf("want one command (serve, config, parse or floor), got %q", rest)
 	}
 	sim, err := NewSim(f.opts)
 	if err != nil {
@@ -128,6 +129,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r, err := parseOnly(sim, f.workers)
 		if err != nil {
 			return err
+		}
+		return r.write(stdout)
+	case "floor":
+		dir, err := os.MkdirTemp("", "feedsim-floor-")
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		r, err := libraryFloor(ctx, sim, dir)
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
 		}
 		return r.write(stdout)
 	}
