@@ -31,6 +31,7 @@ type app struct {
 	tagger    *tagger.Tagger
 	poller    *aggregator.Poller
 	scheduler *aggregator.Scheduler
+	stopGC    func() // stops the collector's pacing (startGCTuning); nil when none runs
 }
 
 func (e *env) loadConfig() (config.Config, error) {
@@ -105,10 +106,18 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
 	}
+	var stopGC func()
 	if opts.limitMemory {
 		// before the story index is restored: the largest allocation
 		limitMemory(log, memlimit.FromCgroup, db.CacheBytes())
+		stopGC = startGCTuning(log)
 	}
+	built := false
+	defer func() {
+		if !built && stopGC != nil {
+			stopGC()
+		}
+	}()
 	outs := outlets(cfg)
 	list := make([]news.Outlet, len(outs))
 	for i, o := range outs {
@@ -158,11 +167,12 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		Jitter:   0.1,
 		Observer: obs,
 	}, now, log)
-	a := &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s}
+	a := &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s, stopGC: stopGC}
 	if err := a.syncRules(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	built = true
 	return a, nil
 }
 
@@ -229,7 +239,12 @@ func (a *app) retagAll(ctx context.Context) (seen, changed, onTopic int, err err
 	return seen, changed, onTopic, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+func (a *app) Close() error {
+	if a.stopGC != nil {
+		a.stopGC()
+	}
+	return a.db.Close()
+}
 
 // storeStats reads the stored-items gauges for /metrics.
 func (a *app) storeStats(ctx context.Context) (metrics.Stats, error) {
