@@ -53,6 +53,7 @@ func startGCTuning(log *slog.Logger) (stop func()) {
 		log.Info("gc pace", "source", "GOGC", "gogc", v)
 		return func() {}
 	}
+	log.Info("gc pace", "source", "live heap", "headroom_bytes", gcHeadroom, "min_gogc", minGCPercent)
 	t := &gcTuner{live: liveHeap, set: debug.SetGCPercent, every: gcTuneEvery, log: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

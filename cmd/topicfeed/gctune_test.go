@@ -110,7 +110,8 @@ func TestGCPaceInBinary(t *testing.T) {
 	for _, c := range []struct {
 		name, gogc, want string
 	}{
-		{"tuned", "", `msg="gc pace" gogc=100 live_heap_bytes=`},
+		{"tuned", "", `msg="gc pace" source="live heap" headroom_bytes=100663296 min_gogc=50`},
+		{"tuned, at debug level", "", `msg="gc pace" gogc=100 live_heap_bytes=`},
 		{"GOGC wins", "150", `msg="gc pace" source=GOGC gogc=150`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
