@@ -150,7 +150,7 @@ func (s *Scheduler) storedStates(ctx context.Context) []*news.OutletState {
 func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
 	results := make([]Result, len(s.outlets))
 	got := make([]bool, len(s.outlets))
-	s.loop(ctx, due, nil, func(i int, r Result) bool {
+	s.loop(ctx, due, nil, nil, func(i int, r Result) bool {
 		results[i], got[i] = r, true
 		return false // never again
 	})
@@ -168,19 +168,39 @@ func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
 func (s *Scheduler) Run(ctx context.Context) error {
 	due := make([]time.Time, len(s.outlets))
 	polled := make([]bool, len(s.outlets))
+	caughtUp := make([]bool, len(s.outlets))
 	now := s.now()
 	for i, st := range s.storedStates(ctx) {
 		due[i] = now
-		if st == nil {
-			continue
-		}
-		if st.NextPoll.After(now) {
+		if st != nil && st.NextPoll.After(now) {
 			due[i] = st.NextPoll
 		}
-		polled[i] = !st.LastFetch.IsZero() || st.Disabled
+		caughtUp[i] = !due[i].After(now)
+		if st != nil {
+			polled[i] = !st.LastFetch.IsZero() || st.Disabled
+		}
 	}
-	s.loop(ctx, due, polled, func(int, Result) bool { return true })
+	s.loop(ctx, due, polled, caughtUp, func(int, Result) bool { return true })
 	return ctx.Err()
+}
+
+// catchUpSpread is the largest delay, as a fraction of the wait the poll
+// asked for, added once to the next poll of an outlet polled in the
+// start-up catch-up (see loop). The catch-up polls every outlet that fell
+// due while the daemon was stopped (all of them on a first start) within
+// seconds; with waits of similar length they would all fall due together
+// again, and again after that: bursts of hundreds of polls a second that
+// take the cores from readers. Spread over half a wait, they keep apart.
+// The delay only adds to the wait, so a server's Retry-After, max-age or
+// ttl is never cut short.
+const catchUpSpread = 0.5
+
+// spreadDelay is a random delay in [0, catchUpSpread × wait).
+func spreadDelay(wait time.Duration) time.Duration {
+	if wait <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Float64() * catchUpSpread * float64(wait))
 }
 
 type job struct {
@@ -197,9 +217,11 @@ type jobResult struct {
 // again returns false for every result, until no outlet is left. due gives
 // each outlet's (index in s.outlets) first due time, zero for an outlet
 // not to poll at all; polled, if not nil,
-// the outlets that count as polled already. Outlets go earliest due first;
-// outlets due at once go in configuration order.
-func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, again func(i int, r Result) bool) {
+// the outlets that count as polled already; spread, if not nil, the
+// outlets whose next poll after this one is delayed by spreadDelay (the
+// start-up catch-up). Outlets go earliest due first; outlets due at once
+// go in configuration order.
+func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []bool, again func(i int, r Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
 
@@ -254,9 +276,14 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled []bool, ag
 			return
 		}
 		o := s.outlets[d.idx]
+		now := s.now()
 		next := d.r.NextPoll
 		if next.IsZero() {
-			next = s.now().Add(o.Interval)
+			next = now.Add(o.Interval)
+		}
+		if spread != nil && spread[d.idx] {
+			spread[d.idx] = false
+			next = next.Add(spreadDelay(next.Sub(now)))
 		}
 		q.push(d.idx, next.Add(s.jitter(o.Interval)))
 	}
