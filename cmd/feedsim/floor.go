@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,12 +32,6 @@ type floorReport struct {
 	TotalUS        float64 `json:"total_us_per_item"`
 	Rows           int     `json:"rows"`
 	SanitizedBytes int64   `json:"sanitized_bytes"`
-}
-
-func (r floorReport) write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 // cpuTime is the process's user and system CPU time so far: it counts the

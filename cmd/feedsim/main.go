@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return r.write(stdout)
+		return writeReport(stdout, r)
 	case "floor":
 		dir, err := os.MkdirTemp("", "feedsim-floor-")
 		if err != nil {
@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("floor: %w", err)
 		}
-		return r.write(stdout)
+		return writeReport(stdout, r)
 	}
 	return fmt.Errorf("unknown command %q", rest[0])
 }

@@ -25,10 +25,11 @@ type parseReport struct {
 	ItemsPerSec1 float64 `json:"items_per_sec_1_worker"`
 }
 
-func (r parseReport) write(w io.Writer) error {
+// writeReport writes a report as indented JSON, as scripts/bench reads it.
+func writeReport(w io.Writer, report any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(report)
 }
 
 // parseOnly renders every outlet's current document (each in its own
