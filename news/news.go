@@ -106,6 +106,13 @@ type Item struct {
 	// found; storage then records this item as another source of that
 	// one instead of storing it anew. Empty for most items.
 	DuplicateOf string
+	// StoryWhy says why story clustering put the item in its story (or
+	// started one with it): the evidence it shares with the story's
+	// write-ups, the similarity and the threshold (cluster.Decision.Reason).
+	StoryWhy string
+	// RelatedStory is a story this one is related to but not part of (a
+	// reply, a reaction, a follow-up), "" when none.
+	RelatedStory string
 	// StoryState is what story clustering recorded of the item (opaque
 	// bytes, under StoryStateVersion), kept by storage so that a restart
 	// rebuilds the story index without analysing every text again; nil

@@ -164,11 +164,26 @@ type Decision struct {
 	// Reason is a short human-readable explanation (shared entities, quotes
 	// and terms), for explain-style debugging.
 	Reason string
+	// Related is the story the document came closest to without joining
+	// it, when it is likely related (a reply, a reaction, a follow-up by
+	// the same actors), else "".
+	Related string
+	// Moved lists the other indexed documents whose story changed because
+	// of this one: documents published after it, decided before it
+	// arrived, decided again with it (see Index.Assign). The caller stores
+	// their new stories; each keeps its key.
+	Moved []Move
 	// State is what the index recorded of the document, encoded for the
 	// caller to store with the item and give back to RestoreState after a
 	// restart (with StateVersion); nil when the document was not indexed
 	// (published before the window).
 	State []byte
+}
+
+// Move is an indexed document that changed story.
+type Move struct {
+	Key      string // the document's key
+	From, To string // its story before and after
 }
 
 // NewStoryID returns the id of a story started by the document with that

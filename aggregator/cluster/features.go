@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Feature kinds, the prefix of a feature's name. Their weights say how much
@@ -14,6 +13,7 @@ const (
 	kindEntity = 'e' // a capitalised name (one word or several joined)
 	kindQuote  = 'q' // a word trigram (or a short phrase) inside quotation marks
 	kindNumber = 'n' // a number
+	kindDate   = 'd' // a weekday or a day of a month: the event's own date
 )
 
 func kindWeight(k byte) float64 {
@@ -36,6 +36,10 @@ const (
 	maxFeatures = 128
 	// titleBoost multiplies the weight of a term found in the title.
 	titleBoost = 2
+	// leadTokens is how many words of the text make its lead: the
+	// paragraphs that say what happened, which write-ups of one event
+	// share and which are compared with each other.
+	leadTokens = 150
 )
 
 // feature is one weighted feature of a document.
@@ -64,11 +68,15 @@ const (
 	maxCount   = 1<<12 - 1
 	entityCode = wcode(1 << 12)
 	titleCode  = wcode(1 << 13)
+	// leadCode marks a feature found in the lead (leadTokens); it does
+	// not change the weight
+	leadCode = wcode(1 << 14)
+	maxCode  = 1<<15 - 1
 )
 
 // weights holds every code's weight.
-var weights = func() *[1 << 14]float32 {
-	var t [1 << 14]float32
+var weights = func() *[maxCode + 1]float32 {
+	var t [maxCode + 1]float32
 	for c := range t {
 		n := c & maxCount
 		if n == 0 {
@@ -87,10 +95,17 @@ var weights = func() *[1 << 14]float32 {
 	return &t
 }()
 
-func (c wcode) weight() float32 { return weights[c] }
+func (c wcode) weight() float32 { return weights[c&maxCode] }
+
+// title and lead report where the feature occurs.
+func (c wcode) title() bool { return c&titleCode != 0 }
+func (c wcode) lead() bool  { return c&leadCode != 0 }
+
+// valid reports whether c is a code codeOf can give.
+func (c wcode) valid() bool { return c <= maxCode && c&maxCount != 0 }
 
 // codeOf codes the weight of a feature of the kind counted n times.
-func codeOf(kind byte, n int32, title bool) wcode {
+func codeOf(kind byte, n int32, title, lead bool) wcode {
 	c := wcode(min(max(n, 1), maxCount))
 	if kindWeight(kind) != 1 {
 		c |= entityCode
@@ -98,26 +113,11 @@ func codeOf(kind byte, n int32, title bool) wcode {
 	if title {
 		c |= titleCode
 	}
+	if lead {
+		c |= leadCode
+	}
 	return c
 }
-
-// codeOfWeight returns a code of weight w, false when no code has it
-// (a stored state written with other weights).
-func codeOfWeight(w float32) (wcode, bool) {
-	c, ok := weightCodes()[math.Float32bits(w)]
-	return c, ok
-}
-
-// weightCodes maps each weight's float32 bits to its first code.
-var weightCodes = sync.OnceValue(func() map[uint32]wcode {
-	m := make(map[uint32]wcode, len(weights))
-	for c, w := range weights {
-		if _, ok := m[math.Float32bits(w)]; !ok && c&maxCount != 0 {
-			m[math.Float32bits(w)] = wcode(c)
-		}
-	}
-	return m
-})
 
 // featVec is an indexed document's features in 6 bytes each where a
 // []feature takes 8 (a third of an indexed document's memory is its
@@ -144,7 +144,12 @@ func (v featVec) keys() []fkey { return v[:v.len()] }
 
 // weight returns the weight of feature i of the n (v.len()).
 func (v featVec) weight(n, i int) float32 {
-	return wcode(v[n+i/2] >> (16 * (i & 1))).weight()
+	return v.code(n, i).weight()
+}
+
+// code returns the weight code of feature i of the n (v.len()).
+func (v featVec) code(n, i int) wcode {
+	return wcode(v[n+i/2] >> (16 * (i & 1)))
 }
 
 // fkey identifies a feature: 30 bits of the hash of its name; in the
@@ -158,9 +163,18 @@ type fkey uint32
 const (
 	commonBit   fkey = 1
 	specificBit fkey = 2
+	dateBit     fkey = 4 // a kindDate feature: compared, not weighed
+	numberBit   fkey = 8 // a kindNumber feature
+	flagBits         = commonBit | specificBit | dateBit | numberBit
 )
 
 func (k fkey) common() bool { return k&commonBit != 0 }
+
+// number reports whether the feature is a number (kindNumber).
+func (k fkey) number() bool { return k&numberBit != 0 }
+
+// date reports whether the feature is a date of the event (kindDate).
+func (k fkey) date() bool { return k&dateBit != 0 }
 
 // specific reports whether sharing the feature is evidence of one event
 // rather than of one topic: names of several words, quotations and numbers
@@ -204,6 +218,7 @@ func featureName(kind byte, sep string, words ...string) string {
 type sink struct {
 	counts map[fkey]count
 	title  bool            // occurrences come from the title
+	lead   bool            // occurrences come from the lead
 	extra  map[string]bool // more common terms and joined names (Options.Common)
 
 	wanted map[fkey]bool
@@ -214,13 +229,19 @@ type count struct {
 	n     int32
 	kind  byte
 	title bool
+	lead  bool
 }
 
 // emit records one occurrence of the feature of that kind whose name is
 // words joined by sep ("q:full fledged defense", "e:williamburns").
 func (s *sink) emit(kind byte, sep string, words ...string) {
-	h := fkey(featureHash(kind, sep, words...)) &^ (commonBit | specificBit)
+	h := fkey(featureHash(kind, sep, words...)) &^ flagBits
+	if kind == kindNumber {
+		h |= numberBit
+	}
 	switch {
+	case kind == kindDate:
+		h |= dateBit
 	case s.isCommon(kind, words):
 		h |= commonBit
 	case kind == kindEntity || kind == kindQuote || kind == kindNumber && !isYear(words[0]):
@@ -236,6 +257,7 @@ func (s *sink) emit(kind byte, sep string, words ...string) {
 	c.kind = kind
 	c.n++
 	c.title = c.title || s.title
+	c.lead = c.lead || s.lead
 	s.counts[h] = c
 }
 
@@ -259,12 +281,6 @@ func (s *sink) isCommon(kind byte, words []string) bool {
 func walk(title, text []token, s *sink) {
 	s.title = true
 	for _, t := range title {
-		if isTerm(t.word) {
-			s.emit(kindTerm, "", termOf(t))
-		}
-	}
-	s.title = false
-	for _, t := range text {
 		switch {
 		case isNumber(t.word):
 			if len(t.word) >= 2 {
@@ -274,8 +290,87 @@ func walk(title, text []token, s *sink) {
 			s.emit(kindTerm, "", termOf(t))
 		}
 	}
-	entities(text, s)
-	quotes(text, s)
+	dates(title, s)
+	s.title = false
+	lead := text[:min(len(text), leadTokens)]
+	for i, t := range text {
+		s.lead = i < len(lead)
+		switch {
+		case isNumber(t.word):
+			if len(t.word) >= 2 {
+				s.emit(kindNumber, "", t.word)
+			}
+		case isTerm(t.word):
+			s.emit(kindTerm, "", termOf(t))
+		}
+	}
+	s.lead = true
+	entities(lead, s)
+	quotes(lead, s)
+	dates(lead, s)
+	s.lead = false
+	entities(text[len(lead):], s)
+	quotes(text[len(lead):], s)
+}
+
+// dates calls emit for the dates of an event a text names: weekdays
+// ("on Tuesday") and days of a month ("May 20", "20 May"), months folded
+// to three letters. Two reports that date their events to different days
+// report different events.
+func dates(toks []token, s *sink) {
+	for i, t := range toks {
+		if w := weekday(t.word); w != "" {
+			s.emit(kindDate, "", w)
+			continue
+		}
+		m := month(t.word)
+		if m == "" {
+			continue
+		}
+		switch {
+		case i+1 < len(toks) && isDay(toks[i+1].word):
+			s.emit(kindDate, " ", m, toks[i+1].word)
+		case i > 0 && isDay(toks[i-1].word):
+			s.emit(kindDate, " ", m, toks[i-1].word)
+		}
+	}
+}
+
+// weekday returns a folded weekday name ("tuesday", "tuesday's") or "".
+func weekday(w string) string {
+	w = strings.TrimSuffix(w, "'s")
+	switch w {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday":
+		return w
+	}
+	return ""
+}
+
+// month returns the first three letters of a folded month name, or "".
+func month(w string) string {
+	switch w {
+	case "jan", "january", "feb", "february", "mar", "march", "apr", "april", "jun", "june", "jul", "july",
+		"aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december":
+		return w[:3]
+	case "may":
+		return w
+	}
+	return ""
+}
+
+// isDay reports whether w is a day of a month (1 to 31, "20th").
+func isDay(w string) bool {
+	for _, suf := range []string{"st", "nd", "rd", "th"} {
+		w = strings.TrimSuffix(w, suf)
+	}
+	if len(w) == 0 || len(w) > 2 || !isNumber(w) || strings.Contains(w, ".") {
+		return false
+	}
+	d := int(w[0] - '0')
+	if len(w) == 2 {
+		d = 10*d + int(w[1]-'0')
+	}
+	return d >= 1 && d <= 31
 }
 
 // extract computes a document's weighted features, sorted by hash. extra
@@ -288,7 +383,7 @@ func extract(title, text []token, extra map[string]bool) []feature {
 	// bits order like them.
 	keys := make([]uint64, 0, len(s.counts))
 	for h, c := range s.counts {
-		w := codeOf(c.kind, c.n, c.title).weight()
+		w := codeOf(c.kind, c.n, c.title, c.lead).weight()
 		keys = append(keys, uint64(^math.Float32bits(w))<<32|uint64(h))
 	}
 	if len(keys) > maxFeatures {
@@ -303,7 +398,7 @@ func extract(title, text []token, extra map[string]bool) []feature {
 	for i, k := range keys {
 		h := fkey(k)
 		c := s.counts[h]
-		list[i] = feature{hash: h, code: codeOf(c.kind, c.n, c.title)}
+		list[i] = feature{hash: h, code: codeOf(c.kind, c.n, c.title, c.lead)}
 	}
 	return list
 }

@@ -5,9 +5,8 @@ import (
 	"testing"
 )
 
-// TestWeightCodes: every code's weight is the formula's float32, and
-// codeOfWeight finds a code of the same weight (what restoring a stored
-// state relies on).
+// TestWeightCodes: every code's weight is the formula's float32, whether
+// the feature is in the lead or not, and the code remembers where it is.
 func TestWeightCodes(t *testing.T) {
 	for _, title := range []bool{false, true} {
 		for _, kind := range []byte{kindTerm, kindEntity, kindQuote, kindNumber} {
@@ -16,23 +15,24 @@ func TestWeightCodes(t *testing.T) {
 				if title {
 					want *= titleBoost
 				}
-				c := codeOf(kind, n, title)
-				if got := c.weight(); got != float32(want) {
-					t.Fatalf("kind %c, count %d, title %v: weight %v, want %v", kind, n, title, got, float32(want))
-				}
-				back, ok := codeOfWeight(c.weight())
-				if !ok || back.weight() != c.weight() {
-					t.Fatalf("codeOfWeight(%v) = %v, %v", c.weight(), back, ok)
+				for _, lead := range []bool{false, true} {
+					c := codeOf(kind, n, title, lead)
+					if got := c.weight(); got != float32(want) {
+						t.Fatalf("kind %c, count %d, title %v: weight %v, want %v", kind, n, title, got, float32(want))
+					}
+					if !c.valid() || c.title() != title || c.lead() != lead {
+						t.Fatalf("code %v: valid %v, title %v, lead %v", c, c.valid(), c.title(), c.lead())
+					}
 				}
 			}
 		}
 	}
-	if got := codeOf(kindTerm, maxCount+100, false); got.weight() != codeOf(kindTerm, maxCount, false).weight() {
+	if got := codeOf(kindTerm, maxCount+100, false, false); got.weight() != codeOf(kindTerm, maxCount, false, false).weight() {
 		t.Errorf("a count above maxCount is not clamped: %v", got.weight())
 	}
-	for _, w := range []float32{0, 0.5, 1.2345, float32(math.NaN()), float32(math.Inf(1))} {
-		if c, ok := codeOfWeight(w); ok {
-			t.Errorf("codeOfWeight(%v) = %v, want none", w, c)
+	for _, c := range []wcode{0, titleCode, maxCode + 1} {
+		if c.valid() {
+			t.Errorf("code %#x is valid, want not", c)
 		}
 	}
 }
@@ -43,7 +43,7 @@ func TestFeatVec(t *testing.T) {
 	for n := 0; n <= maxFeatures; n++ {
 		fs := make([]feature, n)
 		for i := range fs {
-			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0)}
+			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0, i%2 == 0)}
 		}
 		v := newFeatVec(fs)
 		if v.len() != n || len(v) != n+(n+1)/2 {

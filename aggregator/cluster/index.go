@@ -29,7 +29,7 @@ type Index struct {
 	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
 	ages    ageHeap
 	newest  time.Time
-	stories map[string][]uint32 // story → its documents, oldest first
+	stories map[string][]uint32 // story → its documents, in publication order
 	lines   map[uint64]int32    // outlet+line → indexed documents of that outlet having it
 	// acc and found are bestStory's scratch space: candidates' weights
 	// by id (all 0 between calls) and the ids found
@@ -51,8 +51,8 @@ type entry struct {
 	feats     featVec  // sorted by key
 	lsh       *lsh     // nil for texts too short to sign
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
-	norm      float64  // vector norm with the idf of an index of normN docs
-	normN     int
+	norms     norms    // its vector's norms, cached
+	pending   bool     // detached from its story while recluster decides it again
 }
 
 // lsh is a document's MinHash signature and, for each band, the previous
@@ -117,7 +117,8 @@ type prepared struct {
 	feats       []feature
 	sig         *signature
 	bands       []uint32
-	boilerplate int // lines dropped as the outlet's boilerplate
+	boilerplate int      // lines dropped as the outlet's boilerplate
+	cands       []uint32 // the documents decide compared it with
 }
 
 // line is a line (paragraph) of a text: its tokens raw[start:end], a hash
@@ -308,11 +309,12 @@ func (ix *Index) assign(p *prepared) Decision {
 	if ix.restored {
 		n := len(ix.docs)
 		for _, e := range ix.docs {
-			ix.norm(e, n)
+			ix.norms(e, n)
 		}
 		ix.restored = false
 	}
 
+	later := d.Published.Before(ix.newest)
 	dec, root := ix.decide(p)
 	if p.boilerplate > 0 {
 		dec.Reason += fmt.Sprintf(" [%d lines ignored as %s boilerplate]", p.boilerplate, d.Outlet)
@@ -323,6 +325,12 @@ func (ix *Index) assign(p *prepared) Decision {
 		p.feats = nil
 	}
 	ix.insert(p, dec.StoryID, root)
+	if later && dec.DuplicateOf == "" {
+		// documents published after this one were decided without it:
+		// decide them again, in publication order, so that the stories
+		// do not depend on which outlet answered first
+		dec = ix.recluster(p, dec)
+	}
 	dec.State = ix.stateOf(d.Key)
 	return dec
 }
@@ -363,50 +371,31 @@ func (ix *Index) decide(p *prepared) (Decision, string) {
 			Reason:      fmt.Sprintf("near-duplicate of %s (estimated shingle jaccard %.2f)", e.key, j),
 		}, e.root
 	}
-	m := ix.bestStory(p)
-	if m.e != nil && m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared && ix.evident(p, m) {
-		via := "via " + m.e.key
-		if m.centroid {
-			via = "as a whole, best write-up " + m.e.key
-		}
+	m, cands := ix.bestStory(p, false)
+	p.cands = cands
+	return ix.storyDecision(p, m), p.doc.Key
+}
+
+// storyDecision is the decision of p given its best story match: join it
+// when it is likely enough to report the same event, else start a story.
+func (ix *Index) storyDecision(p *prepared, m storyMatch) Decision {
+	if m.e != nil && m.score >= ix.o.StoryThreshold && m.ev.shared >= ix.o.MinShared {
 		return Decision{
 			StoryID:    m.e.story,
-			Similarity: m.cos,
-			Reason:     fmt.Sprintf("joins story %s %s (cosine %.2f, %d shared, %d specific): %s", m.e.story, via, m.cos, m.shared, m.specific, m.why),
-		}, p.doc.Key
+			Similarity: m.score,
+			Reason:     fmt.Sprintf("joins story %s: %s", m.e.story, m.describe(ix.o.StoryThreshold)),
+		}
 	}
 	reason := "new story: no candidate"
-	switch {
-	case m.e == nil:
-	case m.cos >= ix.o.StoryThreshold && m.shared >= ix.o.MinShared:
-		reason = fmt.Sprintf("new story: best %s (cosine %.2f, %d shared) shares only the topic's vocabulary, %s apart: %s",
-			m.e.key, m.cos, m.shared, absDur(p.doc.Published.Sub(m.e.published)).Round(time.Minute), m.why)
-	default:
-		reason = fmt.Sprintf("new story: best %s (cosine %.2f, %d shared, %d specific) below threshold: %s", m.e.key, m.cos, m.shared, m.specific, m.why)
+	related := ""
+	if m.e != nil {
+		reason = fmt.Sprintf("new story: best story %s: %s", m.e.story, m.describe(ix.o.StoryThreshold))
+		if m.best >= relatedThreshold && m.ev.specific > 0 {
+			related = m.e.story
+		}
 	}
-	return Decision{StoryID: NewStoryID(p.doc.Key), Similarity: 0, Reason: reason}, p.doc.Key
+	return Decision{StoryID: NewStoryID(p.doc.Key), Reason: reason, Related: related}
 }
-
-// evident reports whether a story match rests on more than the topic.
-// Every item of a topical stream shares its actors and vocabulary (Iran,
-// Russia, drones, the foreign minister), and while the index is young
-// (a cold start) their weights are still high, so a match that shares no
-// specific evidence with the story (a name of several words, a quotation,
-// a number: fkey.specific) is taken only within topicOnlyGap of the
-// document it matched (a same-day reaction: "Zelensky: Iran is lying")
-// or when its similarity is twice the threshold. This keeps an earlier
-// report about other doings of the same actors (the drone talks of Dec 16)
-// out of a story that gathered the topic's vocabulary (the Burns interview
-// of Dec 17-18).
-func (ix *Index) evident(p *prepared, m storyMatch) bool {
-	return m.specific > 0 ||
-		absDur(p.doc.Published.Sub(m.e.published)) <= topicOnlyGap ||
-		m.cos >= 2*ix.o.StoryThreshold
-}
-
-// topicOnlyGap is how far apart a document may be from its match when
-// they share only the topic's vocabulary.
-const topicOnlyGap = 12 * time.Hour
 
 func absDur(d time.Duration) time.Duration {
 	if d < 0 {
@@ -464,16 +453,6 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 // maxBucketScan caps the documents compared per LSH bucket.
 const maxBucketScan = 256
 
-// storyMatch is the best story candidate of a document.
-type storyMatch struct {
-	e        *entry // the best-matching document of the story
-	cos      float64
-	shared   int
-	specific int  // shared features that are specific evidence (fkey.specific)
-	centroid bool // cos is the similarity to the story's centroid
-	why      string
-}
-
 // idf is the inverse document frequency of a feature found in df of n
 // indexed documents, smoothed with priorDocs pseudo-documents: a feature of
 // the background model (common in all news) occurs in priorCommonDF of
@@ -500,30 +479,25 @@ const maxProbe = 48
 
 // bestStory scores the documents that share p's rarest features and returns
 // the most similar.
-func (ix *Index) bestStory(p *prepared) storyMatch {
+func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 	n := len(ix.docs)
 	if n == 0 {
-		return storyMatch{}
+		return storyMatch{}, nil
 	}
 	type probe struct {
 		i  int // index in p.feats
 		df int
 	}
-	weights := make([]float64, len(p.feats)) // p's weights × idf
-	idfs := make([]float64, len(p.feats))
+	v := ix.vector(p, n, indexed)
+	weights, idfs := v.w, v.idf
 	probes := make([]probe, 0, len(p.feats))
-	var norm2 float64
 	for i, f := range p.feats {
-		df := ix.feats.live(f.hash)
-		idfs[i] = idf(df, n, f.common())
-		weights[i] = float64(f.w()) * idfs[i]
-		norm2 += weights[i] * weights[i]
-		if df >= 1 && df <= ix.o.MaxPostings {
+		if df := ix.feats.live(f.hash); df >= 1 && df <= ix.o.MaxPostings {
 			probes = append(probes, probe{i, df})
 		}
 	}
-	if len(probes) == 0 || norm2 == 0 {
-		return storyMatch{}
+	if len(probes) == 0 || v.all == 0 {
+		return storyMatch{}, nil
 	}
 	slices.SortFunc(probes, func(a, b probe) int { return a.df - b.df })
 	if len(probes) > maxProbe {
@@ -538,6 +512,9 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
+		if e := ix.docs[id]; e == nil || e.pending {
+			return // evicted, or itself being decided again (recluster)
+		}
 		c := cand{id, sc}
 		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
 			return
@@ -598,180 +575,11 @@ func (ix *Index) bestStory(p *prepared) storyMatch {
 			consider(id, sc)
 		}
 	}
-	norm := math.Sqrt(norm2)
-	byStory := make(map[string]storyMatch, len(cands))
-	for _, c := range cands {
-		e := ix.docs[c.id]
-		if e == nil || !ix.inWindow(e.published, p.doc.Published) {
-			continue
-		}
-		dot, shared, specific := 0.0, 0, 0
-		keys := e.feats.keys()
-		for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
-			a, b := p.feats[i].hash, keys[j]
-			switch {
-			case a < b:
-				i++
-			case a > b:
-				j++
-			default:
-				dot += weights[i] * float64(e.feats.weight(len(keys), j)) * idfs[i]
-				shared++
-				if a.specific() {
-					specific++
-				}
-				i++
-				j++
-			}
-		}
-		cos := dot / (norm * ix.norm(e, n)) * decay(p.doc.Published.Sub(e.published))
-		if e.outlet == p.doc.Outlet && e.outlet != "" && specific < sameOutletSpecific {
-			cos *= sameOutlet
-		}
-		m := storyMatch{e: e, cos: cos, shared: shared, specific: specific}
-		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
-			byStory[e.story] = m
-		}
+	ids := make([]uint32, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
 	}
-	// the stories of the best matches are also scored as a whole (their
-	// centroid): what all their write-ups share weighs most there, so a
-	// report that picks up the core of a story (a reaction quoting it)
-	// matches the story better than any single write-up
-	top := make([]storyMatch, 0, len(byStory))
-	for _, m := range byStory {
-		top = append(top, m)
-	}
-	slices.SortFunc(top, func(a, b storyMatch) int {
-		switch {
-		case a.better(b):
-			return -1
-		case b.better(a):
-			return 1
-		}
-		return 0
-	})
-	var best storyMatch
-	for i, m := range top {
-		if i < maxCentroids {
-			if c, shared, specific := ix.centroidCos(p, m.e.story, weights, idfs, norm, n); c*decay(p.doc.Published.Sub(m.e.published)) > m.cos {
-				m.cos, m.shared, m.specific, m.centroid = c*decay(p.doc.Published.Sub(m.e.published)), shared, specific, true
-			}
-		}
-		if best.e == nil || m.better(best) {
-			best = m
-		}
-	}
-	if best.e != nil {
-		best.why = ix.explain(p, best.e, weights, idfs)
-	}
-	return best
-}
-
-// maxCentroids is how many candidate stories are also scored as a whole;
-// maxCentroidDocs how many of a story's newest documents make its centroid.
-const (
-	maxCentroids    = 3
-	maxCentroidDocs = 8
-)
-
-// better orders story matches: higher similarity, then the older document.
-func (m storyMatch) better(o storyMatch) bool {
-	return m.cos > o.cos || (m.cos == o.cos && o.e != nil && m.e.id < o.e.id)
-}
-
-// centroidCos is the cosine similarity of p (weights, idfs, norm) to the
-// sum of the vectors of the story's newest documents, and the number of
-// p's features found there. Stories of one document score 0.
-func (ix *Index) centroidCos(p *prepared, story string, weights, idfs []float64, norm float64, n int) (float64, int, int) {
-	members := ix.stories[story]
-	if len(members) < 2 {
-		return 0, 0, 0
-	}
-	if len(members) > maxCentroidDocs {
-		members = members[len(members)-maxCentroidDocs:]
-	}
-	sum := make(map[fkey]float64, 256)
-	used := 0
-	for _, id := range members {
-		e := ix.docs[id]
-		if e == nil || len(e.feats) == 0 || !ix.inWindow(e.published, p.doc.Published) {
-			continue
-		}
-		used++
-		keys := e.feats.keys()
-		for j, h := range keys {
-			sum[h] += float64(e.feats.weight(len(keys), j))
-		}
-	}
-	if used < 2 {
-		return 0, 0, 0
-	}
-	var dot, c2 float64
-	shared, specific := 0, 0
-	for i, f := range p.feats {
-		if v, ok := sum[f.hash]; ok {
-			dot += weights[i] * v * idfs[i]
-			shared++
-			if f.hash.specific() {
-				specific++
-			}
-		}
-	}
-	for h, v := range sum {
-		w := v * idf(ix.feats.live(h), n, h.common())
-		c2 += w * w
-	}
-	if c2 == 0 {
-		return 0, 0, 0
-	}
-	return dot / (norm * math.Sqrt(c2)), shared, specific
-}
-
-// decay discounts the similarity of documents published far apart: write-ups
-// of one event follow it within a day or so, while the same actors return
-// in new events every few days. It is 1 up to a day apart and halves with
-// every further day.
-func decay(d time.Duration) float64 {
-	if d < 0 {
-		d = -d
-	}
-	if d <= 24*time.Hour {
-		return 1
-	}
-	return math.Exp2(-float64(d-24*time.Hour) / float64(24*time.Hour))
-}
-
-// sameOutlet discounts the similarity of two documents from one outlet: an
-// outlet's own stock phrases make its texts alike, and an outlet rarely
-// writes one event up twice (an update is the same item, found by storage).
-// Two documents of one outlet that share sameOutletSpecific pieces of
-// specific evidence (names of several words, quotations, numbers) are not
-// discounted: stock phrases are not those, and outlets do run a report and
-// a wire reaction to it (Iran Front Page: the Burns interview, then Iran's
-// rebuttal quoting it).
-const (
-	sameOutlet         = 0.7
-	sameOutletSpecific = 2
-)
-
-// norm returns e's vector norm under the idf of an index of n documents,
-// recomputing it when the index size has changed by more than a quarter
-// since it was last computed.
-func (ix *Index) norm(e *entry, n int) float64 {
-	if e.normN > 0 && n*4 <= e.normN*5 && n*5 >= e.normN*4 {
-		return e.norm
-	}
-	var s float64
-	keys := e.feats.keys()
-	for j, h := range keys {
-		w := float64(e.feats.weight(len(keys), j)) * idf(ix.feats.live(h), n, h.common())
-		s += w * w
-	}
-	e.norm, e.normN = math.Sqrt(s), n
-	if e.norm == 0 {
-		e.norm = 1
-	}
-	return e.norm
+	return ix.scoreStories(p, v, ids, n), ids
 }
 
 // explain names the heaviest features p shares with e.
@@ -839,7 +647,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 	}
 	ix.docs[e.id] = e
 	ix.byKey[ix.ident(e.key)] = e.id
-	ix.stories[story] = append(ix.stories[story], e.id)
+	ix.attach(e, story)
 	for _, l := range p.lines {
 		if !l.repeat {
 			e.lines = append(e.lines, l.hash)

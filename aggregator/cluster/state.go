@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 )
 
@@ -17,7 +16,7 @@ import (
 //
 // Layout (little endian): stateMagic; the root key (uvarint length, bytes;
 // empty when the document is its own root); the features (uvarint count,
-// then per feature its 32-bit key and float32 weight); a byte 1 and the
+// then per feature its 32-bit key and 32-bit weight code, see wcode); a byte 1 and the
 // signature's 96 16-bit values, or a byte 0; the line hashes (uvarint
 // count, 64 bits each).
 
@@ -25,7 +24,7 @@ import (
 // state holds (tokeniser, feature extraction, signatures, line hashing).
 // Bump it whenever any of those changes: states of another format are
 // ignored and their documents analysed from their text again.
-const stateFormat = 2 // 2: 16-bit signatures
+const stateFormat = 3 // 2: 16-bit signatures; 3: weight codes with the lead, date features
 
 const stateMagic = 0xC5
 
@@ -66,7 +65,7 @@ func encodeState(e *entry) []byte {
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for j, h := range keys {
 		b = binary.LittleEndian.AppendUint32(b, uint32(h))
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(e.feats.weight(len(keys), j)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(e.feats.code(len(keys), j)))
 	}
 	if e.lsh == nil {
 		b = append(b, 0)
@@ -130,9 +129,9 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 	if fb := r.bytes(8 * nf); r.err == nil && nf > 0 {
 		p.feats = make([]feature, nf)
 		for i := range p.feats {
-			code, ok := codeOfWeight(math.Float32frombits(binary.LittleEndian.Uint32(fb[8*i+4:])))
-			p.feats[i] = feature{hash: fkey(binary.LittleEndian.Uint32(fb[8*i:])), code: code}
-			if !ok || i > 0 && p.feats[i].hash <= p.feats[i-1].hash {
+			code := binary.LittleEndian.Uint32(fb[8*i+4:])
+			p.feats[i] = feature{hash: fkey(binary.LittleEndian.Uint32(fb[8*i:])), code: wcode(code)}
+			if code > maxCode || !wcode(code).valid() || i > 0 && p.feats[i].hash <= p.feats[i-1].hash {
 				r.fail() // features are kept sorted by key, each once, with a weight extract gives
 			}
 		}

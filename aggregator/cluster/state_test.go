@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -112,14 +111,14 @@ func TestRestoreStateRejectsMalformed(t *testing.T) {
 			t.Fatalf("a rejected state indexed a document")
 		}
 	}
-	// a weight that extract never gives (written by other weights)
+	// a weight code that extract never gives
 	var nf [binary.MaxVarintLen64]byte
 	first := 2 + binary.PutUvarint(nf[:], uint64(len(ix.docs[ix.byKey["a"]].feats.keys()))) + 4
-	if _, ok := codeOfWeight(math.Float32frombits(binary.LittleEndian.Uint32(d.State[first:]))); !ok {
-		t.Fatalf("byte %d of the state is not the first feature's weight", first)
+	if c := wcode(binary.LittleEndian.Uint32(d.State[first:])); !c.valid() {
+		t.Fatalf("byte %d of the state is not the first feature's weight code", first)
 	}
 	odd := slices.Clone(d.State)
-	binary.LittleEndian.PutUint32(odd[first:], math.Float32bits(1.2345))
+	binary.LittleEndian.PutUint32(odd[first:], uint32(maxCode+1))
 	if err := New(Options{}).RestoreState(Doc{Key: "a", Published: t0}, d.StoryID, odd); err == nil {
 		t.Error("a state with a weight no feature has restored")
 	}

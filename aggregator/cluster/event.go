@@ -1,0 +1,369 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A story is one event or one statement: an action, attack, meeting, vote,
+// interview, report or announcement, told by one or many outlets. A reply
+// or reaction by another party is a new story; the same actors recurring in
+// other events (the next strike on the same city, the next round of talks,
+// the same minister on another day) do not make one story. A false merge
+// hides a story from the reader while a missed one only shows a duplicate,
+// so the index joins a document to a story only when it is likely to report
+// the same event as the story's write-ups taken together.
+//
+// Whether two documents report one event is estimated from evidence, not
+// from topical likeness alone (evidence): how alike their titles are, how
+// alike their leads are, how alike their whole texts are (tf-idf cosines,
+// the idf of the index's window, where the topic's actors are common),
+// the rare specific things they share (names of several words, quotations,
+// numbers), whether they date the event to the same day or to different
+// ones, and whether one outlet wrote both. A logistic model (eventModel)
+// turns that into a probability; it was fitted on the dev split of the
+// labelled story sets (storyset_test.go, TestFitEventModel). A document
+// joins the story whose members it matches best on average (average link,
+// not its single best member: a story must not grow by chaining from one
+// event to the next), when that average reaches Options.StoryThreshold.
+
+// vec is a document's weighted vector in an index of n documents.
+type vec struct {
+	w, idf           []float64 // per feature of p.feats: weight × idf (0 for dates), idf
+	df               []int32   // documents having it, p included
+	all, title, lead float64   // norms of the whole vector, its title and its title+lead features
+	dates            int       // date features
+	titleNumbers     int       // number features in the title
+	outlet           string
+	published        time.Time
+}
+
+// vector returns p's vector in an index of n documents, which include p
+// when indexed is set.
+func (ix *Index) vector(p *prepared, n int, indexed bool) vec {
+	if !indexed {
+		n++
+	}
+	v := vec{w: make([]float64, len(p.feats)), idf: make([]float64, len(p.feats)), df: make([]int32, len(p.feats)),
+		outlet: p.doc.Outlet, published: p.doc.Published}
+	var all, title, lead float64
+	for i, f := range p.feats {
+		if f.hash.date() {
+			v.dates++
+			continue
+		}
+		if f.hash.number() && f.code.title() && f.hash.specific() {
+			v.titleNumbers++
+		}
+		// as if p were indexed too: the idf it will have among its
+		// peers, whether it is assigned or already indexed
+		df := ix.feats.live(f.hash)
+		if !indexed {
+			df++
+		}
+		v.df[i] = int32(df)
+		v.idf[i] = idf(df, n, f.common())
+		v.w[i] = float64(f.w()) * v.idf[i]
+		w2 := v.w[i] * v.w[i]
+		all += w2
+		if f.code.title() {
+			title += w2
+		}
+		if f.code.title() || f.code.lead() {
+			lead += w2
+		}
+	}
+	v.all, v.title, v.lead = math.Sqrt(all), math.Sqrt(title), math.Sqrt(lead)
+	return v
+}
+
+// norms are an indexed document's vector norms (see vec) under the idf of
+// an index of n documents.
+type norms struct {
+	all, title, lead float32
+	dates            uint8
+	titleNumbers     uint8
+	n                int32
+}
+
+// norms returns e's norms, recomputed when the index size has changed by
+// more than a quarter since they were last computed.
+func (ix *Index) norms(e *entry, n int) norms {
+	if c := e.norms; c.n > 0 && n*4 <= int(c.n)*5 && n*5 >= int(c.n)*4 {
+		return c
+	}
+	var all, title, lead float64
+	dates, titleNumbers := 0, 0
+	keys := e.feats.keys()
+	for j, h := range keys {
+		if h.date() {
+			dates++
+			continue
+		}
+		c := e.feats.code(len(keys), j)
+		if h.number() && c.title() && h.specific() {
+			titleNumbers++
+		}
+		w := float64(c.weight()) * idf(ix.feats.live(h), n, h.common())
+		all += w * w
+		if c.title() {
+			title += w * w
+		}
+		if c.title() || c.lead() {
+			lead += w * w
+		}
+	}
+	e.norms = norms{all: float32(math.Sqrt(all)), title: float32(math.Sqrt(title)), lead: float32(math.Sqrt(lead)),
+		dates: uint8(min(dates, 255)), titleNumbers: uint8(min(titleNumbers, 255)), n: int32(n)}
+	return e.norms
+}
+
+// evidence is what two documents share, the inputs of eventModel.
+type evidence struct {
+	all, title, lead float64 // cosines of the whole vectors, the titles, the titles and leads
+	shared           int     // features in common
+	specific         int     // shared specific evidence: names of several words, quotations, numbers
+	specificIDF      float64 // the sum of their idfs
+	exclusive        int     // shared features no other document in the window has (not of the background model)
+	otherNumbers     bool    // both titles hold numbers (not years), none the same: 84% and 125%, 11 of 17 and 14
+	sameDate         bool    // both name a day of the event, and one is the same
+	otherDate        bool    // both name days of the event, all different
+	sameOutlet       bool
+	apart            time.Duration
+}
+
+// compare gathers the evidence of p (its vector v) and the indexed e.
+func (ix *Index) compare(p *prepared, v vec, e *entry, n int) evidence {
+	en := ix.norms(e, n)
+	var ev evidence
+	var dot, dotT, dotL float64
+	sharedDates, sharedTitleNumbers := 0, 0
+	keys := e.feats.keys()
+	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
+		a, b := p.feats[i].hash, keys[j]
+		switch {
+		case a < b:
+			i++
+		case a > b:
+			j++
+		default:
+			if a.date() {
+				sharedDates++
+				i++
+				j++
+				continue
+			}
+			pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
+			x := v.w[i] * float64(ec.weight()) * v.idf[i]
+			dot += x
+			if pc.title() && ec.title() {
+				dotT += x
+			}
+			if (pc.title() || pc.lead()) && (ec.title() || ec.lead()) {
+				dotL += x
+			}
+			if a.number() && pc.title() && ec.title() {
+				sharedTitleNumbers++
+			}
+			ev.shared++
+			if v.df[i] <= 2 && !a.common() {
+				ev.exclusive++
+			}
+			if a.specific() {
+				ev.specific++
+				ev.specificIDF += v.idf[i]
+			}
+			i++
+			j++
+		}
+	}
+	ev.all = ratio(dot, v.all*float64(en.all))
+	ev.title = ratio(dotT, v.title*float64(en.title))
+	ev.lead = ratio(dotL, v.lead*float64(en.lead))
+	ev.sameDate = sharedDates > 0
+	ev.otherDate = sharedDates == 0 && v.dates > 0 && en.dates > 0
+	ev.otherNumbers = sharedTitleNumbers == 0 && v.titleNumbers > 0 && en.titleNumbers > 0
+	ev.sameOutlet = e.outlet != "" && e.outlet == v.outlet
+	ev.apart = absDur(v.published.Sub(e.published))
+	return ev
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// eventInputs is the number of inputs of eventModel, the bias included.
+const eventInputs = 10
+
+// inputs returns the evidence as eventModel's inputs.
+func (ev evidence) inputs() [eventInputs]float64 {
+	b := func(x bool) float64 {
+		if x {
+			return 1
+		}
+		return 0
+	}
+	return [eventInputs]float64{1, ev.all, ev.title, ev.lead, math.Log1p(ev.specificIDF), b(ev.sameDate), b(ev.otherDate), b(ev.sameOutlet), math.Log1p(float64(ev.exclusive)), b(ev.otherNumbers)}
+}
+
+// eventModel holds the logistic model's coefficients, one per input.
+var eventModel = [eventInputs]float64{-5.89, 5.58, 2.07, 5.58, 0.98, 0.20, -2.93, -0.40, 1.52, -0.50}
+
+// probability is the model's probability that the two documents report one
+// event, discounted when they were published more than a day apart (decay).
+func (ev evidence) probability() float64 {
+	x := ev.inputs()
+	z := 0.0
+	for i, c := range eventModel {
+		z += c * x[i]
+	}
+	return 1 / (1 + math.Exp(-z)) * decay(ev.apart)
+}
+
+// decay discounts the likeness of documents published far apart: write-ups
+// of one event follow it within a day or so, while the same actors return
+// in new events every few days. It is 1 up to a day apart and halves with
+// every further day.
+func decay(d time.Duration) float64 {
+	if d < 0 {
+		d = -d
+	}
+	if d <= 24*time.Hour {
+		return 1
+	}
+	return math.Exp2(-float64(d-24*time.Hour) / float64(24*time.Hour))
+}
+
+// storyMatch is a story a document was scored against.
+type storyMatch struct {
+	e       *entry   // its member the document is most like
+	ev      evidence // with that member
+	best    float64  // the probability for that member
+	score   float64  // the mean probability over the story's members (average link)
+	members int      // members compared
+	why     string
+}
+
+// better orders story matches: higher score, then the older best member.
+func (m storyMatch) better(o storyMatch) bool {
+	return m.score > o.score || (m.score == o.score && o.e != nil && m.e.id < o.e.id)
+}
+
+// describe says why the document joins the story or not.
+func (m storyMatch) describe(threshold float64) string {
+	cmp := "≥"
+	if m.score < threshold {
+		cmp = "<"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "same event %.2f %s %.2f (mean over %d write-ups; best %s %.2f: title %.2f, lead %.2f, text %.2f, %d shared, %d specific",
+		m.score, cmp, threshold, m.members, m.e.key, m.best, m.ev.title, m.ev.lead, m.ev.all, m.ev.shared, m.ev.specific)
+	switch {
+	case m.ev.sameDate:
+		b.WriteString(", same day named")
+	case m.ev.otherDate:
+		b.WriteString(", other days named")
+	}
+	if m.ev.sameOutlet {
+		b.WriteString(", same outlet")
+	}
+	if m.ev.apart > 24*time.Hour {
+		fmt.Fprintf(&b, ", %s apart", m.ev.apart.Round(time.Hour))
+	}
+	b.WriteString(")")
+	if m.why != "" {
+		b.WriteString(": " + m.why)
+	}
+	return b.String()
+}
+
+// relatedThreshold is the probability with its closest write-up above
+// which a document that starts a story of its own is linked to that story
+// as related (a reply, a reaction, the next step of the same affair).
+const relatedThreshold = 0.2
+
+// maxStoriesScored is how many candidate stories are scored as a whole;
+// maxLinkDocs how many of a story's newest documents are compared.
+const (
+	maxStoriesScored = 5
+	maxLinkDocs      = 16
+)
+
+// scoreStories scores p against the stories of the candidate documents and
+// returns the best.
+func (ix *Index) scoreStories(p *prepared, v vec, cands []uint32, n int) storyMatch {
+	byStory := make(map[string]storyMatch, len(cands))
+	for _, id := range cands {
+		e := ix.docs[id]
+		if e == nil || e.pending || !ix.inWindow(e.published, p.doc.Published) {
+			continue
+		}
+		ev := ix.compare(p, v, e, n)
+		m := storyMatch{e: e, ev: ev, best: ev.probability()}
+		m.score = m.best
+		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
+			byStory[e.story] = m
+		}
+	}
+	top := make([]storyMatch, 0, len(byStory))
+	for _, m := range byStory {
+		top = append(top, m)
+	}
+	slices.SortFunc(top, func(a, b storyMatch) int {
+		switch {
+		case a.better(b):
+			return -1
+		case b.better(a):
+			return 1
+		}
+		return 0
+	})
+	if len(top) > maxStoriesScored {
+		top = top[:maxStoriesScored]
+	}
+	var best storyMatch
+	for _, m := range top {
+		m = ix.averageLink(p, v, m, n)
+		if best.e == nil || m.better(best) {
+			best = m
+		}
+	}
+	if best.e != nil {
+		best.why = ix.explain(p, best.e, v.w, v.idf)
+	}
+	return best
+}
+
+// averageLink scores p against the story of m as a whole: the mean
+// probability over the story's newest members in the window.
+func (ix *Index) averageLink(p *prepared, v vec, m storyMatch, n int) storyMatch {
+	members := ix.stories[m.e.story]
+	if len(members) > maxLinkDocs {
+		members = members[len(members)-maxLinkDocs:]
+	}
+	sum, used := 0.0, 0
+	for _, id := range members {
+		e := ix.docs[id]
+		if e == nil || e.pending || !ix.inWindow(e.published, p.doc.Published) {
+			continue
+		}
+		if e == m.e {
+			sum += m.best
+		} else if len(e.feats) > 0 {
+			sum += ix.compare(p, v, e, n).probability()
+		} else {
+			continue // a near-duplicate copy: its original speaks for it
+		}
+		used++
+	}
+	if used > 0 {
+		m.score, m.members = sum/float64(used), used
+	}
+	return m
+}

@@ -1,0 +1,163 @@
+package cluster
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Stories must not depend on the order in which items arrive: outlets are
+// polled concurrently and on their own schedules, so the report published
+// first often arrives last. The index decides documents as if they had
+// arrived in publication order. A document that arrives after documents
+// published later than it is decided, and then those of the later ones
+// that it could have changed are decided again, in publication order,
+// against the stories formed by the documents before each: the documents
+// it was compared with and the members of their stories, published after
+// it. Documents that move get the story their decision gives; a story
+// started again by its earliest document keeps that document's id
+// (NewStoryID), so story ids follow the earliest item of each story.
+
+// maxRecluster bounds the documents decided again per arrival.
+const maxRecluster = 256
+
+// recluster decides again p (just inserted with dec) and the documents
+// published after it that its decision could change, and returns p's
+// decision with the documents that moved.
+func (ix *Index) recluster(p *prepared, dec Decision) Decision {
+	self := ix.docs[ix.byKey[ix.ident(p.doc.Key)]]
+	if self == nil {
+		return dec
+	}
+	affected := map[uint32]*entry{self.id: self}
+	add := func(e *entry) {
+		if e != nil && e.root == e.key && len(e.feats) > 0 && after(e, self) && len(affected) < maxRecluster {
+			affected[e.id] = e
+		}
+	}
+	for _, id := range p.cands {
+		e := ix.docs[id]
+		if e == nil {
+			continue
+		}
+		add(e)
+		for _, m := range ix.stories[e.story] {
+			add(ix.docs[m])
+		}
+	}
+	if len(affected) == 1 {
+		return dec
+	}
+	order := make([]*entry, 0, len(affected))
+	before := make(map[uint32]string, len(affected))
+	for _, e := range affected {
+		order = append(order, e)
+		before[e.id] = e.story
+	}
+	slices.SortFunc(order, func(a, b *entry) int {
+		if c := a.published.Compare(b.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+	for _, e := range order {
+		ix.detach(e)
+		e.pending = true
+	}
+	for _, e := range order {
+		q := e.asPrepared()
+		if e == self {
+			q = p
+		}
+		m, _ := ix.bestStory(q, true)
+		d := ix.storyDecision(q, m)
+		if e == self {
+			d.DuplicateOf, d.State = dec.DuplicateOf, dec.State
+			if d.StoryID == dec.StoryID {
+				d.Reason = dec.Reason
+			}
+			dec = d
+		}
+		e.pending = false
+		ix.attach(e, d.StoryID)
+	}
+	// copies follow their originals
+	for _, e := range order {
+		if e.story == before[e.id] {
+			continue
+		}
+		for _, c := range ix.copiesOf(e, before[e.id]) {
+			ix.detach(c)
+			ix.attach(c, e.story)
+			dec.Moved = append(dec.Moved, Move{Key: c.key, From: before[e.id], To: e.story})
+		}
+		if e != self {
+			dec.Moved = append(dec.Moved, Move{Key: e.key, From: before[e.id], To: e.story})
+		}
+	}
+	return dec
+}
+
+// after reports whether e comes after self in publication order.
+func after(e, self *entry) bool {
+	if c := e.published.Compare(self.published); c != 0 {
+		return c > 0
+	}
+	return e.key > self.key
+}
+
+// copiesOf returns the near-duplicate copies of e still in its old story.
+func (ix *Index) copiesOf(e *entry, story string) []*entry {
+	var out []*entry
+	for _, id := range ix.stories[story] {
+		if c := ix.docs[id]; c != nil && c != e && c.root == e.key {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// detach removes e from its story's members.
+func (ix *Index) detach(e *entry) {
+	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
+		ix.stories[e.story] = members
+	} else {
+		delete(ix.stories, e.story)
+	}
+}
+
+// attach makes e a member of story, keeping members in publication order.
+func (ix *Index) attach(e *entry, story string) {
+	e.story = story
+	members := ix.stories[story]
+	i, _ := slices.BinarySearchFunc(members, e, func(id uint32, e *entry) int {
+		o := ix.docs[id]
+		if c := o.published.Compare(e.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(o.key, e.key)
+	})
+	ix.stories[story] = slices.Insert(members, i, e.id)
+}
+
+// asPrepared is the indexed document as bestStory reads it.
+func (e *entry) asPrepared() *prepared {
+	keys := e.feats.keys()
+	feats := make([]feature, len(keys))
+	for j, h := range keys {
+		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
+	}
+	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.published}, feats: feats}
+}
+
+// StoryOf returns the story the index holds the document with key in, and
+// whether it is indexed. Decisions of later documents may move a document
+// (Decision.Moved); this is its story now.
+func (ix *Index) StoryOf(key string) (string, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	id, ok := ix.byKey[ix.ident(key)]
+	if !ok {
+		return "", false
+	}
+	return ix.docs[id].story, true
+}
