@@ -355,9 +355,11 @@ func TestJSONStructure(t *testing.T) {
 				Sources []struct {
 					Outlet, URL string
 				} `json:"sources"`
-				Topics []string `json:"topics"`
-				Tags   []string `json:"tags"`
-				Score  *float64 `json:"score"`
+				Topics   []string `json:"topics"`
+				Tags     []string `json:"tags"`
+				Score    *float64 `json:"score"`
+				Grouping *string  `json:"grouping"`
+				Related  *string  `json:"related"`
 			} `json:"_topicfeed"`
 		} `json:"items"`
 	}
@@ -397,6 +399,15 @@ func TestJSONStructure(t *testing.T) {
 	}
 	if got := *f.Items[1].Ext.Score; got != 4 {
 		t.Errorf("score %v, want rounded 4", got)
+	}
+	if g := f.Items[0].Ext.Grouping; g == nil || !strings.HasPrefix(*g, "new story: best story s-blinken-drones") || f.Items[0].Ext.Related != nil {
+		t.Errorf("first item grouping %v related %v, want its StoryWhy and none", g, f.Items[0].Ext.Related)
+	}
+	if g, r := f.Items[1].Ext.Grouping, f.Items[1].Ext.Related; g == nil || strings.ContainsRune(*g, '\x07') || r == nil || *r != "s-burns-interview" {
+		t.Errorf("second item grouping %v related %v, want its cleaned StoryWhy and s-burns-interview", g, r)
+	}
+	if ext := f.Items[2].Ext; ext.Grouping != nil || ext.Related != nil {
+		t.Errorf("an item without grouping or related story has them: %v, %v", ext.Grouping, ext.Related)
 	}
 }
 

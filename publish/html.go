@@ -53,6 +53,17 @@ type StoryPage struct {
 	Item  news.Item
 	// Related are the other stored items of the same story.
 	Related []news.Item
+	// RelatedStories are other stories this one is related to but that
+	// are not part of it (replies, reactions, follow-ups), either way.
+	RelatedStories []RelatedStory
+}
+
+// RelatedStory is a story a story page links to at /stories/{ID}.
+type RelatedStory struct {
+	ID string
+	// Item is one of its write-ups, whose headline, outlet and time the
+	// link shows; without one (the zero Item) the link shows the id.
+	Item news.Item
 }
 
 // OutletsPage shows each outlet's polling health.
@@ -102,6 +113,16 @@ type pageData struct {
 	Item      *news.Item
 	Related   []news.Item
 	Outlets   []news.OutletState
+
+	RelatedStories []storyLink
+}
+
+// storyLink is a link to another story's page, for the templates.
+type storyLink struct {
+	Path  string
+	Title string
+	// Item is the write-up the link shows, or nil.
+	Item *news.Item
 }
 
 // List renders a page of stories.
@@ -114,7 +135,31 @@ func (h *HTML) List(p ListPage) ([]byte, error) {
 func (h *HTML) Story(p StoryPage) ([]byte, error) {
 	it := cleanItem(p.Item)
 	return h.render("story", pageData{Site: p.Site, Heading: it.Title, Canonical: canonical(p.Site, p.Path),
-		Feeds: p.Feeds, Item: &it, Related: cleanItems(p.Related)})
+		Feeds: p.Feeds, Item: &it, Related: cleanItems(p.Related), RelatedStories: storyLinks(p.RelatedStories)})
+}
+
+// storyLinks returns the links to related stories, skipping any without
+// an id.
+func storyLinks(stories []RelatedStory) []storyLink {
+	var out []storyLink
+	for _, r := range stories {
+		id := clean(r.ID)
+		if id == "" {
+			continue
+		}
+		l := storyLink{Path: "/stories/" + url.PathEscape(id), Title: id}
+		if !isZeroItem(r.Item) {
+			it := cleanItem(r.Item)
+			l.Title, l.Item = it.Title, &it
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// isZeroItem reports whether it carries nothing a link could show.
+func isZeroItem(it news.Item) bool {
+	return it.Title == "" && it.Summary == "" && it.Text == "" && it.Outlet == "" && it.Published.IsZero()
 }
 
 // cleanItem returns a copy of it with the strings pages show cleaned of
@@ -123,6 +168,7 @@ func cleanItem(it news.Item) news.Item {
 	it.Title = clean(it.Title)
 	it.Summary = clean(it.Summary)
 	it.Outlet = clean(it.Outlet)
+	it.StoryWhy = clean(it.StoryWhy)
 	if it.Title == "" {
 		it.Title = untitled(it.Summary, clean(it.Text))
 	}

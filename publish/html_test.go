@@ -88,12 +88,21 @@ func TestHTMLPages(t *testing.T) {
 			`<a href="/items/01J8IFPBURNS">Story page</a>`,
 		}},
 		{"story", func() ([]byte, error) {
-			return h.Story(StoryPage{Site: testSite(), Path: "/items/01J8IFPBURNS", Feeds: testFeedLinks("/feed"), Item: items[0], Related: items[1:2]})
+			return h.Story(StoryPage{Site: testSite(), Path: "/items/01J8IFPBURNS", Feeds: testFeedLinks("/feed"), Item: items[0], Related: items[1:2],
+				RelatedStories: []RelatedStory{{ID: "s-aaw drones", Item: items[2]}, {ID: "s-pruned"}, {ID: "\x00"}}})
 		}, []string{
 			`<h1 dir="auto">CIA director says Iran-Russia cooperation “worrying”</h1>`,
 			`<a href="https://www.pbs.org/newshour" rel="nofollow noreferrer">PBS</a>`,
 			`More on this story`,
 			`<a href="/items/01J8MTBLINKEN">`,
+			`<p class="meta grouping">Grouped because: new story: best story s-blinken-drones: same event 0.12 &lt; 0.60 (`,
+			`<p class="meta grouping">Grouped because: joins story s-blinken-drones: same event 0.83 ≥ 0.60 &lt;b&gt; (best`,
+			`<h2>Related stories</h2>`,
+			`<article class="story" lang="ru">
+<h2 dir="auto"><a href="/stories/s-aaw%20drones">США просят Иран прекратить продажу дронов России — ایران</a></h2>
+<p class="meta"><span class="outlet">Asharq Al-Awsat</span>`,
+			`<h2 dir="auto"><a href="/stories/s-pruned">s-pruned</a></h2>
+</article>`,
 		}},
 		{"story-xss", func() ([]byte, error) {
 			return h.Story(StoryPage{Site: testSite(), Path: "/items/x", Item: xss})
@@ -137,6 +146,19 @@ func TestHTMLPages(t *testing.T) {
 				if strings.Join(alts, ",") != strings.Join(want, ",") {
 					t.Errorf("alternate links %q, want %q", alts, want)
 				}
+			}
+			if tt.name == "story" {
+				// one explanation under each write-up, and one link per
+				// related story with an id
+				if n := len(findAll(doc, func(n *html.Node) bool { return attr(n, "class") == "meta grouping" })); n != 2 {
+					t.Errorf("%d grouping explanations, want 2", n)
+				}
+				if n := strings.Count(s, `href="/stories/`); n != 2 {
+					t.Errorf("%d related story links, want 2", n)
+				}
+			}
+			if tt.name == "front" && strings.Contains(s, "Grouped because") {
+				t.Error("the front page explains grouping")
 			}
 			for _, bad := range findAll(doc, func(n *html.Node) bool { return n.Data == "script" || n.Data == "iframe" }) {
 				t.Errorf("page has <%s>", bad.Data)

@@ -44,6 +44,12 @@ type JSONExtension struct {
 	Tags    []string     `json:"tags"`
 	// Score is the tagger's on-topic score, rounded to three decimals.
 	Score float64 `json:"score"`
+	// Grouping says why story clustering put the item in its story (or
+	// started one with it); omitted when unknown.
+	Grouping string `json:"grouping,omitempty"`
+	// Related is the id of a story the item is related to but not part
+	// of (a reply, a reaction, a follow-up); omitted when none.
+	Related string `json:"related,omitempty"`
 }
 
 // JSONSource is one outlet's copy of an item.
@@ -110,6 +116,7 @@ func newJSONItem(e entry) *jsonItem {
 			Score:   e.score,
 		},
 	}
+	ji.Topicfeed.Grouping, ji.Topicfeed.Related = e.grouping, e.relatedStory
 	if ji.ContentHTML == "" {
 		// JSON Feed requires content_html or content_text.
 		ji.ContentText = strings.TrimSpace(e.summary + "\n\n" + e.title)

@@ -129,6 +129,10 @@ type entry struct {
 	sources   []link // every copy, this one included
 	story     string
 	score     float64
+
+	// grouping says why the item is in its story (news.Item.StoryWhy);
+	// relatedStory is a story related to the item's (news.Item.RelatedStory).
+	grouping, relatedStory string
 }
 
 // entries turns items into cleaned entries, in the given order.
@@ -160,6 +164,7 @@ func newEntry(m Meta, base string, it news.Item) entry {
 	if it.Score < 0 {
 		e.score = 0
 	}
+	e.grouping, e.relatedStory = clean(it.StoryWhy), clean(it.RelatedStory)
 	e.link = absURL(it.URL)
 	if e.link == "" {
 		e.link = e.id

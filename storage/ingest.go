@@ -18,8 +18,8 @@ import (
 // Each item is matched against what is stored, in this order:
 //  1. the same outlet and GUID as a stored source: that item. When the
 //     outlet is the item's own and its content changed, it is updated in
-//     place (UID, story, Published and FirstSeen kept) and counted Updated;
-//     otherwise Unchanged.
+//     place (UID, story, Published and FirstSeen kept, and StoryWhy and
+//     RelatedStory once stored) and counted Updated; otherwise Unchanged.
 //  2. the same canonical URL as a stored item: the outlet and GUID become
 //     another source of it (Duplicate), or an alias GUID when the outlet is
 //     the item's own (Updated if its content changed, else Duplicate).
@@ -293,7 +293,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 		toMillis(updated), it.ContentHash, lookupKey(it.ContentHash), int64(it.SimHash), hash,
 		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-		s.id)
+		s.id, it.StoryWhy, it.RelatedStory)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
 	}
@@ -359,7 +359,8 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 			encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 			toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
 			int64(it.SimHash), hash,
-			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence))
+			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
+			it.StoryWhy, it.RelatedStory)
 		if err != nil {
 			return fmt.Errorf("insert item: %w", err)
 		}

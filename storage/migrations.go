@@ -168,7 +168,8 @@ func schemaSteps() [][]string {
 		// restart rebuilds the story index from these rows instead of
 		// analysing every text of the window again (EachStoryDoc). uid,
 		// story_id, outlet_id and published repeat the item's, which never
-		// change once stored: a restart reads this table alone.
+		// change once stored but for story_id, which SetStories keeps in
+		// step: a restart reads this table alone.
 		{
 			`CREATE TABLE story_states (
 				item_id   INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
@@ -180,6 +181,16 @@ func schemaSteps() [][]string {
 				state     BLOB    NOT NULL
 			)`,
 			`CREATE INDEX story_states_window ON story_states (version, published, item_id)`,
+		},
+		// 6: why story clustering put each item in its story
+		// (news.Item.StoryWhy) and a story the item is related to without
+		// being part of it (news.Item.RelatedStory), for story pages; the
+		// index finds the items that name a story as related
+		// (RelatedStories).
+		{
+			`ALTER TABLE items ADD COLUMN story_why TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE items ADD COLUMN related_story TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX items_related ON items (related_story) WHERE related_story <> ''`,
 		},
 	}
 }

@@ -123,15 +123,66 @@ func (s *Server) renderStory(ctx context.Context, it news.Item, path string) ([]
 			}
 		}
 	}
+	stories, err := s.relatedStories(ctx, it.StoryID)
+	if err != nil {
+		return nil, "", err
+	}
 	h, err := s.pages()
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := h.Story(publish.StoryPage{Site: s.site(), Path: path, Feeds: feedLinks("/feed"), Item: it, Related: related})
+	b, err := h.Story(publish.StoryPage{Site: s.site(), Path: path, Feeds: feedLinks("/feed"), Item: it, Related: related,
+		RelatedStories: stories})
 	if err != nil {
 		return nil, "", err
 	}
 	return b, htmlType, nil
+}
+
+// relatedStoriesLimit caps the related stories linked from one page.
+const relatedStoriesLimit = 20
+
+// relatedStoryStore is implemented by stores that know which stories are
+// related to one another without being one story (a reply, a reaction, a
+// follow-up); storage.DB does. Story pages of other stores link none.
+type relatedStoryStore interface {
+	// RelatedStories returns the ids of the stories related to the story
+	// with that id, whichever of the two named the other.
+	RelatedStories(ctx context.Context, storyID string) ([]string, error)
+}
+
+// relatedStories returns the stories related to story, each with the
+// write-up the story's own page leads with, for its headline. Stories with
+// no stored item left (pruned) are left out: their pages are 404.
+func (s *Server) relatedStories(ctx context.Context, story string) ([]publish.RelatedStory, error) {
+	rs, ok := s.store.(relatedStoryStore)
+	if !ok || story == "" {
+		return nil, nil
+	}
+	ids, err := rs.RelatedStories(ctx, story)
+	if err != nil {
+		return nil, fmt.Errorf("read stories related to %q: %w", story, err)
+	}
+	var out []publish.RelatedStory
+	seen := map[string]bool{story: true}
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		items, err := s.store.Items(ctx, news.Query{StoryID: id, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("read story %q: %w", id, err)
+		}
+		if len(items) == 0 {
+			continue
+		}
+		out = append(out, publish.RelatedStory{ID: id, Item: items[0]})
+		if len(out) == relatedStoriesLimit {
+			break
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {

@@ -66,8 +66,8 @@ import (
 const (
 	DefaultWindow         = 72 * time.Hour
 	DefaultDupThreshold   = 0.5
-	DefaultStoryThreshold = 0.14
-	DefaultMinShared      = 4
+	DefaultStoryThreshold = 0.7
+	DefaultMinShared      = 3
 	DefaultMaxPostings    = 400
 	DefaultMaxCandidates  = 40
 )

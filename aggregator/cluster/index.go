@@ -53,6 +53,8 @@ type entry struct {
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
 	norms     norms    // its vector's norms, cached
 	pending   bool     // detached from its story while recluster decides it again
+	reaction  bool     // its title or the start of its lead reports a reaction (see isReaction)
+	speaker   uint64   // who its title says speaks (see speakerOf)
 }
 
 // lsh is a document's MinHash signature and, for each band, the previous
@@ -119,6 +121,8 @@ type prepared struct {
 	bands       []uint32
 	boilerplate int      // lines dropped as the outlet's boilerplate
 	cands       []uint32 // the documents decide compared it with
+	reaction    bool     // its title or the start of its lead reports a reaction (see isReaction)
+	speaker     uint64   // who its title says speaks (see speakerOf)
 }
 
 // line is a line (paragraph) of a text: its tokens raw[start:end], a hash
@@ -237,6 +241,8 @@ func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
 	}
 	p.text = text
 	p.feats = extract(p.title, text, ix.common)
+	p.reaction = isReaction(p.title) || isReaction(text[:min(len(text), reactionLead)])
+	p.speaker = speakerOf(p.title)
 	p.sig, p.bands = nil, nil
 	if shs := shingles(text, nil); len(shs) >= minShingles {
 		p.sig = ix.hasher.sign(shs)
@@ -491,8 +497,12 @@ func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 	v := ix.vector(p, n, indexed)
 	weights, idfs := v.w, v.idf
 	probes := make([]probe, 0, len(p.feats))
+	minDF := 1 // another document has it
+	if indexed {
+		minDF = 2 // p itself is listed
+	}
 	for i, f := range p.feats {
-		if df := ix.feats.live(f.hash); df >= 1 && df <= ix.o.MaxPostings {
+		if df := ix.feats.live(f.hash); df >= minDF && df <= ix.o.MaxPostings {
 			probes = append(probes, probe{i, df})
 		}
 	}
@@ -641,6 +651,8 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		root:      root,
 		published: p.doc.Published,
 		feats:     newFeatVec(p.feats),
+		reaction:  p.reaction,
+		speaker:   p.speaker,
 	}
 	if p.sig != nil {
 		e.lsh = &lsh{sig: *p.sig}

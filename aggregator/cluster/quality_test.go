@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -135,146 +136,40 @@ func evaluate(tb testing.TB, items []labelled, o Options) (story, dup pairScore,
 	return story, dup, wrong
 }
 
-// Thresholds the quality test holds the default options to. They were
-// set from the train split; the held-out split is scored against the same.
+// Thresholds the near-duplicate test holds the default options to.
 const (
-	minStoryPrecision = 0.95
-	minStoryRecall    = 0.90
-	minDupPrecision   = 0.95
-	minDupRecall      = 0.90
+	minDupPrecision = 0.95
+	minDupRecall    = 0.90
 )
 
-func TestQualityLabelledSet(t *testing.T) {
+// TestNearDuplicatesLabelledSet feeds each split of testdata/labelled.jsonl
+// (wire copies with other headlines, boilerplate and light edits, written
+// from the seeds) in publication order through Assign and scores the
+// near-duplicate groups. Story grouping is scored on real articles instead
+// (storyset_test.go): this set's story labels were written by the project
+// under an earlier, looser rule.
+func TestNearDuplicatesLabelledSet(t *testing.T) {
 	all := loadLabelled(t)
 	if len(all) < 60 {
 		t.Fatalf("labelled set has %d items, want at least 60", len(all))
 	}
-	split := func(name string) []labelled {
-		var out []labelled
+	for _, name := range []string{"train", "heldout", "fresh", "fresh2", ""} {
+		var items []labelled
 		for _, it := range all {
-			if it.Split == name {
-				out = append(out, it)
+			if name == "" || it.Split == name {
+				items = append(items, it)
 			}
 		}
-		return out
-	}
-	cases := []struct {
-		name  string
-		items []labelled
-	}{
-		{"train", split("train")},
-		{"heldout", split("heldout")},
-		{"fresh", split("fresh")},
-		{"fresh2", split("fresh2")},
-		{"all", all},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			story, dup, wrong := evaluate(t, tc.items, Options{})
-			t.Logf("%d items: stories %v; near-duplicates %v", len(tc.items), story, dup)
-			for _, w := range wrong {
-				t.Log(w)
-			}
-			if story.precision() < minStoryPrecision || story.recall() < minStoryRecall {
-				t.Errorf("story grouping %v, want precision ≥ %.2f and recall ≥ %.2f", story, minStoryPrecision, minStoryRecall)
-			}
+		t.Run(cmp.Or(name, "all"), func(t *testing.T) {
+			_, dup, wrong := evaluate(t, items, Options{})
+			t.Logf("%d items: near-duplicates %v", len(items), dup)
 			if dup.precision() < minDupPrecision || dup.recall() < minDupRecall {
-				t.Errorf("near-duplicates %v, want precision ≥ %.2f and recall ≥ %.2f", dup, minDupPrecision, minDupRecall)
-			}
-		})
-	}
-}
-
-// TestSeedsSameDay feeds the seed articles as if they had all been published
-// within a few hours into an empty index (the worst case: no document
-// frequencies yet): 001, 003 and 004 (the Burns interview and Iran's
-// rebuttal) must form one story; 002 (Blinken in Ottawa) and the two
-// stories of 000 (drone talks, Sea of Azov) must stay apart from it and the
-// Azov story from all, although they share Iran, Russia, Ukraine and drones.
-//
-// Known limitation, logged but tolerated: on the same day and with nothing
-// else indexed, 002 and 000's drone talks (both about Washington trying to
-// stop Iran's drone shipments, both naming Antony Blinken) may be grouped;
-// at their real dates, ten months apart, they are not (TestQualityLabelledSet).
-func TestSeedsSameDay(t *testing.T) {
-	const tolerated = "asharq-drones-talks and mt-blinken: same story true, want false"
-	for name, order := range seedOrders {
-		t.Run(name, func(t *testing.T) {
-			for _, w := range seedsWrong(t, order, Options{}) {
-				if w == tolerated {
-					t.Log("known limitation: " + w)
-					continue
+				for _, w := range wrong {
+					if strings.HasPrefix(w, "dup: ") {
+						t.Log(w)
+					}
 				}
-				t.Error(w)
-			}
-		})
-	}
-}
-
-var seedOrders = map[string][]string{
-	"burns first": {"ifp-burns", "mt-blinken", "asharq-drones-talks", "mayadeen-burns", "asharq-azov", "mt-raisi-permission"},
-	"burns last":  {"asharq-azov", "asharq-drones-talks", "mt-blinken", "mt-raisi-permission", "mayadeen-burns", "ifp-burns"},
-	"interleaved": {"mt-blinken", "ifp-burns", "asharq-azov", "mt-raisi-permission", "asharq-drones-talks", "mayadeen-burns"},
-}
-
-// seedsWrong assigns the seed items in the given order, an hour apart, and
-// returns the pairs grouped wrongly.
-func seedsWrong(tb testing.TB, order []string, o Options) []string {
-	tb.Helper()
-	seeds := map[string]string{
-		"ifp-burns":           "burns",   // 001
-		"mt-raisi-permission": "burns",   // 003
-		"mayadeen-burns":      "burns",   // 004
-		"mt-blinken":          "blinken", // 002
-		"asharq-drones-talks": "talks",   // 000, first story
-		"asharq-azov":         "azov",    // 000, second story
-	}
-	items := make(map[string]labelled)
-	for _, it := range loadLabelled(tb) {
-		if _, ok := seeds[it.Key]; ok {
-			items[it.Key] = it
-		}
-	}
-	if len(items) != len(seeds) {
-		tb.Fatalf("found %d of %d seed items in the labelled set", len(items), len(seeds))
-	}
-	ix := New(o)
-	got := make(map[string]string)
-	for i, key := range order {
-		it := items[key]
-		d := ix.Assign(Doc{Key: it.Key, Outlet: it.Outlet, Title: it.Title, Text: it.Text, Published: t0.Add(time.Duration(i) * time.Hour)})
-		got[key] = d.StoryID
-		if testing.Verbose() {
-			tb.Logf("%s: %s (%s)", key, d.StoryID, d.Reason)
-		}
-	}
-	var wrong []string
-	for a, la := range seeds {
-		for b, lb := range seeds {
-			if a < b && (la == lb) != (got[a] == got[b]) {
-				wrong = append(wrong, fmt.Sprintf("%s and %s: same story %v, want %v", a, b, got[a] == got[b], la == lb))
-			}
-		}
-	}
-	slices.Sort(wrong)
-	return wrong
-}
-
-// TestQualityThresholdMargin checks that the default story threshold sits
-// inside a plateau, not on a knife's edge: moved by ±0.03 it still meets the
-// targets on the train split it was tuned on.
-func TestQualityThresholdMargin(t *testing.T) {
-	var train []labelled
-	for _, it := range loadLabelled(t) {
-		if it.Split == "train" {
-			train = append(train, it)
-		}
-	}
-	for _, th := range []float64{DefaultStoryThreshold - 0.03, DefaultStoryThreshold + 0.03} {
-		t.Run(fmt.Sprintf("threshold %.2f", th), func(t *testing.T) {
-			story, _, wrong := evaluate(t, train, Options{StoryThreshold: th})
-			if story.precision() < minStoryPrecision || story.recall() < minStoryRecall {
-				t.Errorf("story grouping %v at threshold %.2f: %v", story, th, wrong)
+				t.Errorf("near-duplicates %v, want precision ≥ %.2f and recall ≥ %.2f", dup, minDupPrecision, minDupRecall)
 			}
 		})
 	}

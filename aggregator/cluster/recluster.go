@@ -146,7 +146,7 @@ func (e *entry) asPrepared() *prepared {
 	for j, h := range keys {
 		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
 	}
-	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.published}, feats: feats}
+	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.published}, feats: feats, reaction: e.reaction, speaker: e.speaker}
 }
 
 // StoryOf returns the story the index holds the document with key in, and

@@ -14,7 +14,8 @@ import (
 // index after a restart with RestoreState, without tokenising and
 // analysing every text again (the bulk of a start-up's work).
 //
-// Layout (little endian): stateMagic; the root key (uvarint length, bytes;
+// Layout (little endian): stateMagic; a flags byte (flagReaction); the
+// title's speaker (64 bits, see speakerOf); the root key (uvarint length, bytes;
 // empty when the document is its own root); the features (uvarint count,
 // then per feature its 32-bit key and 32-bit weight code, see wcode); a byte 1 and the
 // signature's 96 16-bit values, or a byte 0; the line hashes (uvarint
@@ -27,6 +28,9 @@ import (
 const stateFormat = 3 // 2: 16-bit signatures; 3: weight codes with the lead, date features
 
 const stateMagic = 0xC5
+
+// flagReaction, in a state's flags byte: the document reports a reaction.
+const flagReaction = 1
 
 // StateVersion identifies the states this index writes and reads: the
 // state format and the options that shape a document's analysis (the
@@ -60,6 +64,12 @@ func encodeState(e *entry) []byte {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, stateMagic)
+	var flags byte
+	if e.reaction {
+		flags |= flagReaction
+	}
+	b = append(b, flags)
+	b = binary.LittleEndian.AppendUint64(b, e.speaker)
 	b = binary.AppendUvarint(b, uint64(len(root)))
 	b = append(b, root...)
 	b = binary.AppendUvarint(b, uint64(len(keys)))
@@ -124,6 +134,15 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 		return "", errState
 	}
 	r := stateReader{b: b[1:]}
+	if flags := r.bytes(1); r.err == nil {
+		if flags[0]&^flagReaction != 0 {
+			r.fail()
+		}
+		p.reaction = flags[0]&flagReaction != 0
+	}
+	if sp := r.bytes(8); r.err == nil {
+		p.speaker = binary.LittleEndian.Uint64(sp)
+	}
 	root = string(r.bytes(r.uvarint(1 << 16)))
 	nf := r.uvarint(maxFeatures)
 	if fb := r.bytes(8 * nf); r.err == nil && nf > 0 {

@@ -272,15 +272,7 @@ func (e *env) openStore(ctx context.Context) (config.Config, *storage.DB, error)
 // restoreStories builds the story index over the on-topic items stored in
 // its time window, oldest first, as they were assigned.
 func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now func() time.Time) (*cluster.Index, error) {
-	var common []string
-	for _, t := range cfg.Topics {
-		for _, e := range t.Entities {
-			for _, term := range e.Terms {
-				common = append(common, strings.TrimSuffix(term, "*"))
-			}
-		}
-	}
-	o := cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now, Identity: news.UIDIdentity}
+	o := storyOptions(cfg, now)
 	ix, err := restoreIndex(ctx, db, o, now, true)
 	if errors.Is(err, errBadState) {
 		// a stored state that cannot be read: analyse every text instead,
@@ -291,6 +283,21 @@ func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now 
 		return nil, err
 	}
 	return ix, nil
+}
+
+// storyOptions are the options of the story index: the configured topics'
+// entity terms weigh little (every item of the stream shares them), and
+// keys are uids, whose publication hour an edit may move.
+func storyOptions(cfg config.Config, now func() time.Time) cluster.Options {
+	var common []string
+	for _, t := range cfg.Topics {
+		for _, e := range t.Entities {
+			for _, term := range e.Terms {
+				common = append(common, strings.TrimSuffix(term, "*"))
+			}
+		}
+	}
+	return cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now, Identity: news.UIDIdentity}
 }
 
 // errBadState marks a stored story state RestoreState refused.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/news"
 )
 
 // explainInput is one line of `topicfeed explain`'s input.
@@ -23,22 +26,31 @@ type explainInput struct {
 	Content string `json:"content"` // HTML, as a feed carries it
 	URL     string `json:"url"`
 	Outlet  string `json:"outlet"`
+	// Published is the publication time, RFC 3339; when absent the item
+	// counts as published when explain runs, as a feed entry without a
+	// date does.
+	Published string `json:"published"`
 }
 
 // explainOutput is one line of its output.
 type explainOutput struct {
-	Line   int    `json:"line"`
-	URL    string `json:"url,omitempty"`
-	Outlet string `json:"outlet,omitempty"`
-	Title  string `json:"title"`
+	Line      int    `json:"line"`
+	URL       string `json:"url,omitempty"`
+	Outlet    string `json:"outlet,omitempty"`
+	Title     string `json:"title"`
+	Published string `json:"published"`
 	tagger.Explanation
 	// Removed is the boilerplate the normaliser removed before tagging.
 	Removed []normalize.Removal `json:"removed,omitempty"`
+	storyFields
 }
 
 // explain reads items as JSON Lines on stdin and prints, for each, the
 // tagger's decision with its evidence, after the same normalisation that
-// stored items get.
+// stored items get, and, for on-topic items, the story grouping the daemon
+// would give them: all of them run through a fresh story index in
+// publication order. The items are printed in the order given, once all
+// are read.
 func (e *env) explain(ctx context.Context, args []string) error {
 	fs := e.flags("explain")
 	if err := parseFlags(fs, args); err != nil {
@@ -53,11 +65,15 @@ func (e *env) explain(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: topics: %w", e.configPath, err)
 	}
 	norm := normalize.New(normalizeRules(cfg))
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
+	now := time.Now().UTC()
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	var errs []error
+	var (
+		errs    []error
+		outs    []explainOutput
+		docs    []cluster.Doc
+		onTopic []int // indexes in outs of the items docs holds
+	)
 	for line := 1; sc.Scan(); line++ {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -75,21 +91,44 @@ func (e *env) explain(ctx context.Context, args []string) error {
 			errs = append(errs, fmt.Errorf("stdin:%d: item has no title, text or content", line))
 			continue
 		}
-		title, text, removed := normalizeForExplain(norm, in)
-		out := explainOutput{Line: line, URL: in.URL, Outlet: in.Outlet, Title: title, Explanation: tg.Explain(title, text), Removed: removed}
-		if err := enc.Encode(out); err != nil {
-			return fmt.Errorf("write: %w", err)
+		if in.Published != "" {
+			if _, err := time.Parse(time.RFC3339, in.Published); err != nil {
+				errs = append(errs, fmt.Errorf("stdin:%d: published: want an RFC 3339 time: %w", line, err))
+				continue
+			}
 		}
+		it, removed := normalizeForExplain(norm, in, now)
+		out := explainOutput{Line: line, URL: in.URL, Outlet: in.Outlet, Title: it.Title, Published: it.Published.Format(time.RFC3339),
+			Explanation: tg.Explain(it.Title, it.Text), Removed: removed}
+		if out.OnTopic {
+			// An item without an outlet is taken for one of its own: the
+			// index discounts matches between two items of one outlet.
+			outlet := cmp.Or(in.Outlet, fmt.Sprintf("stdin:%d", line))
+			docs = append(docs, cluster.Doc{Key: news.ItemUID(outlet, it.GUID, it.Published), Outlet: outlet,
+				Title: it.Title, Text: it.Text, Published: it.Published})
+			onTopic = append(onTopic, len(outs))
+		}
+		outs = append(outs, out)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read stdin: %w", err)
+	}
+	for i, st := range groupStories(cfg, docs, time.Now) {
+		outs[onTopic[i]].storyFields = st
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, out := range outs {
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
 	}
 	return errors.Join(errs...)
 }
 
 // normalizeForExplain runs one input item through the normaliser as if an
-// outlet's feed carried it.
-func normalizeForExplain(norm *normalize.Normalizer, in explainInput) (title, text string, removed []normalize.Removal) {
+// outlet's feed carried it, at now.
+func normalizeForExplain(norm *normalize.Normalizer, in explainInput, now time.Time) (news.Item, []normalize.Removal) {
 	content := in.Content
 	if content == "" {
 		var b strings.Builder
@@ -100,10 +139,14 @@ func normalizeForExplain(norm *normalize.Normalizer, in explainInput) (title, te
 		}
 		content = b.String()
 	}
-	f := &gofeed.Feed{Items: []*gofeed.Item{{Title: in.Title, Link: in.URL, Content: content}}}
-	it, rep, ok := norm.Item(normalize.Source{Outlet: in.Outlet, FeedURL: in.URL}, f, 0, time.Now().UTC())
+	f := &gofeed.Feed{Items: []*gofeed.Item{{Title: in.Title, Link: in.URL, Content: content, Published: in.Published}}}
+	it, rep, ok := norm.Item(normalize.Source{Outlet: in.Outlet, FeedURL: in.URL}, f, 0, now)
 	if !ok {
-		return in.Title, in.Text, nil
+		published, err := time.Parse(time.RFC3339, in.Published)
+		if err != nil {
+			published = now
+		}
+		return news.Item{Title: in.Title, Text: in.Text, GUID: cmp.Or(in.URL, in.Title), Published: published.UTC()}, nil
 	}
-	return it.Title, it.Text, rep.Removed
+	return it, rep.Removed
 }

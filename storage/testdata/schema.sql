@@ -1,4 +1,4 @@
--- user_version 5
+-- user_version 6
 -- table counts
 CREATE TABLE counts (
   name TEXT    NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE items (
   tags         TEXT    NOT NULL,
   score        REAL    NOT NULL,
   evidence     TEXT    NOT NULL
-  );
+  , story_why TEXT NOT NULL DEFAULT '', related_story TEXT NOT NULL DEFAULT '');
 
 -- table meta
 CREATE TABLE meta (
@@ -140,6 +140,9 @@ CREATE INDEX items_on_topic_published ON items (on_topic, published DESC, id DES
 
 -- index items_published
 CREATE INDEX items_published ON items (published DESC, id DESC);
+
+-- index items_related
+CREATE INDEX items_related ON items (related_story) WHERE related_story <> '';
 
 -- index items_story
 CREATE INDEX items_story ON items (story_id, published DESC, id DESC);

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"slices"
+	"time"
+
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
+	"github.com/topicfeed/topicfeed/config"
+)
+
+// storyFields is what `explain` and `inspect -normalized` print of an
+// on-topic item's story grouping.
+type storyFields struct {
+	// UID is the id the item is known by to the story index (the uid
+	// storage would give it); reasons name write-ups and stories by it.
+	UID          string `json:"uid,omitempty"`
+	Story        string `json:"story,omitempty"`
+	StoryWhy     string `json:"story_why,omitempty"`
+	RelatedStory string `json:"related_story,omitempty"`
+	// MovedFrom is the story the item was first put in, which StoryWhy
+	// explains, when the grouping of another item (MovedBy, by uid) later
+	// moved it to Story.
+	MovedFrom string `json:"moved_from,omitempty"`
+	MovedBy   string `json:"moved_by,omitempty"`
+}
+
+// groupStories runs docs through a fresh story index with the daemon's
+// options, in publication order (docs published at the same time in the
+// order given), and returns each one's grouping, in the order of docs,
+// with the story each ends in once all are grouped.
+func groupStories(cfg config.Config, docs []cluster.Doc, now func() time.Time) []storyFields {
+	ix := cluster.New(storyOptions(cfg, now))
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return docs[a].Published.Compare(docs[b].Published) })
+	out := make([]storyFields, len(docs))
+	byKey := make(map[string]int, len(docs))
+	for _, i := range order {
+		d := ix.Assign(docs[i])
+		byKey[docs[i].Key] = i
+		out[i] = storyFields{UID: docs[i].Key, Story: d.StoryID, StoryWhy: d.Reason, RelatedStory: d.Related}
+		for _, m := range d.Moved {
+			if j, ok := byKey[m.Key]; ok && j != i {
+				out[j].MovedBy = docs[i].Key
+			}
+		}
+	}
+	for i, d := range docs {
+		if final, ok := ix.StoryOf(d.Key); ok && final != out[i].Story {
+			out[i].MovedFrom, out[i].Story = out[i].Story, final
+		}
+		if out[i].MovedFrom == "" {
+			out[i].MovedBy = "" // moved and moved back
+		}
+	}
+	return out
+}
