@@ -33,7 +33,7 @@ const (
 	// story, and the cap bounds the work per document.
 	maxTokens = 1500
 	// maxFeatures caps the features kept per document (the heaviest).
-	maxFeatures = 128
+	maxFeatures = 64
 	// titleBoost multiplies the weight of a term found in the title.
 	titleBoost = 2
 	// leadTokens is how many words of the text make its lead: the
@@ -292,9 +292,11 @@ func walk(title, text []token, s *sink) {
 	}
 	dates(title, s)
 	s.title = false
+	// only the lead: write-ups of one event share what happened, told
+	// first, and a long text shares more words with anything than its lead
 	lead := text[:min(len(text), leadTokens)]
-	for i, t := range text {
-		s.lead = i < len(lead)
+	s.lead = true
+	for _, t := range lead {
 		switch {
 		case isNumber(t.word):
 			if len(t.word) >= 2 {
@@ -304,13 +306,10 @@ func walk(title, text []token, s *sink) {
 			s.emit(kindTerm, "", termOf(t))
 		}
 	}
-	s.lead = true
 	entities(lead, s)
 	quotes(lead, s)
 	dates(lead, s)
 	s.lead = false
-	entities(text[len(lead):], s)
-	quotes(text[len(lead):], s)
 }
 
 // dates calls emit for the dates of an event a text names: weekdays
