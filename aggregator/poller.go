@@ -68,6 +68,9 @@ type Result struct {
 	Truncated   int   // items dropped over the per-feed cap
 	Bytes       int64 // bytes received on the wire
 	Stats       news.SaveStats
+	// Moved counts the stored items this poll moved to another story
+	// (see StorySettler).
+	Moved int
 	// Outcome classifies the poll for metrics: "ok", "not_modified",
 	// "http_error", "fetch_error", "parse_error", "store_error" or
 	// "disabled".
@@ -94,6 +97,7 @@ type Poller struct {
 	norm    *normalize.Normalizer
 	tagger  Tagger
 	stories StoryIndex
+	settler *StorySettler
 	store   PollStore
 	max     int
 	budget  *semaphore.Weighted
@@ -112,6 +116,11 @@ type PollerDeps struct {
 	// Stories groups on-topic items into stories and finds near-duplicate
 	// copies; nil leaves every item a story of its own.
 	Stories StoryIndex
+	// Settler stores the stories Stories moves items to. Pollers that
+	// share Stories and Store must share one; nil: the Poller's own, which
+	// is enough when this Poller runs every poll (a Scheduler runs all its
+	// polls through one).
+	Settler *StorySettler
 	Store   PollStore
 	// MaxItems caps the items taken from one feed, newest first (0: no
 	// cap).
@@ -140,8 +149,11 @@ type PollerDeps struct {
 
 // NewPoller returns a Poller running d's stages.
 func NewPoller(d PollerDeps) *Poller {
-	p := &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, store: d.Store, max: d.MaxItems,
-		seed: d.RawSeed, now: d.Now, log: d.Log}
+	p := &Poller{fetch: d.Fetcher, norm: d.Normalizer, tagger: d.Tagger, stories: d.Stories, settler: d.Settler, store: d.Store,
+		max: d.MaxItems, seed: d.RawSeed, now: d.Now, log: d.Log}
+	if p.settler == nil && d.Stories != nil {
+		p.settler = NewStorySettler(d.Stories, d.Store)
+	}
 	if d.ParseBudget > 0 {
 		p.budget, p.limit = semaphore.NewWeighted(d.ParseBudget), d.ParseBudget
 	}
@@ -261,7 +273,9 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	st.ETag = resp.ETag
 	st.LastModified = resp.LastModified
 	p.succeeded(st, resp, o, now, out.hints, out.published)
+	p.currentStories(items, out.keys)
 	stats, err := p.store.SaveFetch(ctx, *st, items)
+	res.Moved = p.settle(ctx, o.Name, out, err == nil)
 	if err != nil {
 		res.Outcome = OutcomeStoreError
 		return fmt.Errorf("store %d items: %w", len(items), err)
@@ -275,6 +289,12 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 // processed is what the CPU-heavy part of a poll produced.
 type processed struct {
 	items []news.Item // to store
+	// keys are the story index's keys of items, "" for those it was not
+	// given (off topic).
+	keys []string
+	// moved are the keys of the items the index moved to another story
+	// while it assigned items (Decision.Moved).
+	moved []string
 	// skipped counts the entries whose raw hash the store already holds
 	// for the outlet: they would normalise to what is stored.
 	skipped int
@@ -305,7 +325,8 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
 	hashes := rawHashes(p.seed, src, f)
 	known := p.knownRaw(ctx, o.Name, hashes)
-	out := processed{items: make([]news.Item, 0, len(f.Items)), published: make([]time.Time, 0, len(f.Items)), hints: parsed.Hints}
+	out := processed{items: make([]news.Item, 0, len(f.Items)), keys: make([]string, 0, len(f.Items)),
+		published: make([]time.Time, 0, len(f.Items)), hints: parsed.Hints}
 	for i := range f.Items {
 		if hashes[i] != 0 && known[hashes[i]] {
 			out.skipped++
@@ -337,15 +358,63 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		if assign {
 			d := p.stories.AssignPrepared(prep)
 			it.StoryID, it.DuplicateOf = d.StoryID, d.DuplicateOf
+			it.StoryWhy, it.RelatedStory = d.Reason, d.Related
 			if d.State != nil {
 				it.StoryState, it.StoryStateVersion = d.State, p.stories.StateVersion()
+			}
+			for _, m := range d.Moved {
+				out.moved = append(out.moved, m.Key)
 			}
 		}
 		prep.Release()
 		out.items = append(out.items, it)
+		out.keys = append(out.keys, doc.Key)
 		out.published = append(out.published, it.Published)
 	}
 	return out, nil
+}
+
+// currentStories sets each item's StoryID to the story the index holds it
+// in now: assigning a later item of the batch, or another poll's, may have
+// moved it since it was assigned.
+func (p *Poller) currentStories(items []news.Item, keys []string) {
+	if p.stories == nil {
+		return
+	}
+	for i, k := range keys {
+		if k == "" {
+			continue
+		}
+		if story, ok := p.stories.StoryOf(k); ok && story != "" {
+			items[i].StoryID = story
+		}
+	}
+}
+
+// settle stores the stories the index holds the items this poll moved in
+// now, and its own on-topic items' when it stored them (saved), and
+// returns how many stored items moved (see StorySettler). Moves of other
+// polls' items are settled whatever became of this poll's batch, and even
+// when the poll is being cancelled. A failure is logged: the items stay in
+// the stories they had, and the outlet's poll did not fail.
+func (p *Poller) settle(ctx context.Context, outlet string, out processed, saved bool) int {
+	if p.settler == nil {
+		return 0
+	}
+	keys := out.moved
+	if saved {
+		for _, k := range out.keys {
+			if k != "" {
+				keys = append(keys, k)
+			}
+		}
+	}
+	n, err := p.settler.Settle(context.WithoutCancel(ctx), keys)
+	if err != nil {
+		p.log.Warn("stories of moved items not stored", "outlet", outlet, "items", len(keys), "error", err.Error())
+		return 0
+	}
+	return n
 }
 
 // knownRaw returns which of hashes the store holds for the outlet. When
@@ -418,6 +487,9 @@ func (p *Poller) logResult(r Result) {
 	}
 	if r.Truncated > 0 {
 		attrs = append(attrs, "dropped_over_cap", r.Truncated)
+	}
+	if r.Moved > 0 {
+		attrs = append(attrs, "moved", r.Moved)
 	}
 	p.log.Info("poll stored", append(attrs, "items", r.Items, "new", r.Stats.New, "updated", r.Stats.Updated,
 		"duplicate", r.Stats.Duplicate, "unchanged", r.Stats.Unchanged)...)

@@ -41,6 +41,8 @@ func (c *countingStories) AssignPrepared(p *cluster.Prepared) cluster.Decision {
 
 func (c *countingStories) StateVersion() int64 { return c.ix.StateVersion() }
 
+func (c *countingStories) StoryOf(key string) (string, bool) { return c.ix.StoryOf(key) }
+
 // failingKnownRaw is a store whose raw-entry index is unavailable.
 type failingKnownRaw struct{ *storage.DB }
 

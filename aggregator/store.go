@@ -26,6 +26,17 @@ type PollStore interface {
 	// KnownRaw reports which of hashes (news.Item.RawHash values) are
 	// stored for a source of the named outlet.
 	KnownRaw(ctx context.Context, outlet string, hashes []uint64) (map[uint64]bool, error)
+	StorySetter
+}
+
+// StorySetter moves stored items to other stories (storage.DB satisfies
+// it).
+type StorySetter interface {
+	// SetStories records that the items with those uids (the keys) now
+	// belong to those stories (the values), as story clustering decided
+	// them again. Items not stored, or already in their story, are left
+	// as they are; it returns how many moved.
+	SetStories(ctx context.Context, stories map[string]string) (int, error)
 }
 
 // StoryIndex assigns on-topic items to stories; *cluster.Index is the
@@ -37,6 +48,10 @@ type StoryIndex interface {
 	// StateVersion identifies the format of Decision.State, stored with
 	// it (news.Item.StoryStateVersion).
 	StateVersion() int64
+	// StoryOf returns the story the index holds the item with that key in
+	// now, and whether it holds it: a later decision may have moved it
+	// (Decision.Moved).
+	StoryOf(key string) (string, bool)
 }
 
 // Tagger decides whether an item is on topic and which tags it gets.

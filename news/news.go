@@ -99,7 +99,9 @@ type Item struct {
 	// poll that finds the same raw entry already stored for its outlet
 	// skips it without normalising it again.
 	RawHash uint64
-	// StoryID groups items that report one story; stable once assigned.
+	// StoryID groups items that report one story. It changes only when
+	// story clustering moves the item: an item published before it that
+	// arrives later can regroup the items published after that one.
 	StoryID string
 	// DuplicateOf is the UID of a stored item this one is a near-duplicate
 	// copy of (a syndicated or lightly edited text), as story clustering

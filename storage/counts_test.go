@@ -126,6 +126,9 @@ func TestMigrateCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP INDEX items_related`, // migration 6
+		`ALTER TABLE items DROP COLUMN story_why`,
+		`ALTER TABLE items DROP COLUMN related_story`,
 		`DROP TABLE story_states`, // migration 5
 		`DROP TABLE counts`,
 		`PRAGMA user_version = 3`,

@@ -217,6 +217,9 @@ func TestMigrateRawHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP INDEX items_related`, // migration 6
+		`ALTER TABLE items DROP COLUMN story_why`,
+		`ALTER TABLE items DROP COLUMN related_story`,
 		`DROP TABLE story_states`, // migration 5
 		`DROP TABLE counts`,       // migration 4
 		`DROP INDEX sources_raw`,

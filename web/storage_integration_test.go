@@ -268,3 +268,45 @@ func TestPublicPagesRedactSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryPageRelatedWithSQLite: a story page from a real SQLite store
+// explains each write-up's grouping and links the related stories both
+// ways (storage.DB provides the optional RelatedStories the pages use).
+func TestStoryPageRelatedWithSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	outlet := news.Outlet{Name: "Kyiv Desk", Slug: "kyiv-desk", URL: "https://kyiv-desk.example/feed"}
+	if err := db.SyncOutlets(ctx, []news.Outlet{outlet}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 3, 12, 8, 0, 0, 0, time.UTC)
+	mk := func(url, title, story, why, related string, at time.Time) news.Item {
+		return news.Item{Outlet: outlet.Name, GUID: url, URL: url, Title: title, ContentHTML: "<p>" + title + "</p>",
+			Published: at, Updated: at, FirstSeen: at, ContentHash: url, StoryID: story, StoryWhy: why, RelatedStory: related,
+			Tagging: news.Tagging{OnTopic: true, Topics: []string{"iran-russia-ukraine"}, Score: 5}}
+	}
+	if _, err := db.SaveFetch(ctx, news.OutletState{Outlet: outlet}, []news.Item{
+		mk("https://kyiv-desk.example/strike", "Drones hit Izmail grain terminal", "s-strike", "new story: no candidate", "", t0),
+		mk("https://kyiv-desk.example/denial", "Tehran denies its drones hit Izmail", "s-denial",
+			"new story: best story s-strike: same event 0.31 < 0.60 (…): e:izmail", "s-strike", t0.Add(3*time.Hour)),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t", NotFound: storage.ErrNotFound})
+	for _, tt := range []struct{ path, why, link string }{
+		{"/stories/s-strike", "Grouped because: new story: no candidate", `<a href="/stories/s-denial">Tehran denies its drones hit Izmail</a>`},
+		{"/stories/s-denial", "Grouped because: new story: best story s-strike: same event 0.31 &lt; 0.60", `<a href="/stories/s-strike">Drones hit Izmail grain terminal</a>`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		b := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", tt.path, rec.Code, b)
+		}
+		for _, w := range []string{tt.why, "<h2>Related stories</h2>", tt.link} {
+			if !strings.Contains(b, w) {
+				t.Errorf("%s lacks %s", tt.path, w)
+			}
+		}
+	}
+}

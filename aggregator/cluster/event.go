@@ -233,7 +233,17 @@ const otherSpeakerWeight = -4
 // probability is the model's probability that the two documents report one
 // event, discounted when they were published more than a day apart (decay).
 func (ev evidence) probability() float64 {
-	x := ev.inputs()
+	return ev.logistic(ev.inputs())
+}
+
+// likeness is probability without what tells a reply from what it answers
+// (another speaker, a reaction): how alike the two reports are.
+func (ev evidence) likeness() float64 {
+	ev.otherSpeaker, ev.reaction = false, false
+	return ev.logistic(ev.inputs())
+}
+
+func (ev evidence) logistic(x [eventInputs]float64) float64 {
 	z := 0.0
 	for i, c := range eventModel {
 		z += c * x[i]
@@ -298,10 +308,11 @@ func (m storyMatch) describe(threshold float64) string {
 	return b.String()
 }
 
-// relatedThreshold is the probability with its closest write-up above
-// which a document that starts a story of its own is linked to that story
-// as related (a reply, a reaction, the next step of the same affair).
-const relatedThreshold = 0.2
+// relatedThreshold: a document that starts a story of its own is linked to
+// the story of its closest write-up as related when, leaving aside who
+// speaks and whether it reacts (likeness), it would be that likely to
+// report the same event: a reply, a rebuttal, a reaction to it.
+const relatedThreshold = 0.5
 
 // maxStoriesScored is how many candidate stories are scored as a whole;
 // maxLinkDocs how many of a story's newest documents are compared.

@@ -382,6 +382,28 @@ func (ix *Index) decide(p *prepared) (Decision, string) {
 	return ix.storyDecision(p, m), p.doc.Key
 }
 
+// freeStoryID returns the id of a story started by the document with key:
+// NewStoryID(key), unless a story of other documents holds it already (a
+// story that kept the id of a document that has since left it, see
+// recluster), then that id with a number.
+func (ix *Index) freeStoryID(key string) string {
+	id := NewStoryID(key)
+	for n := 2; ix.storyHasOthers(id, key); n++ {
+		id = fmt.Sprintf("%s-%d", NewStoryID(key), n)
+	}
+	return id
+}
+
+// storyHasOthers reports whether story has members other than key.
+func (ix *Index) storyHasOthers(story, key string) bool {
+	for _, id := range ix.stories[story] {
+		if e := ix.docs[id]; e != nil && ix.ident(e.key) != ix.ident(key) {
+			return true
+		}
+	}
+	return false
+}
+
 // storyDecision is the decision of p given its best story match: join it
 // when it is likely enough to report the same event, else start a story.
 func (ix *Index) storyDecision(p *prepared, m storyMatch) Decision {
@@ -396,11 +418,11 @@ func (ix *Index) storyDecision(p *prepared, m storyMatch) Decision {
 	related := ""
 	if m.e != nil {
 		reason = fmt.Sprintf("new story: best story %s: %s", m.e.story, m.describe(ix.o.StoryThreshold))
-		if m.best >= relatedThreshold && m.ev.specific > 0 {
+		if m.ev.likeness() >= relatedThreshold {
 			related = m.e.story
 		}
 	}
-	return Decision{StoryID: NewStoryID(p.doc.Key), Reason: reason, Related: related}
+	return Decision{StoryID: ix.freeStoryID(p.doc.Key), Reason: reason, Related: related}
 }
 
 func absDur(d time.Duration) time.Duration {

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"cmp"
+	"fmt"
+	"strings"
 	"slices"
 )
 
@@ -79,6 +81,35 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 		}
 		e.pending = false
 		ix.attach(e, d.StoryID)
+	}
+	// a story started again here by an earlier document keeps the id its
+	// later members had, when no other document holds that id any more: its
+	// entry, links and related stories stay valid
+	for _, f := range order {
+		started := f.story
+		if !strings.HasPrefix(started, NewStoryID(f.key)) || f.key == "" {
+			continue
+		}
+		for _, m := range order {
+			old := before[m.id]
+			if m == self || m.story != started || old == started || old == "" || len(ix.stories[old]) > 0 {
+				continue
+			}
+			members := ix.stories[started]
+			if slices.ContainsFunc(members, func(id uint32) bool { return affected[id] == nil }) {
+				break // it holds documents not decided again here
+			}
+			delete(ix.stories, started)
+			for _, id := range members {
+				ix.docs[id].story = old
+			}
+			ix.stories[old] = members
+			if self.story == old {
+				dec.StoryID = old
+				dec.Reason += fmt.Sprintf(" (then joined by %s, published after it, whose story %s keeps its id)", m.key, old)
+			}
+			break
+		}
 	}
 	// copies follow their originals
 	for _, e := range order {

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +117,111 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+// storyItem is an invented news item for the story grouping tests.
+type storyItem struct {
+	Title     string `json:"title"`
+	Text      string `json:"text"`
+	URL       string `json:"url"`
+	Outlet    string `json:"outlet"`
+	Published string `json:"published"`
+}
+
+// storyItems are two write-ups of one event (a drone strike on a grain
+// terminal, the second published later) and one of another (a fighter jet
+// deal), all on topic, and an off-topic item.
+func storyItems() (strike, strikeLater, jets, football storyItem) {
+	strike = storyItem{
+		Title: "Shahed drones hit Odesa grain terminal overnight, Ukraine says",
+		Text: "Russian forces launched 27 Iranian-made Shahed drones at the Odesa region overnight, damaging the Izmail grain terminal, Ukraine's air force said on Tuesday.\n\n" +
+			"Governor Petro Marchenko said two warehouses burned and 40,000 tonnes of grain were destroyed. \"This was a deliberate attack on food security,\" Marchenko said.",
+		URL: "https://kyiv-desk.example/odesa-terminal", Outlet: "Kyiv Desk", Published: "2024-03-12T08:00:00Z",
+	}
+	strikeLater = storyItem{
+		Title: "Iranian drones strike Izmail grain terminal in Odesa region",
+		Text: "A swarm of 27 Shahed drones of Iranian design struck the Izmail grain terminal in Ukraine's Odesa region overnight, governor Petro Marchenko said.\n\n" +
+			"Marchenko said 40,000 tonnes of grain were destroyed and called it \"a deliberate attack on food security\". Ukraine's air force said most drones were shot down.",
+		URL: "https://gulf-wire.example/izmail", Outlet: "Gulf Wire", Published: "2024-03-12T10:30:00Z",
+	}
+	jets = storyItem{
+		Title: "Tehran and Moscow sign deal on Russian Su-35 fighter jets for Iran",
+		Text: "Iran's defence ministry said on Thursday it had finalised the purchase of Su-35 fighter jets from Russia, as the two countries deepen military ties during the war in Ukraine.\n\n" +
+			"Deputy minister Reza Tavakoli told reporters the first jets would arrive in Tehran before the end of the Iranian year.",
+		URL: "https://tehran-daily.example/su35", Outlet: "Tehran Daily", Published: "2024-03-14T09:00:00Z",
+	}
+	football = storyItem{Title: "Real Madrid beat Barcelona 3-1", Text: "Real Madrid won the Clasico on Sunday.", Published: "2024-03-13T09:00:00Z"}
+	return strike, strikeLater, jets, football
+}
+
+// grouping is what explain and inspect print of an item's story.
+type grouping struct {
+	OnTopic   bool    `json:"on_topic"`
+	UID       string  `json:"uid"`
+	Story     *string `json:"story"`
+	StoryWhy  string  `json:"story_why"`
+	MovedFrom string  `json:"moved_from"`
+}
+
+// checkStories checks the grouping of storyItems: the two write-ups of the
+// strike in the story the earlier one started, the jets in a story of
+// their own, the off-topic item in none; given in another order, they are
+// grouped in publication order, so none moves.
+func checkStories(t *testing.T, strike, strikeLater, jets, football grouping) {
+	t.Helper()
+	for name, g := range map[string]grouping{"strike": strike, "later strike": strikeLater, "jets": jets} {
+		if !g.OnTopic || g.UID == "" || g.Story == nil || g.StoryWhy == "" {
+			t.Fatalf("%s: on topic %v, uid %q, story %v, story_why %q; want on topic, grouped and explained", name, g.OnTopic, g.UID, g.Story, g.StoryWhy)
+		}
+		if g.MovedFrom != "" {
+			t.Errorf("%s moved from %s: not grouped in publication order", name, g.MovedFrom)
+		}
+	}
+	if want := "s-" + strike.UID; *strike.Story != want || *strikeLater.Story != want {
+		t.Errorf("the strike's write-ups are in stories %s and %s, want both in %s (started by the earlier)", *strike.Story, *strikeLater.Story, want)
+	}
+	if !strings.HasPrefix(strikeLater.StoryWhy, "joins story s-"+strike.UID) {
+		t.Errorf("the later write-up's story_why %q does not say it joins the strike's story", strikeLater.StoryWhy)
+	}
+	if *jets.Story == *strike.Story || *jets.Story != "s-"+jets.UID {
+		t.Errorf("the jet deal is in story %s, want its own, s-%s", *jets.Story, jets.UID)
+	}
+	if football.OnTopic || football.Story != nil || football.StoryWhy != "" {
+		t.Errorf("the off-topic item is grouped: %+v", football)
+	}
+}
+
+func TestExplainStories(t *testing.T) {
+	strike, strikeLater, jets, football := storyItems()
+	var in strings.Builder
+	// later write-up first, and a line whose date is not RFC 3339
+	for _, it := range []storyItem{strikeLater, jets, football, strike, {Title: strike.Title, Published: "yesterday"}} {
+		b, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Write(append(b, '\n'))
+	}
+	out, stderr, code := runBinary(t, in.String(), "-config", "../../config.yaml", "explain")
+	if code == 0 || !strings.Contains(stderr, "stdin:5: published") {
+		t.Errorf("a line with a bad published time: exit %d, %s", code, stderr)
+	}
+	var got []grouping
+	var lines []int
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var g struct {
+			Line int `json:"line"`
+			grouping
+		}
+		if err := json.Unmarshal([]byte(line), &g); err != nil {
+			t.Fatalf("explain output line %q: %v", line, err)
+		}
+		got, lines = append(got, g.grouping), append(lines, g.Line)
+	}
+	if !slices.Equal(lines, []int{1, 2, 3, 4}) {
+		t.Fatalf("explain printed lines %v, want 1 to 4 in input order:\n%s", lines, out)
+	}
+	checkStories(t, got[3], got[0], got[1], got[2])
+}
+
 func containsAny(list []any, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -162,6 +271,42 @@ func TestInspect(t *testing.T) {
 	if len(norm.Items) != 3 || !norm.Items[0].OnTopic || strings.Contains(norm.Items[0].Text, "do not necessarily reflect") {
 		t.Errorf("inspect -normalized: %+v", norm.Items)
 	}
+
+	// Story grouping of the feed's on-topic items, in publication order
+	// whatever the feed's order, as the daemon groups one outlet's.
+	strike, strikeLater, jets, football := storyItems()
+	var rss strings.Builder
+	rss.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>`)
+	for _, it := range []storyItem{strikeLater, jets, football, strike} {
+		published, err := time.Parse(time.RFC3339, it.Published)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body strings.Builder
+		for _, p := range strings.Split(it.Text, "\n\n") {
+			body.WriteString("<p>" + p + "</p>")
+		}
+		link := cmp.Or(it.URL, "https://wire.example/football")
+		fmt.Fprintf(&rss, "<item><title>%s</title><link>%s</link><guid>%[2]s</guid><pubDate>%s</pubDate><description>%s</description></item>",
+			html.EscapeString(it.Title), link, published.Format(time.RFC1123Z), html.EscapeString(body.String()))
+	}
+	rss.WriteString("</channel></rss>")
+	wire := filepath.Join(t.TempDir(), "wire.rss")
+	if err := os.WriteFile(wire, []byte(rss.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code = runBinary(t, "", "-config", "../../config.yaml", "inspect", "-normalized", wire)
+	if code != 0 {
+		t.Fatalf("inspect -normalized: exit %d: %s", code, stderr)
+	}
+	var grouped struct{ Items []grouping }
+	if err := json.Unmarshal([]byte(out), &grouped); err != nil {
+		t.Fatal(err)
+	}
+	if len(grouped.Items) != 4 {
+		t.Fatalf("inspect -normalized of the wire feed: %d items, want 4", len(grouped.Items))
+	}
+	checkStories(t, grouped.Items[3], grouped.Items[0], grouped.Items[1], grouped.Items[2])
 
 	// A URL, fetched as the daemon fetches: the HTTP Content-Language
 	// stands in for the feed's missing <language>, and the SSRF guard

@@ -190,6 +190,7 @@ type jsonFeed struct {
 		Published string   `json:"date_published"`
 		Ext       struct {
 			Story   string `json:"story"`
+			Related string `json:"related"`
 			Sources []struct {
 				Outlet string `json:"outlet"`
 				URL    string `json:"url"`
@@ -200,13 +201,17 @@ type jsonFeed struct {
 	} `json:"items"`
 }
 
-// burnsStory are the three write-ups of the CIA director's interview
-// (seeds 001, 003, 004): one story.
-var burnsStory = []string{
-	"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
-	"https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733",
-	"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
-}
+// burnsStory are the two write-ups of the CIA director's interview (seeds
+// 001, 004): one story. replyStory is Iran's reply to it (seed 003, at The
+// Moscow Times and as a wire copy at Iran Front Page): a story of its own,
+// related to the interview.
+var (
+	burnsStory = []string{
+		"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
+		"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
+	}
+	replyStory = "https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733"
+)
 
 func parseJSONFeed(t *testing.T, data []byte) jsonFeed {
 	t.Helper()
@@ -265,23 +270,48 @@ func checkPerItem(t *testing.T, data []byte) jsonFeed {
 			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], burnsStory[0], story[burnsStory[0]])
 		}
 	}
-	if len(stories) != 4 {
-		t.Errorf("%d stories, want 4 (the Burns interview, Blinken on drones, drone talks, the Sea of Azov): %v", len(stories), stories)
+	if story[replyStory] == story[burnsStory[0]] {
+		t.Errorf("Iran's reply %s is in the interview's story %q: a reply is a story of its own", replyStory, story[replyStory])
+	}
+	if len(stories) != 5 {
+		t.Errorf("%d stories, want 5 (the Burns interview, Iran's reply, Blinken on drones, drone talks, the Sea of Azov): %v", len(stories), stories)
 	}
 	return f
 }
 
 // checkPerStory checks the default feed: one entry per story, the Burns
-// story crediting all three outlets.
+// story crediting both its outlets, Iran's reply both of its own and
+// naming the interview's story as related.
 func checkPerStory(t *testing.T, data []byte) jsonFeed {
 	t.Helper()
 	f := parseJSONFeed(t, data)
-	if len(f.Items) != 4 {
+	if len(f.Items) != 5 {
 		var got []string
 		for _, it := range f.Items {
 			got = append(got, it.URL)
 		}
-		t.Errorf("merged feed has %d entries, want 4 stories:\n%s", len(f.Items), strings.Join(got, "\n"))
+		t.Errorf("merged feed has %d entries, want 5 stories:\n%s", len(f.Items), strings.Join(got, "\n"))
+	}
+	burns := ""
+	for _, it := range f.Items {
+		if slices.Contains(burnsStory, it.URL) {
+			burns = it.Ext.Story
+		}
+	}
+	for _, it := range f.Items {
+		if it.URL != replyStory {
+			continue
+		}
+		if it.Ext.Related != burns || burns == "" {
+			t.Errorf("Iran's reply names %q as related, want the interview's story %q", it.Ext.Related, burns)
+		}
+		outlets := map[string]bool{}
+		for _, s := range it.Ext.Sources {
+			outlets[s.Outlet] = true
+		}
+		if !outlets["The Moscow Times"] || !outlets["Iran Front Page"] {
+			t.Errorf("the reply's entry credits %+v, want The Moscow Times and Iran Front Page", it.Ext.Sources)
+		}
 	}
 	seen := map[string]bool{}
 	for _, it := range f.Items {
@@ -296,7 +326,7 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 		for _, s := range it.Ext.Sources {
 			outlets[s.Outlet] = true
 		}
-		for _, o := range []string{"Iran Front Page", "The Moscow Times", "Al Mayadeen English"} {
+		for _, o := range []string{"Iran Front Page", "Al Mayadeen English"} {
 			if !outlets[o] {
 				t.Errorf("the Burns story entry does not credit %s: %+v", o, it.Ext.Sources)
 			}

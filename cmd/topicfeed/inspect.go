@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/parser"
@@ -42,6 +43,8 @@ type inspectedItem struct {
 	Removed     []normalize.Removal `json:"removed"`
 	// Truncated: the item was over fetch.max_item_bytes and was cut.
 	Truncated bool `json:"truncated,omitempty"`
+	// the story grouping of on-topic items, as explain prints it
+	storyFields
 }
 
 type inspectedFeed struct {
@@ -110,13 +113,24 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 	norm := normalize.New(normalizeRules(cfg))
 	now := time.Now().UTC()
 	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
+	src := normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}
+	var (
+		docs    []cluster.Doc
+		onTopic []int // indexes in out.Items of the items docs holds
+	)
 	for i := range res.Feed.Items {
-		it, rep, ok := norm.Item(normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}, res.Feed, i, now)
+		it, rep, ok := norm.Item(src, res.Feed, i, now)
 		if !ok {
 			continue
 		}
 		if tg != nil {
 			it.Tagging = tg.Tag(it.Title, it.Text)
+		}
+		if it.OnTopic {
+			// keyed as the poller keys it
+			docs = append(docs, cluster.Doc{Key: news.ItemUID(src.Outlet, it.GUID, it.Published), Outlet: src.Outlet,
+				Title: it.Title, Text: it.Text, Published: it.Published})
+			onTopic = append(onTopic, len(out.Items))
 		}
 		out.Items = append(out.Items, inspectedItem{
 			GUID: it.GUID, URL: it.URL, Title: it.Title, Summary: it.Summary, Text: it.Text, ContentHTML: it.ContentHTML,
@@ -125,6 +139,9 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 			ContentHash: it.ContentHash, OnTopic: it.OnTopic, Topics: nonNil(it.Topics), Tags: nonNil(it.Tags),
 			Score: it.Score, Evidence: it.Evidence, Removed: rep.Removed, Truncated: rep.Truncated,
 		})
+	}
+	for i, st := range groupStories(cfg, docs, time.Now) {
+		out.Items[onTopic[i]].storyFields = st
 	}
 	return enc.Encode(out)
 }

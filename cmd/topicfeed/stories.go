@@ -18,16 +18,18 @@ type storyFields struct {
 	StoryWhy     string `json:"story_why,omitempty"`
 	RelatedStory string `json:"related_story,omitempty"`
 	// MovedFrom is the story the item was first put in, which StoryWhy
-	// explains, when the grouping of another item (MovedBy, by uid) later
-	// moved it to Story.
+	// explains, when the grouping of a later item moved it to Story
+	// (Decision.Moved).
 	MovedFrom string `json:"moved_from,omitempty"`
-	MovedBy   string `json:"moved_by,omitempty"`
 }
 
 // groupStories runs docs through a fresh story index with the daemon's
 // options, in publication order (docs published at the same time in the
 // order given), and returns each one's grouping, in the order of docs,
-// with the story each ends in once all are grouped.
+// with the story each ends in once all are grouped. The index re-decides
+// indexed documents when one published before them arrives, which
+// publication order avoids; the final story is still read from the index,
+// which has the last word.
 func groupStories(cfg config.Config, docs []cluster.Doc, now func() time.Time) []storyFields {
 	ix := cluster.New(storyOptions(cfg, now))
 	order := make([]int, len(docs))
@@ -36,23 +38,13 @@ func groupStories(cfg config.Config, docs []cluster.Doc, now func() time.Time) [
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return docs[a].Published.Compare(docs[b].Published) })
 	out := make([]storyFields, len(docs))
-	byKey := make(map[string]int, len(docs))
 	for _, i := range order {
 		d := ix.Assign(docs[i])
-		byKey[docs[i].Key] = i
 		out[i] = storyFields{UID: docs[i].Key, Story: d.StoryID, StoryWhy: d.Reason, RelatedStory: d.Related}
-		for _, m := range d.Moved {
-			if j, ok := byKey[m.Key]; ok && j != i {
-				out[j].MovedBy = docs[i].Key
-			}
-		}
 	}
 	for i, d := range docs {
 		if final, ok := ix.StoryOf(d.Key); ok && final != out[i].Story {
 			out[i].MovedFrom, out[i].Story = out[i].Story, final
-		}
-		if out[i].MovedFrom == "" {
-			out[i].MovedBy = "" // moved and moved back
 		}
 	}
 	return out

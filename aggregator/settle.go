@@ -1,0 +1,62 @@
+package aggregator
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// StorySettler stores the stories the story index holds items in now.
+//
+// An item that arrives after items published later than it makes the index
+// decide those again, and some move to another story (Decision.Moved). A
+// moved item may be stored already, be in the batch of the poll that moved
+// it, or be in the batch of another poll running at the same time, not
+// stored yet. So each poll, before it stores its batch, takes each item's
+// story from the index again, and after storing it settles the keys of its
+// own on-topic items and of every item its decisions moved: under one
+// mutex, the settler reads each item's story from the index and stores
+// those that differ. Settles are serialised and each writes what the index
+// holds at that moment, so an item's last written story is the index's
+// latest: a move of an item not yet stored is settled by the poll that
+// stores it, after storing it.
+//
+// The Pollers that share a story index and store must share one settler.
+type StorySettler struct {
+	mu      sync.Mutex
+	stories StoryIndex
+	store   StorySetter
+}
+
+// NewStorySettler returns a settler of the stories stories holds items in,
+// stored in store.
+func NewStorySettler(stories StoryIndex, store StorySetter) *StorySettler {
+	return &StorySettler{stories: stories, store: store}
+}
+
+// Settle stores the story the index holds each of the items with those
+// keys in now, where the stored one differs, and returns how many items
+// moved. Keys are the items' uids (news.ItemUID), as the poller gives
+// them to the index; items the index or the store do not hold are left
+// out.
+func (s *StorySettler) Settle(ctx context.Context, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stories := make(map[string]string, len(keys))
+	for _, k := range keys {
+		if story, ok := s.stories.StoryOf(k); ok && story != "" {
+			stories[k] = story
+		}
+	}
+	if len(stories) == 0 {
+		return 0, nil
+	}
+	n, err := s.store.SetStories(ctx, stories)
+	if err != nil {
+		return 0, fmt.Errorf("store the stories of %d items: %w", len(stories), err)
+	}
+	return n, nil
+}
