@@ -3,8 +3,8 @@ package cluster
 import (
 	"cmp"
 	"fmt"
-	"strings"
 	"slices"
+	"strings"
 )
 
 // Stories must not depend on the order in which items arrive: outlets are
