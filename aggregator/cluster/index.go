@@ -256,6 +256,9 @@ func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
 // that survived normalisation), unless every line is known (a repost of a
 // whole article, which must stay comparable).
 func (ix *Index) dropBoilerplate(p *prepared) {
+	if p.raw == nil {
+		return // decoded from a state: analysed, its boilerplate dropped, where it was assigned
+	}
 	var drop map[uint64]bool
 	fresh := 0
 	for _, l := range p.lines {

@@ -234,3 +234,20 @@ func (ix *Index) stateOf(key string) []byte {
 	}
 	return encodeState(ix.docs[id])
 }
+
+// AssignState decides a document stored by another process, from the state
+// Decision.State gave for it there (under the same StateVersion), as Assign
+// would decide it from its text: d needs only Key, Outlet and Published. It
+// is how one process keeps the stories of items other processes stored on
+// a shared database (they are decided again here, and the decision, with
+// its moves, is what that process writes back). A state that cannot be
+// decoded is an error and changes nothing.
+func (ix *Index) AssignState(d Doc, state []byte) (Decision, error) {
+	p := &prepared{doc: d}
+	if _, err := decodeState(state, p); err != nil {
+		return Decision{}, fmt.Errorf("document %q: %w", d.Key, err)
+	}
+	// a copy's state holds no features: it is matched again by its
+	// signature, as Assign would
+	return ix.assign(p), nil
+}

@@ -159,3 +159,27 @@ func FuzzRestoreState(f *testing.F) {
 		fresh.Assign(doc("b", "o2", "Iran and Russia", burnsText, t0))
 	})
 }
+
+// TestAssignStateDecidesAsAssign: documents decided by one index and handed
+// to another as states are decided there as Assign decides their texts.
+func TestAssignStateDecidesAsAssign(t *testing.T) {
+	items := loadE2E(t)
+	fromText, there, here := New(Options{}), New(Options{}), New(Options{})
+	for _, it := range items {
+		want := fromText.Assign(it.doc)
+		d := there.Assign(it.doc)
+		if d.State == nil {
+			continue // outside the window: not indexed there either
+		}
+		got, err := here.AssignState(Doc{Key: it.doc.Key, Outlet: it.doc.Outlet, Published: it.doc.Published}, d.State)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.StoryID != want.StoryID || got.DuplicateOf != want.DuplicateOf {
+			t.Errorf("%s: from its state story %s (copy of %q), from its text %s (copy of %q)", it.name, got.StoryID, got.DuplicateOf, want.StoryID, want.DuplicateOf)
+		}
+	}
+	if _, err := here.AssignState(Doc{Key: "bad", Published: t0}, []byte{1, 2, 3}); err == nil {
+		t.Error("a malformed state was assigned")
+	}
+}
