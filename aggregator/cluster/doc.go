@@ -1,5 +1,12 @@
 // Package cluster recognises near-duplicate copies of news items and groups
-// different write-ups of one event into stories, incrementally and in memory.
+// the reports of one event into stories, incrementally and in memory.
+//
+// The story rule: a story is one event or one statement (an action,
+// attack, meeting, vote, interview, report, announcement), told by one or
+// many outlets. A reply or reaction by another party is a new story, linked
+// to the first as related (Decision.Related). The same actors recurring in
+// other events do not make one story. A false merge hides a story from the
+// reader while a missed one shows a duplicate: precision comes first.
 //
 // It is the second and third level of topicfeed's deduplication (the first,
 // exact identity by outlet+GUID, canonical URL and content hash, lives in
@@ -8,54 +15,58 @@
 //   - Near-duplicates (syndicated wire copies, reposts with another headline or
 //     extra boilerplate) are found with MinHash signatures (96 hashes) over
 //     word 3-shingles of the folded text and an LSH index of 32 bands of 3
-//     rows, so a new document is compared only with documents sharing a
-//     band bucket. A copy joins the story of what it copies; DuplicateOf
-//     names the first copy seen.
-//   - Stories are found through an inverted index over the document's
-//     features: content words (plurals folded), capitalised names (joined
-//     runs: "William Burns", "Sea of Azov"; hyphenated names joined so that
-//     Amir-Abdollahian meets Amirabdollahian), numbers, and word trigrams
-//     inside quotation marks ("full-fledged defense partnership"). Features
-//     are weighted by tf-idf against the index's own document frequencies
-//     (title words count double). Only documents sharing one of the new
-//     document's rarest features become candidates; the best are scored by
-//     weighted cosine similarity, discounted for documents published more
-//     than a day apart and for two documents of one outlet (unless they
-//     share names or quotations of the event), and the three best stories
-//     are also scored as a whole (the centroid of their newest write-ups).
-//     The document joins the story of its best match when the score and
-//     the number of shared features are high enough, and the match rests
-//     on more than the topic: it shares specific evidence (a name of
-//     several words, a quotation, a number) or comes within 12 hours of
-//     the write-up it matched. Since outlets are polled concurrently, the
-//     order in which items arrive is arbitrary; the end-to-end feeds are
-//     checked in every arrival order (arrival_order_test.go).
+//     rows. A copy joins the story of what it copies; DuplicateOf names the
+//     first copy seen.
+//   - Stories (event.go): a document's features come from its title and its
+//     lead (the first leadTokens words): content words (plurals folded),
+//     capitalised names (joined runs, hyphenated names also joined),
+//     numbers, word trigrams inside quotation marks, and the days it dates
+//     the event to (weekdays, "May 20"). Candidates are the documents that
+//     share its rarest features. For each, the evidence that the two report
+//     one event — title and lead tf-idf cosines (the idf of the window, where
+//     the topic's actors are common), the rare specific things they share,
+//     the same or different days named, different numbers in the titles,
+//     different speakers in the titles ("Iran says" vs "CIA director
+//     says": two statements), a reaction, one outlet — goes through a
+//     logistic model fitted on labelled real articles, discounted for
+//     documents published more than a day apart. A document joins the story
+//     whose members it matches best on average (average link: a story must
+//     not grow by chaining from one event to the next) when that mean
+//     reaches Options.StoryThreshold; otherwise it starts a story, related to
+//     its closest story when that one differs only by speaker or reaction.
+//   - Arrival order (recluster.go): outlets answer in any order, so a
+//     document published before documents already decided is decided, and
+//     then those later documents its arrival could change are decided
+//     again, in publication order. Decision.Moved lists the documents that
+//     changed story; a story keeps its id when an earlier document joins it.
 //   - Features common in all news (countries, capitals, institutions, the
 //     vocabulary of war and diplomacy; more through Options.Common) follow a
 //     background model: until the index has seen enough documents they count
 //     as present in many documents, so that "Iran", "Russia" and "drones"
-//     weigh little, even at a cold start. Near-duplicate
-//     copies do not count in document frequencies (a wire story in five
-//     outlets must not make its own names look common).
-//   - Lines repeated within a text (captions scraped twice) count once, and
-//     lines that other indexed documents of the same outlet carry too
-//     (donation appeals, newsletter boxes, disclaimers that survived
-//     normalisation) are ignored, unless every line is known (a repost):
-//     an outlet's boilerplate makes neither copies nor stories.
+//     weigh little, even at a cold start. Near-duplicate copies do not count
+//     in document frequencies.
+//   - Lines repeated within a text count once, and lines that other indexed
+//     documents of the same outlet carry too (donation appeals, newsletter
+//     boxes) are ignored, unless every line is known (a repost).
+//
+// Every decision keeps its evidence in Decision.Reason ("joins story …:
+// same event 0.83 ≥ 0.70 (mean over 2 write-ups; best …: title 0.55, lead
+// 0.40, …, 2 specific, same day named): e:williamburns, q:full fledged
+// defense, …"), which topicfeed stores with the item and shows on story
+// pages, in the JSON Feed and in explain.
 //
 // Documents older than the window (relative to the newest publication time
-// seen) are evicted, so memory stays bounded and the cost of Assign does not
-// grow with the number of documents seen: the work per document is capped by
-// the number of rare features probed, the length of the posting lists
-// scanned and the number of candidates scored.
+// seen) are evicted, so memory stays bounded, and the work per document is
+// capped by the features probed, the postings scanned, the candidates and
+// the story members compared.
 //
 // The package is pure: it knows nothing of storage. At start-up the caller
-// rebuilds the index with Restore from the stored items of the recent window
-// (in publication order), then calls Assign for each new item before storing
-// it, and stores Decision.StoryID (and DuplicateOf, to credit the copy's
-// outlet as a source of the original). Story ids never change once given.
-// Items older than the window are forgotten: a re-polled old item must be
-// recognised by storage (level 1), not by Assign.
+// rebuilds the index with RestoreState (or Restore) from the stored items of
+// the recent window, then calls Assign for each new item before storing it,
+// stores Decision.StoryID, DuplicateOf, Reason and Related, and writes the
+// stories of the documents in Decision.Moved (StoryOf gives a document's
+// story now). AssignState decides an item another process stored, from its
+// state.
 package cluster
 
 import (
@@ -81,12 +92,13 @@ type Options struct {
 	// DupThreshold is the estimated Jaccard similarity of word 3-shingles
 	// above which a document is a near-duplicate copy. Default 0.5.
 	DupThreshold float64
-	// StoryThreshold is the weighted cosine similarity of features above
-	// which a document joins the story of its best match. Default 0.14.
+	// StoryThreshold is the mean probability, over a story's members, that
+	// a document reports the same event (eventModel), from which it joins
+	// the story. Default 0.7.
 	StoryThreshold float64
 	// MinShared is the number of distinct features (entities, quotes,
-	// terms) a document must share with its best match to join its story.
-	// Default 4.
+	// terms) of their titles and leads a document must share with its best
+	// match to join its story. Default 3.
 	MinShared int
 	// MaxPostings: features found in more indexed documents than this are
 	// too common to find candidates with (they still count in scoring).
@@ -159,7 +171,8 @@ type Decision struct {
 	// a copy), or "" when it is not a copy.
 	DuplicateOf string
 	// Similarity is the similarity to the best match: estimated Jaccard for
-	// a duplicate, weighted cosine for a story match, 0 for a new story.
+	// a duplicate, the story's mean same-event probability for a story
+	// match, 0 for a new story.
 	Similarity float64
 	// Reason is a short human-readable explanation (shared entities, quotes
 	// and terms), for explain-style debugging.
