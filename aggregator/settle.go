@@ -22,10 +22,19 @@ import (
 // stores it, after storing it.
 //
 // The Pollers that share a story index and store must share one settler.
+//
+// When processes share the database, an Assigner gates the settler (see
+// Assigner): while this process does not hold the assigner lease, its
+// story index is not the authority, so Settle writes nothing and keeps the
+// keys for when the process takes the lease.
 type StorySettler struct {
 	mu      sync.Mutex
 	stories StoryIndex
 	store   StorySetter
+	// assigns, when set, tells whether this process decides the stored
+	// stories now; while it does not, Settle adds its keys to pending.
+	assigns func() bool
+	pending map[string]bool
 }
 
 // NewStorySettler returns a settler of the stories stories holds items in,
@@ -39,12 +48,62 @@ func NewStorySettler(stories StoryIndex, store StorySetter) *StorySettler {
 // moved. Keys are the items' uids (news.ItemUID), as the poller gives
 // them to the index; items the index or the store do not hold are left
 // out.
+//
+// While an Assigner gates the settler and this process does not hold the
+// lease, nothing is written: the keys wait for the Assigner (settleAll).
 func (s *StorySettler) Settle(ctx context.Context, keys []string) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.assigns != nil && !s.assigns() {
+		if s.pending == nil {
+			s.pending = map[string]bool{}
+		}
+		for _, k := range keys {
+			s.pending[k] = true
+		}
+		return 0, nil
+	}
+	return s.write(ctx, keys)
+}
+
+// gate makes Settle write only while assigns reports true (see Assigner).
+func (s *StorySettler) gate(assigns func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.assigns = assigns
+}
+
+// settleAll settles keys and every key Settle kept while it was not
+// writing, whether or not the gate is open: the Assigner calls it while it
+// holds the lease. On an error every one of those keys is kept for the
+// next call.
+func (s *StorySettler) settleAll(ctx context.Context, keys []string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.pending {
+		keys = append(keys, k)
+	}
+	s.pending = nil
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	n, err := s.write(ctx, keys)
+	if err != nil {
+		s.pending = make(map[string]bool, len(keys))
+		for _, k := range keys {
+			s.pending[k] = true
+		}
+		return 0, err
+	}
+	return n, nil
+}
+
+// write stores the index's story of each of keys where the stored one
+// differs; s.mu is held.
+func (s *StorySettler) write(ctx context.Context, keys []string) (int, error) {
 	stories := make(map[string]string, len(keys))
 	for _, k := range keys {
 		if story, ok := s.stories.StoryOf(k); ok && story != "" {

@@ -129,6 +129,7 @@ func TestMigrateCounts(t *testing.T) {
 		`DROP INDEX items_related`, // migration 6
 		`ALTER TABLE items DROP COLUMN story_why`,
 		`ALTER TABLE items DROP COLUMN related_story`,
+		`ALTER TABLE items DROP COLUMN story_changed`,
 		`DROP TABLE story_states`, // migration 5
 		`DROP TABLE counts`,
 		`PRAGMA user_version = 3`,

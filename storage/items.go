@@ -207,7 +207,7 @@ func (db *DB) fillStorySources(ctx context.Context, items []news.Item, onTopic b
 		if onTopic {
 			filter = ` AND i.on_topic = 1`
 		}
-		q := `SELECT i.story_id, o.name, s.url, s.guid, s.title, s.published, s.first_seen
+		q := `SELECT i.story_id, o.name, s.url, s.guid, s.title, s.published, s.first_seen, i.story_changed
 			FROM items i JOIN sources s ON s.item_id = i.id JOIN outlets o ON o.id = s.outlet_id
 			WHERE i.story_id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)` + filter + `
 			ORDER BY i.story_id, s.first_seen, s.id`
@@ -217,16 +217,20 @@ func (db *DB) fillStorySources(ctx context.Context, items []news.Item, onTopic b
 		}
 		for rows.Next() {
 			var (
-				story                string
-				s                    news.Source
-				published, firstSeen int64
+				story                         string
+				s                             news.Source
+				published, firstSeen, changed int64
 			)
-			if err := rows.Scan(&story, &s.Outlet, &s.URL, &s.GUID, &s.Title, &published, &firstSeen); err != nil {
+			if err := rows.Scan(&story, &s.Outlet, &s.URL, &s.GUID, &s.Title, &published, &firstSeen, &changed); err != nil {
 				rows.Close()
 				return fmt.Errorf("query story sources: %w", err)
 			}
 			s.Published = fromMillis(published)
 			it := &items[byStory[story]]
+			// an item that joined the story later updates its entry
+			if t := fromMillis(changed); changed > 0 && t.After(it.Updated) {
+				it.Updated = t
+			}
 			if !containsSource(it.Sources, s.Outlet, s.URL) {
 				it.Sources = append(it.Sources, s)
 				if t := fromMillis(firstSeen); t.After(it.Updated) && len(it.Sources) > 1 {

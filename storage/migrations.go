@@ -186,10 +186,12 @@ func schemaSteps() [][]string {
 		// (news.Item.StoryWhy) and a story the item is related to without
 		// being part of it (news.Item.RelatedStory), for story pages; the
 		// index finds the items that name a story as related
-		// (RelatedStories).
+		// (RelatedStories); when an item last changed story (SetStories),
+		// so that its story's entry shows an update.
 		{
 			`ALTER TABLE items ADD COLUMN story_why TEXT NOT NULL DEFAULT ''`,
 			`ALTER TABLE items ADD COLUMN related_story TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE items ADD COLUMN story_changed INTEGER NOT NULL DEFAULT 0`,
 			`CREATE INDEX items_related ON items (related_story) WHERE related_story <> ''`,
 		},
 	}

@@ -220,6 +220,7 @@ func TestMigrateRawHash(t *testing.T) {
 		`DROP INDEX items_related`, // migration 6
 		`ALTER TABLE items DROP COLUMN story_why`,
 		`ALTER TABLE items DROP COLUMN related_story`,
+		`ALTER TABLE items DROP COLUMN story_changed`,
 		`DROP TABLE story_states`, // migration 5
 		`DROP TABLE counts`,       // migration 4
 		`DROP INDEX sources_raw`,

@@ -159,9 +159,10 @@ func (db *DB) RelatedStories(ctx context.Context, storyID string) ([]string, err
 // UID to the story it belongs to now (story clustering decided it again
 // when an item published before it arrived). Items not stored, or already
 // in that story, are left as they are; it returns how many items moved.
-// The items' story states follow them, the story count is kept, and the
+// The items' story states follow them, the story count is kept, the
 // revision is bumped when any item moved, so that feeds and pages are
-// rendered again.
+// rendered again, and each moved item records when it moved: the entry of
+// the story it joined shows that time as its update (fillStorySources).
 func (db *DB) SetStories(ctx context.Context, stories map[string]string) (int, error) {
 	// Most calls change nothing (the items were stored in these stories):
 	// those are told on the read pool, without taking the writer.
@@ -214,8 +215,10 @@ func (db *DB) SetStories(ctx context.Context, stories map[string]string) (int, e
 		if err != nil {
 			return err
 		}
+		now := toMillis(db.now().UTC())
 		for _, m := range moves {
-			if _, err := tx.ExecContext(ctx, `UPDATE items SET story_id = ?1 WHERE id = ?2 AND story_id <> ?1`, m.story, m.id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET story_id = ?1, story_changed = ?3 WHERE id = ?2 AND story_id <> ?1`,
+				m.story, m.id, now); err != nil {
 				return fmt.Errorf("set story of item %d: %w", m.id, err)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE story_states SET story_id = ?1 WHERE item_id = ?2 AND story_id <> ?1`, m.story, m.id); err != nil {

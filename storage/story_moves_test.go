@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 )
@@ -291,4 +292,41 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestSetStoriesUpdatesEntry: an item moved into a story makes the story's
+// per-story entry show an update at the time of the move, so that readers
+// see the entry changed (it now credits another outlet) under the same id.
+func TestSetStoriesUpdatesEntry(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	db := openTest(t, clock, "A", "B")
+	a := tagged(item("A", "a1", "https://a.example/a1", "A a1", day(1)), true, []string{"t"})
+	a.StoryID = "s-a"
+	b := tagged(item("B", "b1", "https://b.example/b1", "B b1", day(1)), true, []string{"t"})
+	b.StoryID = "s-b"
+	mustSave(t, db, "A", a)
+	mustSave(t, db, "B", b)
+	entry := func() news.Item {
+		t.Helper()
+		for _, it := range mustItems(t, db, news.Query{PerStory: true}) {
+			if it.StoryID == "s-a" {
+				return it
+			}
+		}
+		t.Fatal("no entry for story s-a")
+		return news.Item{}
+	}
+	before := entry().Updated
+	clock.Advance(2 * time.Hour)
+	if _, err := db.SetStories(ctx, map[string]string{news.ItemUID("B", "b1", day(1)): "s-a"}); err != nil {
+		t.Fatal(err)
+	}
+	after := entry()
+	if want := clock.Now().Truncate(time.Millisecond); !after.Updated.Equal(want) || !after.Updated.After(before) {
+		t.Errorf("entry updated %v (before the move %v), want the move's time %v", after.Updated, before, want)
+	}
+	if len(after.Sources) != 2 {
+		t.Errorf("entry credits %d sources, want 2", len(after.Sources))
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
@@ -31,7 +30,8 @@ type app struct {
 	tagger    *tagger.Tagger
 	poller    *aggregator.Poller
 	scheduler *aggregator.Scheduler
-	stopGC    func() // stops the collector's pacing (startGCTuning); nil when none runs
+	assigner  *aggregator.Assigner // see runAssigner
+	stopGC    func()               // stops the collector's pacing (startGCTuning); nil when none runs
 }
 
 func (e *env) loadConfig() (config.Config, error) {
@@ -128,11 +128,21 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		return nil, fmt.Errorf("record outlets in %s: %w", cfg.Database, err)
 	}
 	now := func() time.Time { return time.Now().UTC() }
+	// Items stored after this id (by other processes) are the story
+	// assigner's to decide; it is read before the restore, so that none is
+	// missed (those the restore reads too are skipped).
+	synced := now()
+	lastID, err := db.LastItemID(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	stories, err := restoreStories(ctx, db, cfg, now)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	settler := aggregator.NewStorySettler(stories, db)
 	f := fetcher.New(fetcher.Options{
 		UserAgent:            cfg.UserAgent,
 		Timeout:              cfg.Fetch.Timeout,
@@ -151,6 +161,7 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		Normalizer: normalize.New(rules),
 		Tagger:     tg,
 		Stories:    stories,
+		Settler:    settler,
 		Store:      db,
 		MaxItems:   cfg.Fetch.MaxItems,
 		// One maximal feed at a time: parsing costs up to ~25× the bytes.
@@ -167,7 +178,9 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		Jitter:   0.1,
 		Observer: obs,
 	}, now, log)
-	a := &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s, stopGC: stopGC}
+	assigner := aggregator.NewAssigner(stories, settler, assignerStore{db}, aggregator.AssignerOptions{
+		After: lastID, Synced: synced, Now: now, Log: log})
+	a := &app{cfg: cfg, log: log, db: db, tagger: tg, poller: p, scheduler: s, assigner: assigner, stopGC: stopGC}
 	if err := a.syncRules(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -272,7 +285,7 @@ func (e *env) openStore(ctx context.Context) (config.Config, *storage.DB, error)
 // restoreStories builds the story index over the on-topic items stored in
 // its time window, oldest first, as they were assigned.
 func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now func() time.Time) (*cluster.Index, error) {
-	o := storyOptions(cfg, now)
+	o := storyOptions(now)
 	ix, err := restoreIndex(ctx, db, o, now, true)
 	if errors.Is(err, errBadState) {
 		// a stored state that cannot be read: analyse every text instead,
@@ -285,19 +298,15 @@ func restoreStories(ctx context.Context, db *storage.DB, cfg config.Config, now 
 	return ix, nil
 }
 
-// storyOptions are the options of the story index: the configured topics'
-// entity terms weigh little (every item of the stream shares them), and
-// keys are uids, whose publication hour an edit may move.
-func storyOptions(cfg config.Config, now func() time.Time) cluster.Options {
-	var common []string
-	for _, t := range cfg.Topics {
-		for _, e := range t.Entities {
-			for _, term := range e.Terms {
-				common = append(common, strings.TrimSuffix(term, "*"))
-			}
-		}
-	}
-	return cluster.Options{Window: cluster.DefaultWindow, Common: common, Now: now, Identity: news.UIDIdentity}
+// storyOptions are the options of the story index: keys are uids, whose
+// publication hour an edit may move. The topics' entity terms are not
+// passed as Options.Common: the window's own document frequencies already
+// make the actors every item names weigh little, while a place or a person
+// that only some of the topic's stories name (Rafah, a minister) is
+// evidence of the event; the story model was fitted that way
+// (aggregator/cluster NOTES.md).
+func storyOptions(now func() time.Time) cluster.Options {
+	return cluster.Options{Window: cluster.DefaultWindow, Now: now, Identity: news.UIDIdentity}
 }
 
 // errBadState marks a stored story state RestoreState refused.

@@ -49,6 +49,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stop()
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
+	stopAssigner := a.runAssigner(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.scheduler.Run(ctx) }) // returns ctx's error on shutdown
 	wg.Go(func() { _ = site.Run(ctx) })        // WebSub pings; returns ctx's error
@@ -68,6 +69,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		serveErr = fmt.Errorf("http shutdown: %w", err)
 	}
 	wg.Wait()
+	stopAssigner() // after the last polls: it assigns what other processes stored meanwhile
 	a.log.Info("stopped")
 	return serveErr
 }
@@ -86,10 +88,15 @@ func (e *env) poll(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	// Holding the assigner lease (no serve runs), this run decides the
+	// stories of what other polls store meanwhile; else serve corrects
+	// the stories this run gives its items.
+	stopAssigner := a.runAssigner(ctx)
 	var results []aggregator.Result
 	if *onlyDue {
 		var skipped []string
 		if results, skipped, err = a.scheduler.RunDue(ctx); err != nil {
+			stopAssigner()
 			return err
 		}
 		if len(skipped) > 0 {
@@ -98,6 +105,7 @@ func (e *env) poll(ctx context.Context, args []string) error {
 	} else {
 		results = a.scheduler.RunOnce(ctx)
 	}
+	stopAssigner()
 	var total news.SaveStats
 	failed := 0
 	for _, r := range results {

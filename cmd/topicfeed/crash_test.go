@@ -253,8 +253,9 @@ func exportSnapshot(t testing.TB, cfg string) map[string]crashStored {
 // TestCrashKill9 ingests many outlets with the real binary, SIGKILLs it at
 // random moments (fixed seed) and restarts it each time, alternating
 // `serve` and `poll`. After every kill the database must open (quick_check)
-// with every item seen before still there under the same UID and story,
-// and no URL stored twice; after a final clean poll it holds every item
+// with every item seen before still there under the same UID, in a story
+// (which may change: an earlier item stored later makes the index decide
+// later ones again), and no URL stored twice; after a final clean poll it holds every item
 // exactly once.
 func TestCrashKill9(t *testing.T) {
 	if testing.Short() {
@@ -282,7 +283,8 @@ func TestCrashKill9(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(2026, 7))
 	seen := map[string]crashStored{}
-	partial := 0 // kills that left the store between empty and complete
+	partial := 0    // kills that left the store between empty and complete
+	movedStory := 0 // items seen again in another story
 	want := crashURLs(outlets, perOutlet)
 	for i := range kills {
 		mode := "serve"
@@ -320,8 +322,14 @@ func TestCrashKill9(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("run %d: item %s (uid %s), stored before, is lost", i, u, old.uid)
-			case now.uid != old.uid || now.story != old.story:
-				t.Errorf("run %d: item %s changed identity: uid %s→%s, story %s→%s", i, u, old.uid, now.uid, old.story, now.story)
+			case now.uid != old.uid:
+				t.Errorf("run %d: item %s changed identity: uid %s→%s", i, u, old.uid, now.uid)
+			case now.story != old.story:
+				// allowed: an item published earlier but stored later makes
+				// the index decide later ones again (cluster.Decision.Moved)
+				movedStory++
+			case now.story == "":
+				t.Errorf("run %d: item %s has no story", i, u)
 			}
 		}
 		for u, s := range snap {
@@ -377,13 +385,19 @@ func TestCrashKill9(t *testing.T) {
 		if s.outlet != outlet {
 			t.Errorf("%s is exported for outlet %q, want %q", u, s.outlet, outlet)
 		}
-		if old, ok := seen[u]; ok && (old.uid != s.uid || old.story != s.story) {
-			t.Errorf("%s changed identity after the final poll: id %s→%s, story %s→%s", u, old.uid, s.uid, old.story, s.story)
+		if old, ok := seen[u]; ok && old.uid != s.uid {
+			t.Errorf("%s changed identity after the final poll: id %s→%s", u, old.uid, s.uid)
+		} else if ok && old.story != s.story {
+			movedStory++
+		}
+		if s.story == "" {
+			t.Errorf("%s has no story after the final poll", u)
 		}
 	}
 	if len(final) != len(want) {
 		t.Errorf("export has %d URLs, want %d", len(final), len(want))
 	}
+	t.Logf("%d times an item was seen again in another story (re-decided when an earlier item arrived)", movedStory)
 
 	// Through storage itself, on-topic or not: every URL exactly once.
 	stored := storeSnapshot(t, dbPath)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"slices"
+	"sync"
 	"time"
 
+	"github.com/topicfeed/topicfeed/aggregator"
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/storage"
 )
 
 // storyFields is what `explain` and `inspect -normalized` print of an
@@ -31,7 +35,7 @@ type storyFields struct {
 // publication order avoids; the final story is still read from the index,
 // which has the last word.
 func groupStories(cfg config.Config, docs []cluster.Doc, now func() time.Time) []storyFields {
-	ix := cluster.New(storyOptions(cfg, now))
+	ix := cluster.New(storyOptions(now))
 	order := make([]int, len(docs))
 	for i := range order {
 		order[i] = i
@@ -48,4 +52,37 @@ func groupStories(cfg config.Config, docs []cluster.Doc, now func() time.Time) [
 		}
 	}
 	return out
+}
+
+// runAssigner runs the story assigner until the returned stop is called:
+// the process that holds the database's assigner lease decides the stories
+// of the items other processes (serve, polls from cron) store in it (see
+// aggregator.Assigner). stop runs a last round, taking the lease if it is
+// free, and releases it.
+func (a *app) runAssigner(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { a.assigner.Run(ctx) })
+	return func() {
+		cancel()
+		wg.Wait()
+		// a shutdown cancels ctx: the last round and the release get
+		// their own time
+		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancelStop()
+		a.assigner.Stop(stopCtx)
+	}
+}
+
+// assignerStore is the database as the story assigner reads it.
+type assignerStore struct{ *storage.DB }
+
+// NewStoryDocs is storage's StoryDocsAfter in the assigner's terms.
+func (s assignerStore) NewStoryDocs(ctx context.Context, after, stateVersion int64, limit int) ([]aggregator.StoredDoc, int64, error) {
+	docs, next, err := s.StoryDocsAfter(ctx, after, stateVersion, limit)
+	out := make([]aggregator.StoredDoc, len(docs))
+	for i, d := range docs {
+		out[i] = aggregator.StoredDoc{ID: d.ID, UID: d.UID, Outlet: d.Outlet, Published: d.Published, State: d.State}
+	}
+	return out, next, err
 }

@@ -64,7 +64,7 @@ CREATE TABLE items (
   tags         TEXT    NOT NULL,
   score        REAL    NOT NULL,
   evidence     TEXT    NOT NULL
-  , story_why TEXT NOT NULL DEFAULT '', related_story TEXT NOT NULL DEFAULT '');
+  , story_why TEXT NOT NULL DEFAULT '', related_story TEXT NOT NULL DEFAULT '', story_changed INTEGER NOT NULL DEFAULT 0);
 
 -- table meta
 CREATE TABLE meta (

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestPollBesideServeSharesStories: a `poll` run (from cron) and a running
+// `serve` share one database, and each stores one write-up of the Burns
+// interview that the other's story index never saw: serve's fetch of Iran
+// Front Page is held until the poll, which stores Al Mayadeen's, has
+// exited. serve holds the story assigner lease, the poll follows; within
+// seconds both write-ups are in one story, as one process alone would
+// group them.
+func TestPollBesideServeSharesStories(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "e2e", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ifp, almayadeen := read("iran-front-page.rss"), read("al-mayadeen.json")
+	const (
+		emptyRSS  = `<?xml version="1.0"?><rss version="2.0"><channel><title>Iran Front Page</title><link>https://ifpnews.com</link><description>d</description></channel></rss>`
+		emptyJSON = `{"version": "https://jsonfeed.org/version/1.1", "title": "Al Mayadeen English", "items": []}`
+	)
+	// phase 0: serve's first round; 1: the poll runs; 2: after it
+	var phase atomic.Int32
+	held, release := make(chan struct{}, 1), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ifp/feed/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		if phase.Load() != 0 {
+			w.Write([]byte(emptyRSS))
+			return
+		}
+		select {
+		case held <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Write(ifp)
+	})
+	mux.HandleFunc("/almayadeen/feed.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/feed+json")
+		if phase.Load() == 0 {
+			w.Write([]byte(emptyJSON))
+			return
+		}
+		w.Write(almayadeen)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(release)
+		}
+	})
+	cfg := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
+		{"Al Mayadeen English", srv.URL + "/almayadeen/feed.json"}}, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
+
+	d := startServe(t, cfg)
+	select {
+	case <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not fetch Iran Front Page:\n%s", d.log())
+	}
+	phase.Store(1)
+	_, stderr, code := runBinary(t, "", "-config", cfg, "poll")
+	if code != 0 {
+		t.Fatalf("poll: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, `msg="story assigner" role=follower`) {
+		t.Errorf("the poll did not follow serve's story assigner:\n%s", logTail(stderr))
+	}
+	phase.Store(2)
+	close(release)
+	released = true
+
+	start := time.Now()
+	var story map[string]string
+	for {
+		out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-per", "item")
+		story = map[string]string{}
+		for _, it := range parseJSONFeed(t, []byte(out)).Items {
+			story[it.URL] = it.Ext.Story
+		}
+		a, b := story[burnsStory[0]], story[burnsStory[1]]
+		if a != "" && a == b {
+			break
+		}
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("after 15s the Burns write-ups are in stories %q and %q, want one\n%s", a, b, d.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("one story %.1fs after serve's fetch was released", time.Since(start).Seconds())
+	if story[replyStory] == story[burnsStory[0]] {
+		t.Errorf("Iran's reply %s is in the interview's story", replyStory)
+	}
+	if !strings.Contains(d.log(), `msg="story assigner" role=assigner`) {
+		t.Errorf("serve did not log its role as the story assigner:\n%s", d.log())
+	}
+	d.stop(t)
+}
