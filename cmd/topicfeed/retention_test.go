@@ -82,9 +82,9 @@ func TestServeRetention(t *testing.T) {
 	// The feed follows within the server's revision TTL.
 	var feed string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		_, body := d.get(t, "/feed.atom")
+		resp, body := d.get(t, "/feed.atom")
 		feed = string(body)
-		if !strings.Contains(feed, "archive.example.org/gone") || time.Now().After(deadline) {
+		if resp.StatusCode == http.StatusOK && !strings.Contains(feed, "archive.example.org/gone") || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -104,7 +104,7 @@ func TestServeRetention(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("feed:\n%s", feed)
+		t.Logf("feed:\n%s\nlog:\n%s", feed, d.log())
 	}
 	d.stop(t)
 }
