@@ -38,6 +38,8 @@ type Index struct {
 	// restored is set by Restore: the next Assign refreshes every
 	// document's norm once, for the index size reached by the rebuild
 	restored bool
+	// pending counts the documents recluster is deciding again
+	pending int
 }
 
 // entry is one indexed document.
@@ -52,7 +54,7 @@ type entry struct {
 	lsh       *lsh     // nil for texts too short to sign
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
 	norms     norms    // its vector's norms, cached
-	pending   bool     // detached from its story while recluster decides it again
+	pending   bool     // detached from its story while recluster decides it again (Index.pending counts them)
 	reaction  bool     // its title or the start of its lead reports a reaction (see isReaction)
 	speaker   uint64   // who its title says speaks (see speakerOf)
 }
@@ -505,6 +507,9 @@ const (
 	priorCommonDF = 6
 )
 
+// maxScanned caps the postings read to find candidates (see bestStory).
+const maxScanned = 1000
+
 // maxProbe caps the rare features whose postings are scanned per document.
 const maxProbe = 48
 
@@ -547,8 +552,10 @@ func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
-		if e := ix.docs[id]; e == nil || e.pending {
-			return // evicted, or itself being decided again (recluster)
+		if ix.pending > 0 {
+			if e := ix.docs[id]; e == nil || e.pending {
+				return // being decided again (recluster)
+			}
 		}
 		c := cand{id, sc}
 		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
@@ -571,8 +578,15 @@ func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 	// calls (under the lock), does it without hashing; a map when the
 	// range is sparse. Every term is positive, so 0 means not found yet.
 	var one [1]uint32
+	// The rarest features are probed first, and probing stops once
+	// maxScanned postings are read: the most telling features find the
+	// candidates, and the work does not grow with the index.
 	lo, hi, total := ^uint32(0), uint32(0), 0
-	for _, pr := range probes {
+	for k, pr := range probes {
+		if total >= maxScanned {
+			probes = probes[:k]
+			break
+		}
 		ids := ix.feats.ids(p.feats[pr.i].hash, &one)
 		total += len(ids)
 		for _, id := range ids {

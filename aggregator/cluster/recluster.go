@@ -64,6 +64,7 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 	for _, e := range order {
 		ix.detach(e)
 		e.pending = true
+		ix.pending++
 	}
 	for _, e := range order {
 		q := e.asPrepared()
@@ -80,6 +81,7 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 			dec = d
 		}
 		e.pending = false
+		ix.pending--
 		ix.attach(e, d.StoryID)
 	}
 	// a story started again here by an earlier document keeps the id its
