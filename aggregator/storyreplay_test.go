@@ -1,14 +1,10 @@
 package aggregator_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"hash/fnv"
 	"html"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,6 +19,7 @@ import (
 
 	"github.com/topicfeed/topicfeed/aggregator"
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
+	sets "github.com/topicfeed/topicfeed/aggregator/cluster/storysettest"
 	"github.com/topicfeed/topicfeed/aggregator/fetcher"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
@@ -38,172 +35,14 @@ import (
 // and stores it, one poll per arriving article. The grouping is then read
 // back from SQLite and scored against the labels. The cluster-level replay
 // of the same sets is aggregator/cluster/storyset_test.go (TestStorySets);
-// the definitions here (dates, the busy day, arrival orders, scores) are
-// the same, so that the figures compare.
+// both read, date, order and score them with storysettest, so that the
+// figures compare.
 //
 // The articles' terms are read from there at run time and never copied
 // into the project.
 
 // replaySetDir holds the labelled story sets.
 var replaySetDir = filepath.Join("..", "..", "shared", "stories")
-
-// replayArticle is one labelled article of a story set.
-type replayArticle struct {
-	ID        string     `json:"id"`
-	Topic     string     `json:"topic"`
-	Outlet    string     `json:"outlet"`
-	URL       string     `json:"url"`
-	Title     string     `json:"title"`
-	Date      string     `json:"published"`
-	Time      *string    `json:"published_time"`
-	Language  string     `json:"language"`
-	Terms     [][]string `json:"paragraph_terms"`
-	Story     string     `json:"story"`
-	Related   []string   `json:"related"`
-	Split     string     `json:"split"`
-	published time.Time
-}
-
-// paragraphs are the article's paragraphs as the set allows to rebuild
-// them: each list of terms joined with spaces.
-func (a replayArticle) paragraphs() []string {
-	paras := make([]string, len(a.Terms))
-	for i, ts := range a.Terms {
-		paras[i] = strings.Join(ts, " ")
-	}
-	return paras
-}
-
-// loadReplaySet reads one topic's articles, skipping the test when the
-// shared folder is not there, unless CI is set.
-func loadReplaySet(tb testing.TB, topic string) []replayArticle {
-	tb.Helper()
-	path := filepath.Join(replaySetDir, topic+".jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("story set: %v", err)
-		}
-		tb.Skipf("story set not found (it lives in /work/shared/stories; CI has it): %v", err)
-	}
-	defer f.Close()
-	var out []replayArticle
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		var a replayArticle
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			tb.Fatalf("%s:%d: %v", path, line, err)
-		}
-		day, err := time.Parse("2006-01-02", a.Date)
-		if err != nil {
-			tb.Fatalf("%s:%d: published: %v", path, line, err)
-		}
-		if a.Time != nil {
-			hm, err := time.Parse("15:04", *a.Time)
-			if err != nil {
-				tb.Fatalf("%s:%d: published_time: %v", path, line, err)
-			}
-			a.published = day.Add(time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute)
-		} else {
-			// no time of day: a stable one between 06:00 and 18:00
-			h := fnv.New32a()
-			h.Write([]byte(a.ID))
-			a.published = day.Add(6*time.Hour + time.Duration(h.Sum32()%720)*time.Minute)
-		}
-		out = append(out, a)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	if len(out) < 50 {
-		tb.Fatalf("%s: %d articles, want at least 50", path, len(out))
-	}
-	return out
-}
-
-// replayTiming is how a replay dates the articles.
-type replayTiming int
-
-const (
-	replayRealDates replayTiming = iota // their own dates
-	replayBusyDay                       // in publication order, spread evenly over one day
-)
-
-func (t replayTiming) String() string { return [...]string{"real dates", "one busy day"}[t] }
-
-// replayDated returns the articles of one split sorted by publication,
-// with their dates as the timing gives them.
-func replayDated(arts []replayArticle, split string, t replayTiming) []replayArticle {
-	var out []replayArticle
-	for _, a := range arts {
-		if a.Split == split {
-			out = append(out, a)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b replayArticle) int {
-		if c := a.published.Compare(b.published); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	if t == replayBusyDay {
-		day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-		step := 24 * time.Hour / time.Duration(len(out))
-		for i := range out {
-			out[i].published = day.Add(time.Duration(i) * step)
-		}
-	}
-	return out
-}
-
-// replayOrder is one arrival order: the articles' indices in the order
-// they arrive, and the clock at each arrival (by article index).
-type replayOrder struct {
-	seq []int
-	at  []time.Time
-}
-
-// replayOrders returns n arrival orders of the articles (sorted by
-// publication), the same as the cluster-level test's (the same seed and
-// draws): publication order first, then orders in which each article
-// arrives up to lag after its publication; lag 0 shuffles them all. An
-// article arrives at its arrival time, or, in a shuffle, when the clock
-// has reached its publication (the clock never goes back).
-func replayOrders(arts []replayArticle, n int, lag time.Duration) []replayOrder {
-	rng := rand.New(rand.NewPCG(20, 26))
-	orders := make([]replayOrder, n)
-	for k := range orders {
-		seq := make([]int, len(arts))
-		at := make([]time.Time, len(arts))
-		for i, a := range arts {
-			seq[i], at[i] = i, a.published
-		}
-		switch {
-		case k == 0:
-		case lag == 0:
-			rng.Shuffle(len(arts), func(i, j int) { seq[i], seq[j] = seq[j], seq[i] })
-		default:
-			for i, a := range arts {
-				at[i] = a.published.Add(time.Duration(rng.Int64N(int64(lag))))
-			}
-			slices.SortStableFunc(seq, func(a, b int) int { return at[a].Compare(at[b]) })
-		}
-		var clock time.Time
-		for _, i := range seq {
-			if at[i].After(clock) {
-				clock = at[i]
-			}
-			at[i] = clock
-		}
-		orders[k] = replayOrder{seq: seq, at: at}
-	}
-	return orders
-}
-
-// replayLag is how late articles arrive: at real dates within a day of
-// their publication, on the busy day in any order.
-var replayLag = map[replayTiming]time.Duration{replayRealDates: 24 * time.Hour, replayBusyDay: 0}
 
 // replayTopics are the tagging rules of each set. The iru set is tagged by
 // the shipped config.yaml's topics and tags. The other two sets are about
@@ -278,14 +117,14 @@ func (c *replayClock) get() time.Time {
 // replayFeeds serves each outlet's RSS feed at /feed/<n> with the
 // articles that have arrived so far, newest first.
 type replayFeeds struct {
-	arts    []replayArticle
+	arts    []sets.Article
 	outlets []string // by feed number
 	byName  map[string]int
 	mu      sync.Mutex
 	visible [][]int // feed number → article indices
 }
 
-func newReplayFeeds(arts []replayArticle) *replayFeeds {
+func newReplayFeeds(arts []sets.Article) *replayFeeds {
 	f := &replayFeeds{arts: arts, byName: map[string]int{}}
 	for _, a := range arts {
 		if _, ok := f.byName[a.Outlet]; !ok {
@@ -355,11 +194,11 @@ func (f *replayFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		var desc strings.Builder
-		for _, p := range a.paragraphs() {
+		for _, p := range a.Paragraphs() {
 			desc.WriteString("<p>" + html.EscapeString(p) + "</p>")
 		}
 		feed.Channel.Items = append(feed.Channel.Items, replayRSSItem{Title: a.Title, Link: a.URL, GUID: a.URL,
-			PubDate: a.published.Format(time.RFC1123Z), Description: desc.String()})
+			PubDate: a.Published.Format(time.RFC1123Z), Description: desc.String()})
 	}
 	body, err := xml.Marshal(feed)
 	if err != nil {
@@ -371,97 +210,22 @@ func (f *replayFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-// replayScore is pairwise precision and recall and BCubed F1 of a
-// grouping (as in the cluster-level test).
-type replayScore struct {
-	tp, fp, fn       int
-	bcubedP, bcubedR float64
-}
-
-func (s replayScore) precision() float64 {
-	if s.tp+s.fp == 0 {
-		return 1
-	}
-	return float64(s.tp) / float64(s.tp+s.fp)
-}
-
-func (s replayScore) recall() float64 {
-	if s.tp+s.fn == 0 {
-		return 1
-	}
-	return float64(s.tp) / float64(s.tp+s.fn)
-}
-
-func (s replayScore) f1() float64 {
-	if s.bcubedP+s.bcubedR == 0 {
-		return 0
-	}
-	return 2 * s.bcubedP * s.bcubedR / (s.bcubedP + s.bcubedR)
-}
-
-func (s replayScore) String() string {
-	return fmt.Sprintf("pairwise P %.3f R %.3f (tp %d fp %d fn %d), BCubed F1 %.3f", s.precision(), s.recall(), s.tp, s.fp, s.fn, s.f1())
-}
-
-// scoreReplay compares predicted groups (got) with labels (want), article
-// by article, and returns the score and the wrong pairs.
-func scoreReplay(ids, want, got []string) (replayScore, []string) {
-	var s replayScore
-	var wrong []string
-	for i := range ids {
-		for j := i + 1; j < len(ids); j++ {
-			w, g := want[i] == want[j], got[i] == got[j]
-			switch {
-			case w && g:
-				s.tp++
-			case g:
-				s.fp++
-				wrong = append(wrong, fmt.Sprintf("false pair %s + %s", ids[i], ids[j]))
-			case w:
-				s.fn++
-				wrong = append(wrong, fmt.Sprintf("missed pair %s + %s", ids[i], ids[j]))
-			}
-		}
-	}
-	for i := range ids {
-		same, w, g := 0, 0, 0
-		for j := range ids {
-			if want[i] == want[j] {
-				w++
-			}
-			if got[i] == got[j] {
-				g++
-			}
-			if want[i] == want[j] && got[i] == got[j] {
-				same++
-			}
-		}
-		s.bcubedP += float64(same) / float64(g)
-		s.bcubedR += float64(same) / float64(w)
-	}
-	if len(ids) > 0 {
-		s.bcubedP /= float64(len(ids))
-		s.bcubedR /= float64(len(ids))
-	}
-	return s, wrong
-}
-
 // replayResult is what one replay stored, scored.
 type replayResult struct {
-	onTopic  int         // labelled articles stored on topic
-	score    replayScore // over the on-topic articles
-	scoreAll replayScore // over every article, off-topic ones each a story of its own
-	wrong    []string    // the wrong pairs of score
-	offTopic []string    // ids of the articles stored off topic
-	changed  []string    // ids of the articles whose stored title or text is not the one served
-	copies   int         // articles stored as a near-duplicate copy (another source) of another item
+	onTopic  int        // labelled articles stored on topic
+	score    sets.Score // over the on-topic articles
+	scoreAll sets.Score // over every article, off-topic ones each a story of its own
+	wrong    []string   // the wrong pairs of score
+	offTopic []string   // ids of the articles stored off topic
+	changed  []string   // ids of the articles whose stored title or text is not the one served
+	copies   int        // articles stored as a near-duplicate copy (another source) of another item
 }
 
 // storyReplay is one topic, split and timing, replayed through the
 // pipeline.
 type storyReplay struct {
 	t       *testing.T
-	arts    []replayArticle
+	arts    []sets.Article
 	cfg     config.Config
 	topics  []config.Topic
 	tagger  *tagger.Tagger
@@ -475,7 +239,7 @@ type storyReplay struct {
 	spansWindow bool
 }
 
-func newStoryReplay(t *testing.T, topic string, arts []replayArticle) *storyReplay {
+func newStoryReplay(t *testing.T, topic string, arts []sets.Article) *storyReplay {
 	t.Helper()
 	cfg, topics, tags := replayTopics(t, topic)
 	tg, err := tagger.New(topics, tags)
@@ -490,7 +254,7 @@ func newStoryReplay(t *testing.T, topic string, arts []replayArticle) *storyRepl
 		t.Fatal(err)
 	}
 	r := &storyReplay{t: t, arts: arts, cfg: cfg, topics: topics, tagger: tg, rules: rules, seed: seed, feeds: newReplayFeeds(arts)}
-	r.spansWindow = arts[len(arts)-1].published.Sub(arts[0].published) > cluster.DefaultWindow
+	r.spansWindow = arts[len(arts)-1].Published.Sub(arts[0].Published) > cluster.DefaultWindow
 	r.srv = httptest.NewServer(r.feeds)
 	t.Cleanup(r.srv.Close)
 	for n, name := range r.feeds.outlets {
@@ -503,7 +267,7 @@ func newStoryReplay(t *testing.T, topic string, arts []replayArticle) *storyRepl
 // run replays one arrival order into a fresh database and story index:
 // for each arriving article, its outlet's feed shows it and is polled once.
 // It checks that storage and the index agree, and scores what was stored.
-func (r *storyReplay) run(order replayOrder) replayResult {
+func (r *storyReplay) run(order sets.Order) replayResult {
 	t := r.t
 	t.Helper()
 	ctx := t.Context()
@@ -527,8 +291,8 @@ func (r *storyReplay) run(order replayOrder) replayResult {
 	p := aggregator.NewPoller(aggregator.PollerDeps{Fetcher: fetch, Normalizer: normalize.New(r.rules), Tagger: r.tagger,
 		Stories: ix, Store: db, MaxItems: r.cfg.Fetch.MaxItems, RawSeed: r.seed, Now: clock.get,
 		Log: slog.New(slog.DiscardHandler)})
-	for _, i := range order.seq {
-		clock.set(order.at[i])
+	for _, i := range order.Seq {
+		clock.set(order.At[i])
 		n := r.feeds.arrive(i)
 		res := p.Poll(ctx, r.outlets[n])
 		if res.Err != nil {
@@ -563,7 +327,7 @@ func (r *storyReplay) run(order replayOrder) replayResult {
 			t.Errorf("%s (%s) not stored", a.ID, a.URL)
 			continue
 		}
-		if it.GUID == a.URL && (it.Title != a.Title || it.Text != strings.Join(a.paragraphs(), "\n\n")) {
+		if it.GUID == a.URL && (it.Title != a.Title || it.Text != strings.Join(a.Paragraphs(), "\n\n")) {
 			res.changed = append(res.changed, a.ID)
 		}
 		allWant = append(allWant, a.Story)
@@ -575,7 +339,7 @@ func (r *storyReplay) run(order replayOrder) replayResult {
 		if it.GUID != a.URL {
 			// a copy: the index must hold it in its original's story too
 			res.copies++
-			key := news.ItemUID(a.Outlet, a.URL, a.published)
+			key := news.ItemUID(a.Outlet, a.URL, a.Published)
 			if story, ok := ix.StoryOf(key); ok && story != it.StoryID {
 				t.Errorf("%s stored as a copy of %s in story %s, the index holds it in %q (%v)", a.ID, it.UID, it.StoryID, story, ok)
 			}
@@ -584,13 +348,13 @@ func (r *storyReplay) run(order replayOrder) replayResult {
 		ids, want, got = append(ids, a.ID), append(want, a.Story), append(got, it.StoryID)
 		allGot = append(allGot, it.StoryID)
 	}
-	res.score, res.wrong = scoreReplay(ids, want, got)
+	res.score, res.wrong = sets.Grouping(ids, want, got)
 	var allIDs []string
 	for _, a := range r.arts {
 		allIDs = append(allIDs, a.ID)
 	}
 	if len(allIDs) == len(allWant) {
-		res.scoreAll, _ = scoreReplay(allIDs, allWant, allGot)
+		res.scoreAll, _ = sets.Grouping(allIDs, allWant, allGot)
 	}
 	return res
 }
@@ -637,10 +401,10 @@ func (r *storyReplay) agree(db *storage.DB, ix *cluster.Index) []news.Item {
 // 0.789 and 1.000 / 0.579; tariffs 0.947 / 0.783 and 1.000 / 0.565. One
 // pair more or less moves iru's recall by 0.03 and precision by up to
 // 0.14, so the floors allow about one pair.
-var replayFloors = map[string]map[replayTiming]struct{ precision, recall float64 }{
-	"iru":     {replayRealDates: {0.85, 0.28}, replayBusyDay: {0.85, 0.19}},
-	"mideast": {replayRealDates: {0.90, 0.73}, replayBusyDay: {0.90, 0.52}},
-	"tariffs": {replayRealDates: {0.90, 0.73}, replayBusyDay: {0.90, 0.52}},
+var replayFloors = map[string]map[sets.Timing]struct{ precision, recall float64 }{
+	"iru":     {sets.RealDates: {0.85, 0.28}, sets.BusyDay: {0.85, 0.19}},
+	"mideast": {sets.RealDates: {0.90, 0.73}, sets.BusyDay: {0.90, 0.52}},
+	"tariffs": {sets.RealDates: {0.90, 0.73}, sets.BusyDay: {0.90, 0.52}},
 }
 
 // replayCoverage is the share of each split's labelled articles that must
@@ -662,7 +426,7 @@ var replayCoverage = map[string]float64{"iru": 0.80, "mideast": 0.97, "tariffs":
 // one other; dev is only logged, and the cluster-level test replays it in
 // 20). STORYREPLAY_ORDERS=n replays every split and timing in n orders (the
 // first n of the same sequence): 20 takes about 30 s without -race.
-func replayOrderCount(t *testing.T, split string, tm replayTiming) int {
+func replayOrderCount(t *testing.T, split string, tm sets.Timing) int {
 	if v := os.Getenv("STORYREPLAY_ORDERS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -671,7 +435,7 @@ func replayOrderCount(t *testing.T, split string, tm replayTiming) int {
 		return n
 	}
 	switch {
-	case split == "test" && tm == replayBusyDay:
+	case split == "test" && tm == sets.BusyDay:
 		return 20
 	case split == "test":
 		return 10
@@ -687,27 +451,27 @@ func replayOrderCount(t *testing.T, split string, tm replayTiming) int {
 // and the story index disagree.
 func TestStoryReplay(t *testing.T) {
 	for _, topic := range []string{"iru", "mideast", "tariffs"} {
-		arts := loadReplaySet(t, topic)
-		for _, tm := range []replayTiming{replayRealDates, replayBusyDay} {
+		arts := sets.Load(t, replaySetDir, topic)
+		for _, tm := range []sets.Timing{sets.RealDates, sets.BusyDay} {
 			for _, split := range []string{"dev", "test"} {
 				t.Run(fmt.Sprintf("%s/%s/%s", topic, tm, split), func(t *testing.T) {
 					t.Parallel()
-					dated := replayDated(arts, split, tm)
+					dated := sets.Dated(arts, split, tm)
 					r := newStoryReplay(t, topic, dated)
 					n := replayOrderCount(t, split, tm)
 					var worst, best replayResult
 					onTopicMin, onTopicMax := len(dated), 0
-					for k, order := range replayOrders(dated, n, replayLag[tm]) {
+					for k, order := range sets.Orders(dated, n, sets.Lag[tm]) {
 						res := r.run(order)
 						if t.Failed() {
 							return
 						}
 						onTopicMin, onTopicMax = min(onTopicMin, res.onTopic), max(onTopicMax, res.onTopic)
 						s, w := res.score, worst.score
-						if k == 0 || s.precision() < w.precision() || s.precision() == w.precision() && s.recall() < w.recall() {
+						if k == 0 || s.Precision() < w.Precision() || s.Precision() == w.Precision() && s.Recall() < w.Recall() {
 							worst = res
 						}
-						if k == 0 || s.f1() > best.score.f1() {
+						if k == 0 || s.F1() > best.score.F1() {
 							best = res
 						}
 					}
@@ -716,7 +480,7 @@ func TestStoryReplay(t *testing.T) {
 					t.Logf("%d articles stored with another title or text than served %v, %d as copies of another item",
 						len(worst.changed), worst.changed, worst.copies)
 					t.Logf("worst of %d orders: %v; recall counting off-topic articles as missed %.3f (fn %d), BCubed F1 %.3f",
-						n, worst.score, worst.scoreAll.recall(), worst.scoreAll.fn, worst.scoreAll.f1())
+						n, worst.score, worst.scoreAll.Recall(), worst.scoreAll.FN, worst.scoreAll.F1())
 					t.Logf("best order: %v", best.score)
 					if floor, ok := replayCoverage[topic]; ok {
 						if share := float64(onTopicMin) / float64(len(dated)); share < floor {
@@ -726,7 +490,7 @@ func TestStoryReplay(t *testing.T) {
 					if split != "test" {
 						return
 					}
-					if floor := replayFloors[topic][tm]; worst.score.precision() < floor.precision || worst.score.recall() < floor.recall {
+					if floor := replayFloors[topic][tm]; worst.score.Precision() < floor.precision || worst.score.Recall() < floor.recall {
 						t.Errorf("story grouping %v, want precision ≥ %.2f and recall ≥ %.2f", worst.score, floor.precision, floor.recall)
 						for _, w := range worst.wrong {
 							t.Log(w)

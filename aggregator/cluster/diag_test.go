@@ -8,15 +8,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	sets "github.com/topicfeed/topicfeed/aggregator/cluster/storysettest"
 )
 
 // pairEvidence indexes the articles, each as a story of its own, and
 // returns the evidence of every pair and whether it is one story.
-func pairEvidence(items []setArticle) (evs []evidence, same []bool, names []string) {
+func pairEvidence(items []sets.Article) (evs []evidence, same []bool, names []string) {
 	ix := New(Options{})
 	ps := make([]*prepared, len(items))
 	for i, a := range items {
-		ps[i] = ix.prepare(Doc{Key: a.ID, Outlet: a.Outlet, Title: a.Title, Text: a.text(), Published: a.published})
+		ps[i] = ix.prepare(Doc{Key: a.ID, Outlet: a.Outlet, Title: a.Title, Text: a.Text(), Published: a.Published})
 		ix.insert(ps[i], a.ID, a.ID)
 	}
 	n := len(ix.docs)
@@ -108,8 +110,8 @@ func TestFitEventModel(t *testing.T) {
 	}
 	var xs [][eventInputs]float64
 	var ys []bool
-	for _, topic := range storySets {
-		evs, same, names := pairEvidence(dated(splitOf(loadStorySet(t, topic), "dev"), busyDay))
+	for _, topic := range sets.Sets {
+		evs, same, names := pairEvidence(sets.Dated(loadStorySet(t, topic), "dev", sets.BusyDay))
 		for k, ev := range evs {
 			xs = append(xs, ev.inputs())
 			ys = append(ys, same[k])
@@ -122,8 +124,8 @@ func TestFitEventModel(t *testing.T) {
 	w[eventInputs-1] = otherSpeakerWeight // a rule, see eventModel
 	eventModel = w
 	if os.Getenv("FIT") == "v2" {
-		for _, topic := range storySets {
-			evs, same, names := pairEvidence(dated(splitOf(loadStorySet(t, topic), "dev"), busyDay))
+		for _, topic := range sets.Sets {
+			evs, same, names := pairEvidence(sets.Dated(loadStorySet(t, topic), "dev", sets.BusyDay))
 			for k, ev := range evs {
 				if p := ev.probability(); same[k] && p < 0.3 || !same[k] && p > 0.3 {
 					t.Logf("%s p=%.2f same=%v t%.2f l%.2f sh%d sp%d ex%d d%v/%v | %s", topic, p, same[k], ev.title, ev.lead, ev.shared, ev.specific, ev.exclusive, ev.sameDate, ev.otherDate, names[k])
