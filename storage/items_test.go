@@ -22,7 +22,7 @@ func TestItemRoundTrip(t *testing.T) {
 		URL:          "https://ifpnews.com/iran-russia-drones/",
 		Title:        "Iran, Russia sign «defence» pact — Шахед / شاهد",
 		Summary:      "Tehran and Moscow ...",
-		Text:         "Paragraph one.\n\nParagraph two with ZWNJ: می‌خواهم.",
+		Text:         "Paragraph one.\n\nParagraph two with ZWNJ: می\u200cخواهم.",
 		ContentHTML:  `<p>Paragraph one.</p><p>Paragraph two.</p>`,
 		Authors:      []string{"IFP Editorial Staff", "Reuters"},
 		Categories:   []string{"Politics", "Russia"},

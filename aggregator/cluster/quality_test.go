@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	sets "github.com/topicfeed/topicfeed/aggregator/cluster/storysettest"
 )
 
 // labelled is one item of testdata/labelled.jsonl.
@@ -47,54 +48,9 @@ func loadLabelled(tb testing.TB) []labelled {
 	return items
 }
 
-// pairScore counts pairwise agreement between labels and predictions.
-type pairScore struct{ tp, fp, fn int }
-
-func (s pairScore) precision() float64 {
-	if s.tp+s.fp == 0 {
-		return 1
-	}
-	return float64(s.tp) / float64(s.tp+s.fp)
-}
-
-func (s pairScore) recall() float64 {
-	if s.tp+s.fn == 0 {
-		return 1
-	}
-	return float64(s.tp) / float64(s.tp+s.fn)
-}
-
-func (s pairScore) String() string {
-	return fmt.Sprintf("precision %.3f recall %.3f (tp %d fp %d fn %d)", s.precision(), s.recall(), s.tp, s.fp, s.fn)
-}
-
-// score compares two groupings of the same items pair by pair; an empty
-// label is a group of its own. It returns the score and the wrong pairs.
-func score(keys, want, got []string) (pairScore, []string) {
-	var s pairScore
-	var wrong []string
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			w := want[i] != "" && want[i] == want[j]
-			g := got[i] != "" && got[i] == got[j]
-			switch {
-			case w && g:
-				s.tp++
-			case g:
-				s.fp++
-				wrong = append(wrong, fmt.Sprintf("false pair %s + %s", keys[i], keys[j]))
-			case w:
-				s.fn++
-				wrong = append(wrong, fmt.Sprintf("missed pair %s + %s", keys[i], keys[j]))
-			}
-		}
-	}
-	return s, wrong
-}
-
 // evaluate feeds items in publication order through Assign and scores the
 // story and near-duplicate groupings.
-func evaluate(tb testing.TB, items []labelled, o Options) (story, dup pairScore, wrong []string) {
+func evaluate(tb testing.TB, items []labelled, o Options) (story, dup sets.Score, wrong []string) {
 	tb.Helper()
 	items = slices.Clone(items)
 	slices.SortStableFunc(items, func(a, b labelled) int {
@@ -125,8 +81,8 @@ func evaluate(tb testing.TB, items []labelled, o Options) (story, dup pairScore,
 			tb.Logf("%-26s story=%-28s dup=%-18s %.2f %s", it.Key, d.StoryID, d.DuplicateOf, d.Similarity, d.Reason)
 		}
 	}
-	story, ws := score(keys, wantStory, gotStory)
-	dup, wd := score(keys, wantDup, gotDup)
+	story, ws := sets.Grouping(keys, wantStory, gotStory)
+	dup, wd := sets.Grouping(keys, wantDup, gotDup)
 	for _, w := range ws {
 		wrong = append(wrong, "story: "+w)
 	}
@@ -163,7 +119,7 @@ func TestNearDuplicatesLabelledSet(t *testing.T) {
 		t.Run(cmp.Or(name, "all"), func(t *testing.T) {
 			_, dup, wrong := evaluate(t, items, Options{})
 			t.Logf("%d items: near-duplicates %v", len(items), dup)
-			if dup.precision() < minDupPrecision || dup.recall() < minDupRecall {
+			if dup.Precision() < minDupPrecision || dup.Recall() < minDupRecall {
 				for _, w := range wrong {
 					if strings.HasPrefix(w, "dup: ") {
 						t.Log(w)

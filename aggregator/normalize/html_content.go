@@ -65,7 +65,7 @@ func parseContent(s string) *html.Node {
 	if !htmlTagRE.MatchString(s) {
 		// Plain text: each non-empty line is a paragraph. Entities are still
 		// decoded by the HTML parser; "<" not starting a tag stays text.
-		if strings.IndexAny(s, "<&\r\x00") < 0 {
+		if !strings.ContainsAny(s, "<&\r\x00") {
 			// Nothing the HTML parser would read as markup, a character
 			// reference or a line end to normalise: build the paragraphs
 			// it would build.

@@ -229,13 +229,14 @@ func (s Score) Worse(o Score) bool {
 }
 
 // Grouping compares predicted groups (got) with labels (want), article by
-// article, and returns the score and the wrong pairs.
+// article, and returns the score and the wrong pairs. An empty label or
+// prediction is a group of its own.
 func Grouping(ids, want, got []string) (Score, []string) {
 	var s Score
 	var wrong []string
 	for i := range ids {
 		for j := i + 1; j < len(ids); j++ {
-			w, g := want[i] == want[j], got[i] == got[j]
+			w, g := same(want, i, j), same(got, i, j)
 			switch {
 			case w && g:
 				s.TP++
@@ -249,24 +250,30 @@ func Grouping(ids, want, got []string) (Score, []string) {
 		}
 	}
 	for i := range ids {
-		same, w, g := 0, 0, 0
+		both, w, g := 0, 0, 0
 		for j := range ids {
-			if want[i] == want[j] {
+			sw, sg := i == j || same(want, i, j), i == j || same(got, i, j)
+			if sw {
 				w++
 			}
-			if got[i] == got[j] {
+			if sg {
 				g++
 			}
-			if want[i] == want[j] && got[i] == got[j] {
-				same++
+			if sw && sg {
+				both++
 			}
 		}
-		s.BCubedP += float64(same) / float64(g)
-		s.BCubedR += float64(same) / float64(w)
+		s.BCubedP += float64(both) / float64(g)
+		s.BCubedR += float64(both) / float64(w)
 	}
 	if len(ids) > 0 {
 		s.BCubedP /= float64(len(ids))
 		s.BCubedR /= float64(len(ids))
 	}
 	return s, wrong
+}
+
+// same reports whether items i and j have one non-empty label.
+func same(labels []string, i, j int) bool {
+	return labels[i] != "" && labels[i] == labels[j]
 }
