@@ -32,13 +32,13 @@ import (
 
 // vec is a document's weighted vector in an index of n documents.
 type vec struct {
-	w, idf           []float64 // per feature of p.feats: weight × idf (0 for dates), idf
-	df               []int32   // documents having it, p included
-	all, title, lead float64   // norms of the whole vector, its title and its title+lead features
-	dates            int       // date features
-	titleNumbers     int       // number features in the title
-	outlet           string
-	published        time.Time
+	w, idf       []float64 // per feature of p.feats: weight × idf (0 for dates), idf
+	df           []int32   // documents having it, p included
+	title, lead  float64   // norms of its title's features and of all (title and lead)
+	dates        int       // date features
+	titleNumbers int       // number features in the title
+	outlet       string
+	published    time.Time
 }
 
 // vector returns p's vector in an index of n documents, which include p
@@ -49,7 +49,7 @@ func (ix *Index) vector(p *prepared, n int, indexed bool) vec {
 	}
 	v := vec{w: make([]float64, len(p.feats)), idf: make([]float64, len(p.feats)), df: make([]int32, len(p.feats)),
 		outlet: p.doc.Outlet, published: p.doc.Published}
-	var all, title, lead float64
+	var title, lead float64
 	for i, f := range p.feats {
 		if f.hash.date() {
 			v.dates++
@@ -68,25 +68,22 @@ func (ix *Index) vector(p *prepared, n int, indexed bool) vec {
 		v.idf[i] = idf(df, n, f.common())
 		v.w[i] = float64(f.w()) * v.idf[i]
 		w2 := v.w[i] * v.w[i]
-		all += w2
+		lead += w2
 		if f.code.title() {
 			title += w2
 		}
-		if f.code.title() || f.code.lead() {
-			lead += w2
-		}
 	}
-	v.all, v.title, v.lead = math.Sqrt(all), math.Sqrt(title), math.Sqrt(lead)
+	v.title, v.lead = math.Sqrt(title), math.Sqrt(lead)
 	return v
 }
 
 // norms are an indexed document's vector norms (see vec) under the idf of
 // an index of n documents.
 type norms struct {
-	all, title, lead float32
-	dates            uint8
-	titleNumbers     uint8
-	n                int32
+	title, lead  float32
+	dates        uint8
+	titleNumbers uint8
+	n            int32
 }
 
 // norms returns e's norms, recomputed when the index size has changed by
@@ -95,7 +92,7 @@ func (ix *Index) norms(e *entry, n int) norms {
 	if c := e.norms; c.n > 0 && n*4 <= int(c.n)*5 && n*5 >= int(c.n)*4 {
 		return c
 	}
-	var all, title, lead float64
+	var title, lead float64
 	dates, titleNumbers := 0, 0
 	keys := e.feats.keys()
 	for j, h := range keys {
@@ -108,40 +105,37 @@ func (ix *Index) norms(e *entry, n int) norms {
 			titleNumbers++
 		}
 		w := float64(c.weight()) * idf(ix.feats.live(h), n, h.common())
-		all += w * w
+		lead += w * w
 		if c.title() {
 			title += w * w
 		}
-		if c.title() || c.lead() {
-			lead += w * w
-		}
 	}
-	e.norms = norms{all: float32(math.Sqrt(all)), title: float32(math.Sqrt(title)), lead: float32(math.Sqrt(lead)),
+	e.norms = norms{title: float32(math.Sqrt(title)), lead: float32(math.Sqrt(lead)),
 		dates: uint8(min(dates, 255)), titleNumbers: uint8(min(titleNumbers, 255)), n: int32(n)}
 	return e.norms
 }
 
 // evidence is what two documents share, the inputs of eventModel.
 type evidence struct {
-	all, title, lead float64 // cosines of the whole vectors, the titles, the titles and leads
-	shared           int     // features in common in the titles and leads (so are the next three)
-	specific         int     // shared specific evidence: names of several words, quotations, numbers
-	specificIDF      float64 // the sum of their idfs
-	exclusive        int     // shared features no other document in the window has (not of the background model)
-	reaction         bool    // one reports a reaction, the other not: a reply to a statement is a story of its own
-	otherSpeaker     bool    // both titles say who speaks, and not the same one: two statements
-	otherNumbers     bool    // both titles hold numbers (not years), none the same: 84% and 125%, 11 of 17 and 14
-	sameDate         bool    // both name a day of the event, and one is the same
-	otherDate        bool    // both name days of the event, all different
-	sameOutlet       bool
-	apart            time.Duration
+	title, lead  float64 // cosines of the titles, and of the titles and leads
+	shared       int     // features in common
+	specific     int     // shared specific evidence: names of several words, quotations, numbers
+	specificIDF  float64 // the sum of their idfs
+	exclusive    int     // shared features no other document in the window has (not of the background model)
+	reaction     bool    // one reports a reaction, the other not: a reply to a statement is a story of its own
+	otherSpeaker bool    // both titles say who speaks, and not the same one: two statements
+	otherNumbers bool    // both titles hold numbers (not years), none the same: 84% and 125%, 11 of 17 and 14
+	sameDate     bool    // both name a day of the event, and one is the same
+	otherDate    bool    // both name days of the event, all different
+	sameOutlet   bool
+	apart        time.Duration
 }
 
 // compare gathers the evidence of p (its vector v) and the indexed e.
 func (ix *Index) compare(p *prepared, v vec, e *entry, n int) evidence {
 	en := ix.norms(e, n)
 	var ev evidence
-	var dot, dotT, dotL float64
+	var dotT, dotL float64
 	sharedDates, sharedTitleNumbers := 0, 0
 	keys := e.feats.keys()
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
@@ -160,32 +154,25 @@ func (ix *Index) compare(p *prepared, v vec, e *entry, n int) evidence {
 			}
 			pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
 			x := v.w[i] * float64(ec.weight()) * v.idf[i]
-			dot += x
+			dotL += x
 			if pc.title() && ec.title() {
 				dotT += x
+				if a.number() {
+					sharedTitleNumbers++
+				}
 			}
-			if a.number() && pc.title() && ec.title() {
-				sharedTitleNumbers++
-			}
-			i++
-			j++
-			// the rest weighs only what both leads (or titles) say: a
-			// long text shares more words with anything than its lead
-			if !(pc.title() || pc.lead()) || !(ec.title() || ec.lead()) {
-				continue
-			}
-			dotL += x
 			ev.shared++
-			if v.df[i-1] <= 2 && !a.common() {
+			if v.df[i] <= 2 && !a.common() {
 				ev.exclusive++
 			}
 			if a.specific() {
 				ev.specific++
-				ev.specificIDF += v.idf[i-1]
+				ev.specificIDF += v.idf[i]
 			}
+			i++
+			j++
 		}
 	}
-	ev.all = ratio(dot, v.all*float64(en.all))
 	ev.title = ratio(dotT, v.title*float64(en.title))
 	ev.lead = ratio(dotL, v.lead*float64(en.lead))
 	ev.sameDate = sharedDates > 0
@@ -287,8 +274,8 @@ func (m storyMatch) describe(threshold float64) string {
 		cmp = "<"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "same event %.2f %s %.2f (mean over %d write-ups; best %s %.2f: title %.2f, lead %.2f, text %.2f, %d shared, %d specific",
-		m.score, cmp, threshold, m.members, m.e.key, m.best, m.ev.title, m.ev.lead, m.ev.all, m.ev.shared, m.ev.specific)
+	fmt.Fprintf(&b, "same event %.2f %s %.2f (mean over %d write-ups; best %s %.2f: title %.2f, lead %.2f, %d shared, %d specific",
+		m.score, cmp, threshold, m.members, m.e.key, m.best, m.ev.title, m.ev.lead, m.ev.shared, m.ev.specific)
 	switch {
 	case m.ev.sameDate:
 		b.WriteString(", same day named")

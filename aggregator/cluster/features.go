@@ -68,10 +68,7 @@ const (
 	maxCount   = 1<<12 - 1
 	entityCode = wcode(1 << 12)
 	titleCode  = wcode(1 << 13)
-	// leadCode marks a feature found in the lead (leadTokens); it does
-	// not change the weight
-	leadCode = wcode(1 << 14)
-	maxCode  = 1<<15 - 1
+	maxCode    = 1<<14 - 1
 )
 
 // weights holds every code's weight.
@@ -97,24 +94,20 @@ var weights = func() *[maxCode + 1]float32 {
 
 func (c wcode) weight() float32 { return weights[c&maxCode] }
 
-// title and lead report where the feature occurs.
+// title reports whether the feature occurs in the title.
 func (c wcode) title() bool { return c&titleCode != 0 }
-func (c wcode) lead() bool  { return c&leadCode != 0 }
 
 // valid reports whether c is a code codeOf can give.
 func (c wcode) valid() bool { return c <= maxCode && c&maxCount != 0 }
 
 // codeOf codes the weight of a feature of the kind counted n times.
-func codeOf(kind byte, n int32, title, lead bool) wcode {
+func codeOf(kind byte, n int32, title bool) wcode {
 	c := wcode(min(max(n, 1), maxCount))
 	if kindWeight(kind) != 1 {
 		c |= entityCode
 	}
 	if title {
 		c |= titleCode
-	}
-	if lead {
-		c |= leadCode
 	}
 	return c
 }
@@ -218,7 +211,6 @@ func featureName(kind byte, sep string, words ...string) string {
 type sink struct {
 	counts map[fkey]count
 	title  bool            // occurrences come from the title
-	lead   bool            // occurrences come from the lead
 	extra  map[string]bool // more common terms and joined names (Options.Common)
 
 	wanted map[fkey]bool
@@ -229,7 +221,6 @@ type count struct {
 	n     int32
 	kind  byte
 	title bool
-	lead  bool
 }
 
 // emit records one occurrence of the feature of that kind whose name is
@@ -257,7 +248,6 @@ func (s *sink) emit(kind byte, sep string, words ...string) {
 	c.kind = kind
 	c.n++
 	c.title = c.title || s.title
-	c.lead = c.lead || s.lead
 	s.counts[h] = c
 }
 
@@ -295,7 +285,6 @@ func walk(title, text []token, s *sink) {
 	// only the lead: write-ups of one event share what happened, told
 	// first, and a long text shares more words with anything than its lead
 	lead := text[:min(len(text), leadTokens)]
-	s.lead = true
 	for _, t := range lead {
 		switch {
 		case isNumber(t.word):
@@ -309,7 +298,6 @@ func walk(title, text []token, s *sink) {
 	entities(lead, s)
 	quotes(lead, s)
 	dates(lead, s)
-	s.lead = false
 }
 
 // dates calls emit for the dates of an event a text names: weekdays
@@ -382,7 +370,7 @@ func extract(title, text []token, extra map[string]bool) []feature {
 	// bits order like them.
 	keys := make([]uint64, 0, len(s.counts))
 	for h, c := range s.counts {
-		w := codeOf(c.kind, c.n, c.title, c.lead).weight()
+		w := codeOf(c.kind, c.n, c.title).weight()
 		keys = append(keys, uint64(^math.Float32bits(w))<<32|uint64(h))
 	}
 	if len(keys) > maxFeatures {
@@ -397,7 +385,7 @@ func extract(title, text []token, extra map[string]bool) []feature {
 	for i, k := range keys {
 		h := fkey(k)
 		c := s.counts[h]
-		list[i] = feature{hash: h, code: codeOf(c.kind, c.n, c.title, c.lead)}
+		list[i] = feature{hash: h, code: codeOf(c.kind, c.n, c.title)}
 	}
 	return list
 }

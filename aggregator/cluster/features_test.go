@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestWeightCodes: every code's weight is the formula's float32, whether
-// the feature is in the lead or not, and the code remembers where it is.
+// TestWeightCodes: every code's weight is the formula's float32, and the
+// code remembers whether the feature is in the title.
 func TestWeightCodes(t *testing.T) {
 	for _, title := range []bool{false, true} {
 		for _, kind := range []byte{kindTerm, kindEntity, kindQuote, kindNumber} {
@@ -15,19 +15,17 @@ func TestWeightCodes(t *testing.T) {
 				if title {
 					want *= titleBoost
 				}
-				for _, lead := range []bool{false, true} {
-					c := codeOf(kind, n, title, lead)
-					if got := c.weight(); got != float32(want) {
-						t.Fatalf("kind %c, count %d, title %v: weight %v, want %v", kind, n, title, got, float32(want))
-					}
-					if !c.valid() || c.title() != title || c.lead() != lead {
-						t.Fatalf("code %v: valid %v, title %v, lead %v", c, c.valid(), c.title(), c.lead())
-					}
+				c := codeOf(kind, n, title)
+				if got := c.weight(); got != float32(want) {
+					t.Fatalf("kind %c, count %d, title %v: weight %v, want %v", kind, n, title, got, float32(want))
+				}
+				if !c.valid() || c.title() != title {
+					t.Fatalf("code %v: valid %v, title %v", c, c.valid(), c.title())
 				}
 			}
 		}
 	}
-	if got := codeOf(kindTerm, maxCount+100, false, false); got.weight() != codeOf(kindTerm, maxCount, false, false).weight() {
+	if got := codeOf(kindTerm, maxCount+100, false); got.weight() != codeOf(kindTerm, maxCount, false).weight() {
 		t.Errorf("a count above maxCount is not clamped: %v", got.weight())
 	}
 	for _, c := range []wcode{0, titleCode, maxCode + 1} {
@@ -43,7 +41,7 @@ func TestFeatVec(t *testing.T) {
 	for n := 0; n <= maxFeatures; n++ {
 		fs := make([]feature, n)
 		for i := range fs {
-			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0, i%2 == 0)}
+			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0)}
 		}
 		v := newFeatVec(fs)
 		if v.len() != n || len(v) != n+(n+1)/2 {

@@ -536,7 +536,7 @@ func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 			probes = append(probes, probe{i, df})
 		}
 	}
-	if len(probes) == 0 || v.all == 0 {
+	if len(probes) == 0 || v.lead == 0 {
 		return storyMatch{}, nil
 	}
 	slices.SortFunc(probes, func(a, b probe) int { return a.df - b.df })
