@@ -16,7 +16,7 @@ func TestBandTable(t *testing.T) {
 	for id := uint32(1); id <= n; id++ {
 		e := &entry{id: id, lsh: &lsh{}}
 		for i := range e.lsh.sig {
-			e.lsh.sig[i] = uint16(rng.Uint32N(64)) // small values: buckets shared by many documents
+			e.lsh.sig[i] = uint8(rng.Uint32N(64)) // small values: buckets shared by many documents
 		}
 		docs[id] = e
 		keys := e.lsh.sig.bandKeys()

@@ -110,6 +110,10 @@ func BenchmarkAssign(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			size := tc.size
 			c := newCorpus(1)
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			base := before.HeapAlloc
 			ix := New(Options{Window: time.Duration(tc.window) * time.Second})
 			fill := make([]Doc, size)
 			for i := range fill {
@@ -133,14 +137,16 @@ func BenchmarkAssign(b *testing.B) {
 			}
 			fill = nil
 			ix.Assign(c.next()) // the first Assign after a rebuild refreshes every norm once
+			// the index's bytes: the heap less what was live before it
+			// was built (the corpus generator)
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			heap := float64(ms.HeapAlloc-base) / float64(ix.Len())
 			docs := make([]Doc, b.N)
 			for i := range docs {
 				docs[i] = c.next()
 			}
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			heap := float64(ms.HeapAlloc) / float64(ix.Len())
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {

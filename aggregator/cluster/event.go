@@ -181,7 +181,7 @@ func (ix *Index) compare(p *prepared, v vec, e *entry, n int) evidence {
 	ev.sameOutlet = e.outlet != "" && e.outlet == v.outlet
 	ev.reaction = p.reaction != e.reaction
 	ev.otherSpeaker = p.speaker != 0 && e.speaker != 0 && p.speaker&e.speaker == 0
-	ev.apart = absDur(v.published.Sub(e.published))
+	ev.apart = absDur(v.published.Sub(e.publishedAt()))
 	return ev
 }
 
@@ -314,7 +314,7 @@ func (ix *Index) scoreStories(p *prepared, v vec, cands []uint32, n int) storyMa
 	byStory := make(map[string]storyMatch, len(cands))
 	for _, id := range cands {
 		e := ix.docs[id]
-		if e == nil || e.pending || !ix.inWindow(e.published, p.doc.Published) {
+		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}
 		ev := ix.compare(p, v, e, n)
@@ -363,7 +363,7 @@ func (ix *Index) averageLink(p *prepared, v vec, m storyMatch, n int) storyMatch
 	sum, used := 0.0, 0
 	for _, id := range members {
 		e := ix.docs[id]
-		if e == nil || e.pending || !ix.inWindow(e.published, p.doc.Published) {
+		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}
 		if e == m.e {

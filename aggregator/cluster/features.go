@@ -52,23 +52,22 @@ type feature struct {
 func (f feature) w() float32 { return f.code.weight() }
 
 // wcode codes a feature's weight, kind weight × (1 + ln tf) × title
-// boost, by what it is made of: the count tf (low 12 bits), whether the
+// boost, by what it is made of: the count tf (low 6 bits), whether the
 // feature is a name (kind weight 1.5; 1 for the other kinds) and whether
 // it occurs in the title. weight looks the value up in a table computed
 // with that formula, so a coded weight is exactly the float32 the formula
-// gives. An indexed document keeps 2 bytes a feature for it instead of 4
+// gives. An indexed document keeps 1 byte a feature for it instead of 4
 // (see featVec).
-type wcode uint16
+type wcode uint8
 
 const (
-	// maxCount is the largest count a code holds. Titles and texts are
-	// each cut at maxTokens words, and each word is counted at most once
-	// per feature, so real counts stay below it; larger ones would be
-	// clamped.
-	maxCount   = 1<<12 - 1
-	entityCode = wcode(1 << 12)
-	titleCode  = wcode(1 << 13)
-	maxCode    = 1<<14 - 1
+	// maxCount is the largest count a code holds; larger ones are
+	// clamped. Features come from a title and the first 150 words of a
+	// lead, where no word recurs 63 times (and 1+ln n hardly moves there).
+	maxCount   = 1<<6 - 1
+	entityCode = wcode(1 << 6)
+	titleCode  = wcode(1 << 7)
+	maxCode    = 1<<8 - 1
 )
 
 // weights holds every code's weight.
@@ -112,25 +111,25 @@ func codeOf(kind byte, n int32, title bool) wcode {
 	return c
 }
 
-// featVec is an indexed document's features in 6 bytes each where a
+// featVec is an indexed document's features in 5 bytes each where a
 // []feature takes 8 (a third of an indexed document's memory is its
-// features): their n keys, sorted, then their weight codes two to a word,
-// the first in the low half. Its length, n + ⌈n/2⌉, gives n back as
-// ⌊2·len/3⌋.
+// features): their n keys, sorted, then their weight codes four to a word,
+// the first in the low byte. Its length, n + ⌈n/4⌉, gives n back as
+// ⌊4·len/5⌋.
 type featVec []fkey
 
 func newFeatVec(fs []feature) featVec {
 	n := len(fs)
-	v := make(featVec, n+(n+1)/2)
+	v := make(featVec, n+(n+3)/4)
 	for i, f := range fs {
 		v[i] = f.hash
-		v[n+i/2] |= fkey(f.code) << (16 * (i & 1))
+		v[n+i/4] |= fkey(f.code) << (8 * (i & 3))
 	}
 	return v
 }
 
 // len returns the number of features.
-func (v featVec) len() int { return len(v) * 2 / 3 }
+func (v featVec) len() int { return len(v) * 4 / 5 }
 
 // keys returns the features' keys, sorted.
 func (v featVec) keys() []fkey { return v[:v.len()] }
@@ -142,7 +141,7 @@ func (v featVec) weight(n, i int) float32 {
 
 // code returns the weight code of feature i of the n (v.len()).
 func (v featVec) code(n, i int) wcode {
-	return wcode(v[n+i/2] >> (16 * (i & 1)))
+	return wcode(v[n+i/4] >> (8 * (i & 3)))
 }
 
 // fkey identifies a feature: 30 bits of the hash of its name; in the

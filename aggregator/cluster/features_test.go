@@ -28,7 +28,7 @@ func TestWeightCodes(t *testing.T) {
 	if got := codeOf(kindTerm, maxCount+100, false); got.weight() != codeOf(kindTerm, maxCount, false).weight() {
 		t.Errorf("a count above maxCount is not clamped: %v", got.weight())
 	}
-	for _, c := range []wcode{0, titleCode, maxCode + 1} {
+	for _, c := range []wcode{0, titleCode, entityCode | titleCode} {
 		if c.valid() {
 			t.Errorf("code %#x is valid, want not", c)
 		}
@@ -36,7 +36,7 @@ func TestWeightCodes(t *testing.T) {
 }
 
 // TestFeatVec: a featVec gives back the features it was made of, at every
-// length up to maxFeatures, in n + ⌈n/2⌉ words.
+// length up to maxFeatures, in n + ⌈n/4⌉ words.
 func TestFeatVec(t *testing.T) {
 	for n := 0; n <= maxFeatures; n++ {
 		fs := make([]feature, n)
@@ -44,7 +44,7 @@ func TestFeatVec(t *testing.T) {
 			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0)}
 		}
 		v := newFeatVec(fs)
-		if v.len() != n || len(v) != n+(n+1)/2 {
+		if v.len() != n || len(v) != n+(n+3)/4 {
 			t.Fatalf("n=%d: len %d in %d words", n, v.len(), len(v))
 		}
 		for i, h := range v.keys() {

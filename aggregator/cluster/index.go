@@ -48,8 +48,8 @@ type entry struct {
 	key       string
 	outlet    string
 	story     string
-	root      string // key of the first copy of its near-duplicate group
-	published time.Time
+	root      string   // key of the first copy of its near-duplicate group
+	published int64    // time.Time.UnixMicro: 8 bytes where a time.Time takes 24
 	feats     featVec  // sorted by key
 	lsh       *lsh     // nil for texts too short to sign
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
@@ -58,6 +58,9 @@ type entry struct {
 	reaction  bool     // its title or the start of its lead reports a reaction (see isReaction)
 	speaker   uint64   // who its title says speaks (see speakerOf)
 }
+
+// publishedAt is e's publication time.
+func (e *entry) publishedAt() time.Time { return time.UnixMicro(e.published) }
 
 // lsh is a document's MinHash signature and, for each band, the previous
 // (older) document in the same bucket, 0 at the end of the chain. Chains
@@ -91,7 +94,7 @@ func New(o Options) *Index {
 		hasher:       newHasher(),
 		docs:         make(map[uint32]*entry),
 		byKey:        make(map[string]uint32),
-		feats:        newPostings(),
+		feats:        newPostings(o.withDefaults().MaxPostings),
 		stories:      make(map[string][]uint32),
 		lines:        make(map[uint64]int32),
 	}
@@ -469,7 +472,7 @@ func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
 				continue
 			}
 			seen[e.id] = struct{}{}
-			if !ix.inWindow(e.published, p.doc.Published) {
+			if !ix.inWindow(e.publishedAt(), p.doc.Published) {
 				continue
 			}
 			if j := p.sig.jaccard(&e.lsh.sig); j > bestJ || (j == bestJ && best != nil && e.id < best.id) {
@@ -688,7 +691,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 		outlet:    p.doc.Outlet,
 		story:     story,
 		root:      root,
-		published: p.doc.Published,
+		published: p.doc.Published.UnixMicro(),
 		feats:     newFeatVec(p.feats),
 		reaction:  p.reaction,
 		speaker:   p.speaker,
@@ -711,7 +714,7 @@ func (ix *Index) insert(p *prepared, story, root string) {
 	if e.lsh != nil {
 		ix.bands.push(e, p.bands, ix.docs)
 	}
-	heap.Push(&ix.ages, age{at: e.published.UnixNano(), id: e.id})
+	heap.Push(&ix.ages, age{at: e.publishedAt().UnixNano(), id: e.id})
 }
 
 // remove deletes e from the index.

@@ -6,11 +6,15 @@ package cluster
 // document held inline. Lists of several documents live in a slab,
 // addressed by index. Evicted documents are removed lazily from lists:
 // dead counts them until the list is compacted, so live = len(ids) - dead
-// is exact at all times.
+// is exact at all times. A list that grows past maxListed live documents
+// keeps only their count from then on: a feature that common finds no
+// candidates (Options.MaxPostings) but still weighs by its frequency, and
+// its ids were most of the postings' memory.
 type postings struct {
-	m     map[fkey]pslot
-	lists []posting
-	free  []uint32 // unused slab indexes
+	m         map[fkey]pslot
+	lists     []posting
+	free      []uint32 // unused slab indexes
+	maxListed int
 }
 
 // pslot is a feature's documents: a document id, or with listBit set the
@@ -23,13 +27,19 @@ const listBit pslot = 1 << 31
 
 func (s pslot) list() (int, bool) { return int(s &^ listBit), s&listBit != 0 }
 
-// posting lists the documents having a feature (see postings).
+// posting lists the documents having a feature (see postings): ids, dead
+// of them evicted; or, once counted, only the number of live ones in dead.
 type posting struct {
-	ids  []uint32
-	dead int32
+	ids     []uint32
+	dead    int32
+	counted bool
 }
 
-func newPostings() postings { return postings{m: make(map[fkey]pslot)} }
+// newPostings returns empty postings whose lists keep at most maxListed
+// live ids (0: no bound).
+func newPostings(maxListed int) postings {
+	return postings{m: make(map[fkey]pslot), maxListed: maxListed}
+}
 
 // live returns the number of indexed documents having feature k.
 func (ps *postings) live(k fkey) int {
@@ -42,11 +52,14 @@ func (ps *postings) live(k fkey) int {
 		return 1
 	}
 	l := &ps.lists[i]
+	if l.counted {
+		return int(l.dead)
+	}
 	return len(l.ids) - int(l.dead)
 }
 
-// ids returns the documents listed for feature k, dead ones included;
-// one is scratch space for a single document.
+// ids returns the documents listed for feature k, dead ones included (none
+// once counted); one is scratch space for a single document.
 func (ps *postings) ids(k fkey, one *[1]uint32) []uint32 {
 	s, ok := ps.m[k]
 	if !ok {
@@ -66,6 +79,14 @@ func (ps *postings) add(k fkey, id uint32) {
 	if ok {
 		if i, isList := s.list(); isList {
 			l := &ps.lists[i]
+			switch {
+			case l.counted:
+				l.dead++
+				return
+			case ps.maxListed > 0 && len(l.ids)-int(l.dead) >= ps.maxListed:
+				*l = posting{dead: int32(len(l.ids)-int(l.dead)) + 1, counted: true}
+				return
+			}
 			if len(l.ids) == cap(l.ids) {
 				l.ids = resize(l.ids, len(l.ids)+1)
 			}
@@ -105,6 +126,15 @@ func (ps *postings) drop(k fkey, alive func(id uint32) bool) {
 		return
 	}
 	l := &ps.lists[i]
+	if l.counted {
+		l.dead--
+		if l.dead <= 0 {
+			delete(ps.m, k)
+			ps.lists[i] = posting{}
+			ps.free = append(ps.free, uint32(i))
+		}
+		return
+	}
 	l.dead++
 	if len(l.ids)-int(l.dead) <= 0 {
 		delete(ps.m, k)

@@ -39,7 +39,7 @@ func TestPostings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ps := newPostings()
+			ps := newPostings(0)
 			docs := map[uint32]bool{}
 			for i, s := range tc.steps {
 				if s.add != 0 {
@@ -77,7 +77,7 @@ func TestPostings(t *testing.T) {
 // away into a smaller array, not kept as capacity.
 func TestPostingsSlidingMemory(t *testing.T) {
 	for _, window := range []int{3, 40, 1000} {
-		ps := newPostings()
+		ps := newPostings(0)
 		docs := map[uint32]bool{}
 		alive := func(id uint32) bool { return docs[id] }
 		const k fkey = 5

@@ -56,7 +56,7 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 		before[e.id] = e.story
 	}
 	slices.SortFunc(order, func(a, b *entry) int {
-		if c := a.published.Compare(b.published); c != 0 {
+		if c := cmp.Compare(a.published, b.published); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.key, b.key)
@@ -132,7 +132,7 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 
 // after reports whether e comes after self in publication order.
 func after(e, self *entry) bool {
-	if c := e.published.Compare(self.published); c != 0 {
+	if c := cmp.Compare(e.published, self.published); c != 0 {
 		return c > 0
 	}
 	return e.key > self.key
@@ -164,7 +164,7 @@ func (ix *Index) attach(e *entry, story string) {
 	members := ix.stories[story]
 	i, _ := slices.BinarySearchFunc(members, e, func(id uint32, e *entry) int {
 		o := ix.docs[id]
-		if c := o.published.Compare(e.published); c != 0 {
+		if c := cmp.Compare(o.published, e.published); c != 0 {
 			return c
 		}
 		return cmp.Compare(o.key, e.key)
@@ -179,7 +179,7 @@ func (e *entry) asPrepared() *prepared {
 	for j, h := range keys {
 		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
 	}
-	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.published}, feats: feats, reaction: e.reaction, speaker: e.speaker}
+	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.publishedAt()}, feats: feats, reaction: e.reaction, speaker: e.speaker}
 }
 
 // StoryOf returns the story the index holds the document with key in, and

@@ -18,14 +18,14 @@ import (
 // title's speaker (64 bits, see speakerOf); the root key (uvarint length, bytes;
 // empty when the document is its own root); the features (uvarint count,
 // then per feature its 32-bit key and 32-bit weight code, see wcode); a byte 1 and the
-// signature's 96 16-bit values, or a byte 0; the line hashes (uvarint
+// signature's 96 8-bit values, or a byte 0; the line hashes (uvarint
 // count, 64 bits each).
 
 // stateFormat numbers the encoding and everything that decides what a
 // state holds (tokeniser, feature extraction, signatures, line hashing).
 // Bump it whenever any of those changes: states of another format are
 // ignored and their documents analysed from their text again.
-const stateFormat = 3 // 2: 16-bit signatures; 3: weight codes, title and lead features only, date features
+const stateFormat = 4
 
 const stateMagic = 0xC5
 
@@ -60,7 +60,7 @@ func encodeState(e *entry) []byte {
 	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(keys) + 1 +
 		binary.MaxVarintLen64 + 8*len(e.lines)
 	if e.lsh != nil {
-		n += 2 * numHashes
+		n += numHashes
 	}
 	b := make([]byte, 0, n)
 	b = append(b, stateMagic)
@@ -81,9 +81,7 @@ func encodeState(e *entry) []byte {
 		b = append(b, 0)
 	} else {
 		b = append(b, 1)
-		for _, v := range e.lsh.sig {
-			b = binary.LittleEndian.AppendUint16(b, v)
-		}
+		b = append(b, e.lsh.sig[:]...)
 	}
 	b = binary.AppendUvarint(b, uint64(len(e.lines)))
 	for _, h := range e.lines {
@@ -158,12 +156,10 @@ func decodeState(b []byte, p *prepared) (root string, err error) {
 	switch flag := r.bytes(1); {
 	case r.err != nil:
 	case flag[0] == 1:
-		sb := r.bytes(2 * numHashes)
+		sb := r.bytes(numHashes)
 		if r.err == nil {
 			var sig signature
-			for i := range sig {
-				sig[i] = binary.LittleEndian.Uint16(sb[2*i:])
-			}
+			copy(sig[:], sb)
 			keys := sig.bandKeys()
 			p.sig, p.bands = &sig, keys[:]
 		}
