@@ -169,48 +169,25 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read items: %w", err)
 	}
-	self := strings.TrimRight(cfg.BaseURL, "/") + "/feed." + *format
-	if *tag != "" {
-		self = strings.TrimRight(cfg.BaseURL, "/") + "/tags/" + *tag + "." + *format
-	}
 	outlets, err := db.Outlets(ctx)
 	if err != nil {
 		return fmt.Errorf("read outlets: %w", err)
 	}
-	m := feedMeta(cfg, self, items, outlets)
-	m.PerStory = *per == "story"
+	// described as the server describes the same feed
+	d := publish.MergedFeed(cfg.Feed.Title)
+	if *tag != "" {
+		d = publish.TagFeed(cfg.Feed.Title, *tag)
+	}
+	d.Ext, d.PerStory = *format, *per == "story"
+	site := publish.Site{Title: cfg.Feed.Title, Description: cfg.Feed.Description, Language: cfg.Feed.Language,
+		BaseURL: cfg.BaseURL, HubURL: cfg.WebSubHub, TTL: cfg.PollInterval}
+	m := publish.FeedMeta(site, d, outlets)
 	out, err := render(m, items)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", *format, err)
 	}
 	_, err = c.stdout.Write(out)
 	return err
-}
-
-// feedMeta describes an exported feed as the server describes the same
-// feed.
-func feedMeta(cfg config.Config, self string, items []news.Item, outlets []news.OutletState) publish.Meta {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	m := publish.Meta{
-		Title:       cfg.Feed.Title,
-		Description: cfg.Feed.Description,
-		Link:        base + "/",
-		SelfURL:     self,
-		Language:    cfg.Feed.Language,
-		HubURL:      cfg.WebSubHub,
-		BaseURL:     base,
-		OutletFeeds: map[string]string{},
-		TTL:         cfg.PollInterval,
-	}
-	for _, o := range outlets {
-		m.OutletFeeds[o.Name] = o.FeedURL
-	}
-	for _, it := range items {
-		if it.Updated.After(m.Updated) {
-			m.Updated = it.Updated
-		}
-	}
-	return m
 }
 
 // check validates the configuration and prints what would be polled.
