@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
 // TestPollBesideServeSharesStories: a `poll` run (from cron) and a running
@@ -68,7 +70,7 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 			close(release)
 		}
 	})
-	cfg := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
+	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
 		{"Al Mayadeen English", srv.URL + "/almayadeen/feed.json"}}, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 
 	d := startServe(t, cfg)
@@ -83,7 +85,7 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 		t.Fatalf("poll: exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, `msg="story assigner" role=follower`) {
-		t.Errorf("the poll did not follow serve's story assigner:\n%s", logTail(stderr))
+		t.Errorf("the poll did not follow serve's story assigner:\n%s", apptest.LogTail(stderr))
 	}
 	phase.Store(2)
 	close(release)

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
@@ -652,7 +653,7 @@ func TestServeMetrics(t *testing.T) {
 		t.Error("/metrics counts no duplicate item")
 	}
 	if t.Failed() {
-		t.Logf("metrics:\n%s", grepLines(metrics, "topicfeed_"))
+		t.Logf("metrics:\n%s", apptest.GrepLines(metrics, "topicfeed_"))
 	}
 
 	// An online backup while the daemon runs opens and holds every item.
@@ -670,16 +671,6 @@ func TestServeMetrics(t *testing.T) {
 		t.Error(err)
 	}
 	d.stop(t)
-}
-
-func grepLines(s, substr string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, substr) && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func wellFormed(doc string) error {

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
 // TestExportRedactsOutletCredentials: an outlet whose feed URL carries a
@@ -18,13 +20,13 @@ func TestExportRedactsOutletCredentials(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(onTopicRSS("tokened", 2))
+		w.Write(apptest.OnTopicRSS("tokened", 2))
 	}))
 	t.Cleanup(srv.Close)
-	cfg := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Tokened", srv.URL + "/feed?token=secret"}},
+	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Tokened", srv.URL + "/feed?token=secret"}},
 		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 	if _, stderr, code := runBinary(t, "", "-config", cfg, "poll"); code != 0 || !strings.Contains(stderr, "polled 1 outlets (0 failed): 2 new") {
-		t.Fatalf("poll: exit %d\n%s", code, logTail(stderr))
+		t.Fatalf("poll: exit %d\n%s", code, apptest.LogTail(stderr))
 	}
 	for _, format := range []string{"atom", "rss", "json"} {
 		for _, args := range [][]string{{}, {"-tag", "drones"}, {"-per", "item"}} {
@@ -37,7 +39,7 @@ func TestExportRedactsOutletCredentials(t *testing.T) {
 				t.Errorf("%s: the outlet's items are not exported:\n%s", strings.Join(args[2:], " "), out)
 			}
 			if strings.Contains(out, "secret") {
-				t.Errorf("%s publishes the outlet's token:\n%s", strings.Join(args[2:], " "), grepLines(out, "secret"))
+				t.Errorf("%s publishes the outlet's token:\n%s", strings.Join(args[2:], " "), apptest.GrepLines(out, "secret"))
 			}
 			// JSON Feed has no place for an entry's source feed
 			if format != "json" && !strings.Contains(out, "token=xxxxx") {

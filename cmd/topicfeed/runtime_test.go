@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/topicfeed/topicfeed/app"
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
 // The wiring of the runtime's settings in the real binary: they are the
@@ -46,7 +47,7 @@ func TestGCPaceInBinary(t *testing.T) {
 				t.Fatalf("poll: %v\n%s", err, out)
 			}
 			if !strings.Contains(string(out), c.want) {
-				t.Errorf("no %q in the log:\n%s", c.want, grepLines(string(out), "gc pace"))
+				t.Errorf("no %q in the log:\n%s", c.want, apptest.GrepLines(string(out), "gc pace"))
 			}
 		})
 	}
@@ -73,7 +74,7 @@ func TestMemoryLimitFromContainer(t *testing.T) {
 	if !strings.Contains(string(out), "polled 5 outlets") {
 		t.Fatalf("poll in a 512 MiB cgroup: %v\n%s", err, out)
 	}
-	line := grepLines(string(out), `msg="memory limit"`)
+	line := apptest.GrepLines(string(out), `msg="memory limit"`)
 	want := regexp.MustCompile(`source=container container_limit_bytes=536870912 sqlite_cache_bytes=(\d+) go_limit_bytes=(\d+)`)
 	m := want.FindStringSubmatch(line)
 	if m == nil {
