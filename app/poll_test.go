@@ -14,26 +14,26 @@ import (
 
 // pollRound opens the App of cfg as `topicfeed poll` does, runs one round
 // (of the outlets due only, with onlyDue) and closes it. It returns the
-// names of the outlets polled and skipped.
-func pollRound(t *testing.T, cfg string, onlyDue bool) (polled, skipped []string) {
+// names of the outlets polled and skipped, and the App's log.
+func pollRound(t *testing.T, cfg string, onlyDue bool) (polled, skipped []string, log string) {
 	t.Helper()
 	c, err := LoadConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &logBuffer{}
-	a, err := Open(context.Background(), cfg, c, NewLogger(log, c.Log), Options{})
+	logs := &logBuffer{}
+	a, err := Open(context.Background(), cfg, c, NewLogger(logs, c.Log), Options{})
 	if err != nil {
-		t.Fatalf("open: %v\n%s", err, log)
+		t.Fatalf("open: %v\n%s", err, logs)
 	}
 	results, skipped, err := a.Poll(context.Background(), onlyDue)
 	if err := errors.Join(err, a.Close()); err != nil {
-		t.Fatalf("poll (due only: %v): %v\n%s", onlyDue, err, apptest.LogTail(log.String()))
+		t.Fatalf("poll (due only: %v): %v\n%s", onlyDue, err, apptest.LogTail(logs.String()))
 	}
 	for _, r := range results {
 		polled = append(polled, r.Outlet)
 	}
-	return polled, skipped
+	return polled, skipped, logs.String()
 }
 
 // TestPollDue: a round of the outlets due (`poll -due`, for a cron job)
@@ -71,7 +71,7 @@ func TestPollDue(t *testing.T) {
 
 	// A new outlet joins the configuration: only it is due.
 	cfg = apptest.WriteOutletsConfig(t, dir, []apptest.Outlet{{"Limited", srv.URL + "/limited"}, {"Healthy", srv.URL + "/healthy"}, {"New", srv.URL + "/new"}}, extra)
-	polled, skipped := pollRound(t, cfg, true)
+	polled, skipped, _ := pollRound(t, cfg, true)
 	if limitedHits.Load() != 1 {
 		t.Errorf("poll -due asked the rate-limited outlet again within its Retry-After (%d requests)", limitedHits.Load())
 	}

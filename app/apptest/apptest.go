@@ -119,6 +119,18 @@ func WriteOutletsConfig(t testing.TB, dir string, outlets []Outlet, extra string
 	return path
 }
 
+// BurnsStory are the two write-ups of the CIA director's interview (seeds
+// 001, 004, in testdata/e2e): one story. ReplyStory is Iran's reply to it (seed 003, at The
+// Moscow Times and as a wire copy at Iran Front Page): a story of its own,
+// related to the interview.
+var (
+	BurnsStory = []string{
+		"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
+		"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
+	}
+	ReplyStory = "https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733"
+)
+
 // GrepLines returns the lines of s that contain substr.
 func GrepLines(s, substr string) string {
 	var out []string

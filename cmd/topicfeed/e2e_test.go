@@ -202,18 +202,6 @@ type jsonFeed struct {
 	} `json:"items"`
 }
 
-// burnsStory are the two write-ups of the CIA director's interview (seeds
-// 001, 004): one story. replyStory is Iran's reply to it (seed 003, at The
-// Moscow Times and as a wire copy at Iran Front Page): a story of its own,
-// related to the interview.
-var (
-	burnsStory = []string{
-		"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
-		"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
-	}
-	replyStory = "https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733"
-)
-
 func parseJSONFeed(t *testing.T, data []byte) jsonFeed {
 	t.Helper()
 	var f jsonFeed
@@ -266,13 +254,13 @@ func checkPerItem(t *testing.T, data []byte) jsonFeed {
 	for _, u := range wantOnTopic {
 		stories[story[u]] = append(stories[story[u]], u)
 	}
-	for _, u := range burnsStory[1:] {
-		if story[u] != story[burnsStory[0]] {
-			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], burnsStory[0], story[burnsStory[0]])
+	for _, u := range apptest.BurnsStory[1:] {
+		if story[u] != story[apptest.BurnsStory[0]] {
+			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], apptest.BurnsStory[0], story[apptest.BurnsStory[0]])
 		}
 	}
-	if story[replyStory] == story[burnsStory[0]] {
-		t.Errorf("Iran's reply %s is in the interview's story %q: a reply is a story of its own", replyStory, story[replyStory])
+	if story[apptest.ReplyStory] == story[apptest.BurnsStory[0]] {
+		t.Errorf("Iran's reply %s is in the interview's story %q: a reply is a story of its own", apptest.ReplyStory, story[apptest.ReplyStory])
 	}
 	if len(stories) != 5 {
 		t.Errorf("%d stories, want 5 (the Burns interview, Iran's reply, Blinken on drones, drone talks, the Sea of Azov): %v", len(stories), stories)
@@ -295,12 +283,12 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 	}
 	burns := ""
 	for _, it := range f.Items {
-		if slices.Contains(burnsStory, it.URL) {
+		if slices.Contains(apptest.BurnsStory, it.URL) {
 			burns = it.Ext.Story
 		}
 	}
 	for _, it := range f.Items {
-		if it.URL != replyStory {
+		if it.URL != apptest.ReplyStory {
 			continue
 		}
 		if it.Ext.Related != burns || burns == "" {
@@ -320,7 +308,7 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 			t.Errorf("story %s has two entries", it.Ext.Story)
 		}
 		seen[it.Ext.Story] = true
-		if !slices.Contains(burnsStory, it.URL) {
+		if !slices.Contains(apptest.BurnsStory, it.URL) {
 			continue
 		}
 		outlets := map[string]bool{}
