@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/metrics"
 )
 
@@ -88,32 +88,13 @@ func (s *served) log() string { return s.logs.String() }
 // get fetches path from the server.
 func (s *served) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Get(s.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return apptest.Get(t, s.base+path)
 }
 
 // waitReady polls /readyz until it answers 200.
 func (s *served) waitReady(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, body := s.get(t, "/readyz")
-		if resp.StatusCode == http.StatusOK {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %s after 30s: %s\n%s", resp.Status, body, s.log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	apptest.WaitReady(t, s.base, s.log)
 }
 
 // shutdown stops serving, as a signal does, and checks that Serve

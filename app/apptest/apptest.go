@@ -7,6 +7,7 @@ package apptest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // GenWords is the vocabulary of generated item texts: on-topic terms mixed
@@ -148,4 +150,36 @@ func LogTail(s string) string {
 		return "…" + s[len(s)-6000:]
 	}
 	return s
+}
+
+// Get fetches url and returns the response and its body.
+func Get(t testing.TB, url string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// WaitReady polls base's /readyz until it answers 200, for up to 30 s;
+// log gives the server's log for the failure message.
+func WaitReady(t testing.TB, base string, log func() string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, body := Get(t, base+"/readyz")
+		if resp.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %s after 30s: %s\n%s", resp.Status, body, log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -515,35 +515,16 @@ func (d *daemon) log() string {
 	return d.logs.String()
 }
 
-// get fetches path from the daemon.
+// get fetches path from the server.
 func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Get(d.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return apptest.Get(t, d.base+path)
 }
 
 // waitReady polls /readyz until it answers 200.
 func (d *daemon) waitReady(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, body := d.get(t, "/readyz")
-		if resp.StatusCode == http.StatusOK {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %s after 30s: %s\n%s", resp.Status, body, d.log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	apptest.WaitReady(t, d.base, d.log)
 }
 
 // stop sends SIGTERM and checks that the daemon exits 0 promptly.
