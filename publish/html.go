@@ -25,6 +25,8 @@ type Site struct {
 	BaseURL string
 	// HubURL is the WebSub hub, advertised with <link rel="hub">.
 	HubURL string
+	// TTL is the poll interval its feeds announce (Meta.TTL).
+	TTL time.Duration
 }
 
 // FeedLink is a feed a page advertises with <link rel="alternate">.

@@ -61,6 +61,69 @@ type Meta struct {
 	PerStory bool
 }
 
+// FeedDoc is one of the site's feed documents: which feed, in which
+// format.
+type FeedDoc struct {
+	// Title is the feed's title.
+	Title string
+	// Page is the site path of the HTML page the feed belongs to ("/",
+	// "/tags/drones"); Path is the document's, without its extension
+	// ("/feed", "/tags/drones"). Both are escaped.
+	Page, Path string
+	// Ext is the format's extension: "atom", "rss" or "json".
+	Ext string
+	// PerStory: one entry per story (Meta.PerStory).
+	PerStory bool
+}
+
+// MergedFeed is the site's merged feed, titled title, whose page is the
+// front page.
+func MergedFeed(title string) FeedDoc {
+	return FeedDoc{Title: title, Page: "/", Path: "/feed"}
+}
+
+// TagFeed is the feed of one tag, titled after the site's; the tag is
+// escaped in its paths.
+func TagFeed(siteTitle, tag string) FeedDoc {
+	p := "/tags/" + url.PathEscape(tag)
+	return FeedDoc{Title: siteTitle + ": " + tag, Page: p, Path: p}
+}
+
+// OutletFeed is the feed of one outlet, titled after the site's and known
+// by its slug in its paths.
+func OutletFeed(siteTitle, outlet, slug string) FeedDoc {
+	p := "/outlets/" + url.PathEscape(slug)
+	return FeedDoc{Title: siteTitle + ": " + outlet, Page: p, Path: p}
+}
+
+// FeedMeta describes the feed document d of site for the renderers. It is
+// the one description of a feed: the web server's feeds and `topicfeed
+// export` both use it, so that an export is the document the server
+// publishes. The outlets' feed URLs (an outlet's own URL when it has no
+// feed URL) credit each entry's source; they are redacted with
+// news.RedactURL, because a configured URL may carry a credential
+// (?token=, user:password@) that must not be published. Meta.Updated is
+// left to the renderers, which take the newest entry's.
+func FeedMeta(site Site, d FeedDoc, outlets []news.OutletState) Meta {
+	base := strings.TrimRight(site.BaseURL, "/")
+	feeds := make(map[string]string, len(outlets))
+	for _, o := range outlets {
+		feeds[o.Name] = news.RedactURL(cmp.Or(o.FeedURL, o.URL))
+	}
+	return Meta{
+		Title:       d.Title,
+		Description: site.Description,
+		Link:        base + d.Page,
+		SelfURL:     base + d.Path + "." + d.Ext,
+		Language:    site.Language,
+		HubURL:      site.HubURL,
+		BaseURL:     base,
+		OutletFeeds: feeds,
+		TTL:         site.TTL,
+		PerStory:    d.PerStory,
+	}
+}
+
 // base returns the site root without a trailing slash, or "" when Meta
 // gives no absolute one.
 func (m Meta) base() string {

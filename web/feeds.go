@@ -76,25 +76,8 @@ func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
 
 // meta describes a feed for the renderers.
 func (s *Server) meta(spec feedSpec, f feedFormat, outlets []news.OutletState) publish.Meta {
-	feedsOf := make(map[string]string, len(outlets))
-	for _, o := range redactOutlets(outlets) {
-		feedsOf[o.Name] = o.FeedURL
-		if o.FeedURL == "" {
-			feedsOf[o.Name] = o.URL
-		}
-	}
-	return publish.Meta{
-		Title:       spec.title,
-		Description: s.o.Description,
-		Link:        s.url(spec.page),
-		SelfURL:     s.url(spec.path + "." + f.ext),
-		Language:    s.o.Language,
-		HubURL:      s.o.HubURL,
-		BaseURL:     s.base,
-		OutletFeeds: feedsOf,
-		TTL:         s.o.PollInterval,
-		PerStory:    spec.query.PerStory,
-	}
+	d := publish.FeedDoc{Title: spec.title, Page: spec.page, Path: spec.path, Ext: f.ext, PerStory: spec.query.PerStory}
+	return publish.FeedMeta(s.site(), d, outlets)
 }
 
 // splitExt splits "drones.atom" into "drones" and its feed format; a name
@@ -111,11 +94,10 @@ func splitExt(name string) (string, feedFormat, bool) {
 // tag serves /tags/{tag}.atom|.rss|.json and the tag's page /tags/{tag}.
 func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
 	name, f, isFeed := splitExt(r.PathValue("name"))
+	d := publish.TagFeed(s.o.Title, name)
 	spec := feedSpec{
 		query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Tag: name, Limit: s.o.Limit},
-		title: s.o.Title + ": " + name,
-		page:  "/tags/" + pathEscape(name),
-		path:  "/tags/" + pathEscape(name),
+		title: d.Title, page: d.Page, path: d.Path,
 	}
 	var render renderFunc
 	if isFeed {
@@ -165,11 +147,10 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 			return notFound("no such outlet: " + slug)
 		}
 		o := outlets[i]
+		d := publish.OutletFeed(s.o.Title, o.Name, slug)
 		spec := feedSpec{
 			query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Outlet: o.Name, Limit: s.o.Limit},
-			title: s.o.Title + ": " + o.Name,
-			page:  "/outlets/" + pathEscape(slug),
-			path:  "/outlets/" + pathEscape(slug),
+			title: d.Title, page: d.Page, path: d.Path,
 		}
 		if isFeed {
 			return s.renderFeed(f, spec)(ctx)

@@ -26,7 +26,8 @@ const htmlCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: h
 func pathEscape(s string) string { return url.PathEscape(s) }
 
 func (s *Server) site() publish.Site {
-	return publish.Site{Title: s.o.Title, Description: s.o.Description, Language: s.o.Language, BaseURL: s.base, HubURL: s.o.HubURL}
+	return publish.Site{Title: s.o.Title, Description: s.o.Description, Language: s.o.Language, BaseURL: s.base, HubURL: s.o.HubURL,
+		TTL: s.o.PollInterval}
 }
 
 // feedLinks are the <link rel="alternate"> of a page whose feeds live at

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
 // runBinary runs topicfeed with stdin and returns its outputs and exit code.
@@ -317,7 +319,7 @@ func TestInspect(t *testing.T) {
 		w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Лента</title><link>https://lenta.example/</link><description>d</description><item><title>Иран и Россия</title><link>https://lenta.example/1</link></item></channel></rss>`))
 	}))
 	defer srv.Close()
-	private := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Lenta", srv.URL + "/feed"}}, "allow_private_networks: true\n")
+	private := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Lenta", srv.URL + "/feed"}}, "allow_private_networks: true\n")
 	out, stderr, code = runBinary(t, "", "-config", private, "inspect", srv.URL+"/feed")
 	var fetched struct {
 		Title, Language string

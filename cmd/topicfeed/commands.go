@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
-	"github.com/topicfeed/topicfeed/aggregator"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/app"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/metrics"
 	"github.com/topicfeed/topicfeed/news"
@@ -19,93 +17,45 @@ import (
 )
 
 // serve runs the scheduler and the HTTP server until ctx is done.
-func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve")
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := c.flags("serve")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	m := metrics.New()
-	a, err := e.openAppWith(ctx, m, appOptions{cpuWorkers: serveCPUWorkers(), limitMemory: true})
+	a, err := c.openApp(ctx, app.Options{Observer: m, CPUWorkers: app.ServeCPUWorkers(), LimitMemory: true})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	m.RegisterStore(a.storeStats, a.log)
-	site := a.siteServer()
-	ln, err := net.Listen("tcp", a.cfg.Listen)
+	ln, err := net.Listen("tcp", a.Config.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+		return fmt.Errorf("listen on %s: %w", a.Config.Listen, err)
 	}
-	srv := &http.Server{
-		Handler:           a.handler(m, site),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
-	a.log.Info("serving", "listen", ln.Addr().String(), "base_url", a.cfg.BaseURL, "outlets", len(a.cfg.Outlets), "database", a.cfg.Database)
-
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.Serve(ln) }()
-	stopAssigner := a.runAssigner(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = a.scheduler.Run(ctx) }) // returns ctx's error on shutdown
-	wg.Go(func() { _ = site.Run(ctx) })        // WebSub pings; returns ctx's error
-	wg.Go(func() { a.prune(ctx, time.Hour) })
-
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-srvErr:
-		serveErr = fmt.Errorf("http server: %w", serveErr)
-	}
-	a.log.Info("shutting down")
-	stop()
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && serveErr == nil {
-		serveErr = fmt.Errorf("http shutdown: %w", err)
-	}
-	wg.Wait()
-	stopAssigner() // after the last polls: it assigns what other processes stored meanwhile
-	a.log.Info("stopped")
-	return serveErr
+	return a.Serve(ctx, ln, m)
 }
 
 // poll runs one poll round of every outlet (with -due, of the outlets due
 // by their stored state). Failing outlets are reported on stderr; only an
 // unusable config or database is an error.
-func (e *env) poll(ctx context.Context, args []string) error {
-	fs := e.flags("poll")
+func (c *cli) poll(ctx context.Context, args []string) error {
+	fs := c.flags("poll")
 	onlyDue := fs.Bool("due", false, "poll only the outlets that are due (next poll time, Retry-After, back-off), as the daemon would: for cron")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := e.openAppWith(ctx, nil, appOptions{limitMemory: true})
+	a, err := c.openApp(ctx, app.Options{LimitMemory: true})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	// Holding the assigner lease (no serve runs), this run decides the
-	// stories of what other polls store meanwhile; else serve corrects
-	// the stories this run gives its items.
-	stopAssigner := a.runAssigner(ctx)
-	var results []aggregator.Result
-	if *onlyDue {
-		var skipped []string
-		if results, skipped, err = a.scheduler.RunDue(ctx); err != nil {
-			stopAssigner()
-			return err
-		}
-		if len(skipped) > 0 {
-			fmt.Fprintf(e.stderr, "skipped %d outlets not yet due\n", len(skipped))
-		}
-	} else {
-		results = a.scheduler.RunOnce(ctx)
+	results, skipped, err := a.Poll(ctx, *onlyDue)
+	if err != nil {
+		return err
 	}
-	stopAssigner()
+	if len(skipped) > 0 {
+		fmt.Fprintf(c.stderr, "skipped %d outlets not yet due\n", len(skipped))
+	}
 	var total news.SaveStats
 	failed := 0
 	for _, r := range results {
@@ -114,14 +64,80 @@ func (e *env) poll(ctx context.Context, args []string) error {
 			failed++
 		}
 	}
-	fmt.Fprintf(e.stderr, "polled %d outlets (%d failed): %d new, %d updated, %d duplicate, %d unchanged\n",
+	fmt.Fprintf(c.stderr, "polled %d outlets (%d failed): %d new, %d updated, %d duplicate, %d unchanged\n",
 		len(results), failed, total.New, total.Updated, total.Duplicate, total.Unchanged)
 	return ctx.Err()
 }
 
+// retag re-evaluates every stored item against the configured rules,
+// without refetching.
+func (c *cli) retag(ctx context.Context, args []string) error {
+	fs := c.flags("retag")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := c.openApp(ctx, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	st, err := a.RetagAll(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "retagged %d items: %d changed, %d on topic\n", st.Items, st.Changed, st.OnTopic)
+	return nil
+}
+
+// backup writes a consistent copy of the database while the daemon may be
+// running.
+func (c *cli) backup(ctx context.Context, args []string) error {
+	fs := c.flags("backup")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return usageError{"backup: want the FILE to write"}
+	}
+	cfg, db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return fmt.Errorf("backup to %s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(c.stdout, "backed up %s to %s\n", cfg.Database, fs.Arg(0))
+	return nil
+}
+
+// outletsTable prints every outlet's health from the database.
+func (c *cli) outletsTable(ctx context.Context, args []string) error {
+	fs := c.flags("outlets")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	_, db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.Outlets(ctx)
+	if err != nil {
+		return fmt.Errorf("read outlets: %w", err)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OUTLET\tSTATUS\tITEMS\tLAST FETCH\tLAST SUCCESS\tNEXT POLL\tERRORS\tLAST ERROR")
+	for _, o := range app.Health(time.Now(), list) {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", o.Name, o.Status, o.Items, o.LastFetch, o.LastSuccess,
+			o.NextPoll, o.Errors, o.LastError)
+	}
+	return tw.Flush()
+}
+
 // export writes the merged feed to stdout.
-func (e *env) export(ctx context.Context, args []string) error {
-	fs := e.flags("export")
+func (c *cli) export(ctx context.Context, args []string) error {
+	fs := c.flags("export")
 	format := fs.String("format", "atom", "feed `format`: atom, rss or json")
 	limit := fs.Int("limit", -1, "number of entries; 0 for every stored topical item (default: feed.limit)")
 	tag := fs.String("tag", "", "only items with this `tag`")
@@ -138,7 +154,7 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if !ok {
 		return usageError{fmt.Sprintf("export: -format must be atom, rss or json, got %q", *format)}
 	}
-	cfg, db, err := e.openStore(ctx)
+	cfg, db, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -153,66 +169,43 @@ func (e *env) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read items: %w", err)
 	}
-	self := strings.TrimRight(cfg.BaseURL, "/") + "/feed." + *format
-	if *tag != "" {
-		self = strings.TrimRight(cfg.BaseURL, "/") + "/tags/" + *tag + "." + *format
-	}
 	outlets, err := db.Outlets(ctx)
 	if err != nil {
 		return fmt.Errorf("read outlets: %w", err)
 	}
-	m := feedMeta(cfg, self, items, outlets)
-	m.PerStory = *per == "story"
+	// described as the server describes the same feed
+	d := publish.MergedFeed(cfg.Feed.Title)
+	if *tag != "" {
+		d = publish.TagFeed(cfg.Feed.Title, *tag)
+	}
+	d.Ext, d.PerStory = *format, *per == "story"
+	site := publish.Site{Title: cfg.Feed.Title, Description: cfg.Feed.Description, Language: cfg.Feed.Language,
+		BaseURL: cfg.BaseURL, HubURL: cfg.WebSubHub, TTL: cfg.PollInterval}
+	m := publish.FeedMeta(site, d, outlets)
 	out, err := render(m, items)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", *format, err)
 	}
-	_, err = e.stdout.Write(out)
+	_, err = c.stdout.Write(out)
 	return err
 }
 
-// feedMeta describes an exported feed as the server describes the same
-// feed.
-func feedMeta(cfg config.Config, self string, items []news.Item, outlets []news.OutletState) publish.Meta {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	m := publish.Meta{
-		Title:       cfg.Feed.Title,
-		Description: cfg.Feed.Description,
-		Link:        base + "/",
-		SelfURL:     self,
-		Language:    cfg.Feed.Language,
-		HubURL:      cfg.WebSubHub,
-		BaseURL:     base,
-		OutletFeeds: map[string]string{},
-		TTL:         cfg.PollInterval,
-	}
-	for _, o := range outlets {
-		m.OutletFeeds[o.Name] = o.FeedURL
-	}
-	for _, it := range items {
-		if it.Updated.After(m.Updated) {
-			m.Updated = it.Updated
-		}
-	}
-	return m
-}
-
 // check validates the configuration and prints what would be polled.
-func (e *env) check(ctx context.Context, args []string) error {
-	fs := e.flags("check")
+func (c *cli) check(ctx context.Context, args []string) error {
+	fs := c.flags("check")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
+	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
 	}
 	if _, err := tagger.New(cfg.Topics, cfg.Tags); err != nil {
-		return fmt.Errorf("%s: topics: %w", e.configPath, err)
+		return fmt.Errorf("%s: topics: %w", c.configPath, err)
 	}
-	fmt.Fprintf(e.stdout, "%s: ok\n", e.configPath)
-	fmt.Fprintf(e.stdout, "database %s, listening on %s, publishing at %s\n\n", cfg.Database, cfg.Listen, cfg.BaseURL)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(c.stdout, "%s: ok\n", c.configPath)
+	fmt.Fprintf(c.stdout, "database %s, listening on %s, publishing at %s\n\n", cfg.Database, cfg.Listen, cfg.BaseURL)
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTLET\tSLUG\tEVERY\tURL")
 	for _, o := range cfg.Outlets {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, config.Slug(o.Name), cfg.Interval(o), o.URL)
@@ -228,9 +221,9 @@ func (e *env) check(ctx context.Context, args []string) error {
 	for _, t := range cfg.Tags {
 		tags = append(tags, t.Name)
 	}
-	fmt.Fprintf(e.stdout, "\ntopics: %s\ntags: %s\n", strings.Join(topics, ", "), strings.Join(tags, ", "))
+	fmt.Fprintf(c.stdout, "\ntopics: %s\ntags: %s\n", strings.Join(topics, ", "), strings.Join(tags, ", "))
 	if cfg.AllowPrivateNetworks {
-		fmt.Fprintln(e.stdout, "warning: allow_private_networks is on: outlets may reach loopback and private addresses")
+		fmt.Fprintln(c.stdout, "warning: allow_private_networks is on: outlets may reach loopback and private addresses")
 	}
 	return nil
 }

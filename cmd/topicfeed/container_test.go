@@ -23,6 +23,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
@@ -193,7 +194,7 @@ func asExitError(err error, ee **exec.ExitError) bool {
 func TestContainerContract(t *testing.T) {
 	requireRoot(t)
 	checkStatic(t, binary)
-	outlet := httptest.NewServer(serveFeed(onTopicRSS("container", 5), "application/rss+xml"))
+	outlet := httptest.NewServer(apptest.ServeFeed(apptest.OnTopicRSS("container", 5), "application/rss+xml"))
 	defer outlet.Close()
 
 	t.Run("non-root", func(t *testing.T) {

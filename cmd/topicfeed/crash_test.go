@@ -18,65 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
-
-// cfgOutlet is one outlet of a generated configuration.
-type cfgOutlet struct{ name, url string }
-
-// writeOutletsConfig writes dir/config.yaml: the shipped topics and tags,
-// the given outlets, a database in dir/data and the extra top-level YAML
-// (which may override listen, allow_private_networks, fetch, ...).
-func writeOutletsConfig(t testing.TB, dir string, outlets []cfgOutlet, extra string) string {
-	t.Helper()
-	shipped, err := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := bytes.Index(shipped, []byte("\ntopics:"))
-	if i < 0 {
-		t.Fatal("config.yaml has no top-level topics key")
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "database: %q\nbase_url: \"http://feeds.example.org\"\npoll_interval: 15m\n", filepath.Join(dir, "data", "topicfeed.db"))
-	b.WriteString("log: {format: text, level: info}\nfeed: {title: \"test\", description: \"test\", limit: 100, language: en}\n")
-	b.WriteString(extra)
-	if !strings.HasSuffix(extra, "\n") {
-		b.WriteString("\n")
-	}
-	b.WriteString("outlets:\n")
-	for _, o := range outlets {
-		fmt.Fprintf(&b, "  - name: %q\n    url: %q\n", o.name, o.url)
-	}
-	b.Write(shipped[i:])
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// genWords is the vocabulary of generated item texts: on-topic terms mixed
-// with filler, so that every generated item is on topic and distinct.
-var genWords = strings.Fields(`Iran Iranian Tehran Russia Russian Moscow Kremlin Ukraine Ukrainian Kyiv drones Shahed
-missiles sanctions diplomacy talks minister defense partnership military war front region officials said on
-Tuesday Wednesday after before week report sources supply deliveries factory production western allies energy
-oil gas exports nuclear agreement envoy meeting statement denied confirmed attack strike overnight city port
-border navy air force ministry council summit president visit agreement cooperation economic trade bank`)
-
-// genSyllables make up the invented place and person names that give each
-// generated item its own named entities, so that story clustering has
-// something to tell them apart by.
-var genSyllables = strings.Fields("ka ro vi sha tem lo dar nes bu gor mil fa zen tu rak po")
-
-func inventedName(rng *rand.Rand) string {
-	var b strings.Builder
-	for range 3 {
-		b.WriteString(genSyllables[rng.IntN(len(genSyllables))])
-	}
-	return strings.ToUpper(b.String()[:1]) + b.String()[1:]
-}
 
 // crashFeed generates outlet n's RSS feed: perOutlet on-topic items with
 // distinct URLs and texts. rev, when positive, is written into the last
@@ -90,10 +35,10 @@ func crashFeed(n, perOutlet, rev int) []byte {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	for k := range perOutlet {
 		rng := rand.New(rand.NewPCG(uint64(n), uint64(k)))
-		place, person := inventedName(rng), inventedName(rng)
+		place, person := apptest.InventedName(rng), apptest.InventedName(rng)
 		var text []string
 		for range 40 {
-			text = append(text, genWords[rng.IntN(len(genWords))])
+			text = append(text, apptest.GenWords[rng.IntN(len(apptest.GenWords))])
 		}
 		desc := fmt.Sprintf("%s of %s said Iranian drones reached Russia for its war in Ukraine. %s.", person, place, strings.Join(text, " "))
 		if rev > 0 && k >= perOutlet-5 {
@@ -268,11 +213,11 @@ func TestCrashKill9(t *testing.T) {
 	)
 	srv := newCrashServer(t, outlets, perOutlet)
 	dir := t.TempDir()
-	var list []cfgOutlet
+	var list []apptest.Outlet
 	for n := range outlets {
-		list = append(list, cfgOutlet{fmt.Sprintf("Crash %03d", n), fmt.Sprintf("%s/o/%d.rss", srv.URL, n)})
+		list = append(list, apptest.Outlet{fmt.Sprintf("Crash %03d", n), fmt.Sprintf("%s/o/%d.rss", srv.URL, n)})
 	}
-	cfg := writeOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\nfetch: {timeout: 10s, concurrency: 4}\n")
+	cfg := apptest.WriteOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\nfetch: {timeout: 10s, concurrency: 4}\n")
 	dbPath := filepath.Join(dir, "data", "topicfeed.db")
 	logPath := filepath.Join(dir, "daemon.log")
 	logFile, err := os.Create(logPath)

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
@@ -201,18 +202,6 @@ type jsonFeed struct {
 	} `json:"items"`
 }
 
-// burnsStory are the two write-ups of the CIA director's interview (seeds
-// 001, 004): one story. replyStory is Iran's reply to it (seed 003, at The
-// Moscow Times and as a wire copy at Iran Front Page): a story of its own,
-// related to the interview.
-var (
-	burnsStory = []string{
-		"https://ifpnews.com/cia-director-iran-russia-cooperation-worrying/",
-		"https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership-has-us-britain-on-edge",
-	}
-	replyStory = "https://www.themoscowtimes.com/2022/12/18/iran-says-it-wont-seek-permission-from-anyone-to-boost-russia-ties-a79733"
-)
-
 func parseJSONFeed(t *testing.T, data []byte) jsonFeed {
 	t.Helper()
 	var f jsonFeed
@@ -265,13 +254,13 @@ func checkPerItem(t *testing.T, data []byte) jsonFeed {
 	for _, u := range wantOnTopic {
 		stories[story[u]] = append(stories[story[u]], u)
 	}
-	for _, u := range burnsStory[1:] {
-		if story[u] != story[burnsStory[0]] {
-			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], burnsStory[0], story[burnsStory[0]])
+	for _, u := range apptest.BurnsStory[1:] {
+		if story[u] != story[apptest.BurnsStory[0]] {
+			t.Errorf("%s is in story %q, %s in %q: one interview, one story", u, story[u], apptest.BurnsStory[0], story[apptest.BurnsStory[0]])
 		}
 	}
-	if story[replyStory] == story[burnsStory[0]] {
-		t.Errorf("Iran's reply %s is in the interview's story %q: a reply is a story of its own", replyStory, story[replyStory])
+	if story[apptest.ReplyStory] == story[apptest.BurnsStory[0]] {
+		t.Errorf("Iran's reply %s is in the interview's story %q: a reply is a story of its own", apptest.ReplyStory, story[apptest.ReplyStory])
 	}
 	if len(stories) != 5 {
 		t.Errorf("%d stories, want 5 (the Burns interview, Iran's reply, Blinken on drones, drone talks, the Sea of Azov): %v", len(stories), stories)
@@ -294,12 +283,12 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 	}
 	burns := ""
 	for _, it := range f.Items {
-		if slices.Contains(burnsStory, it.URL) {
+		if slices.Contains(apptest.BurnsStory, it.URL) {
 			burns = it.Ext.Story
 		}
 	}
 	for _, it := range f.Items {
-		if it.URL != replyStory {
+		if it.URL != apptest.ReplyStory {
 			continue
 		}
 		if it.Ext.Related != burns || burns == "" {
@@ -319,7 +308,7 @@ func checkPerStory(t *testing.T, data []byte) jsonFeed {
 			t.Errorf("story %s has two entries", it.Ext.Story)
 		}
 		seen[it.Ext.Story] = true
-		if !slices.Contains(burnsStory, it.URL) {
+		if !slices.Contains(apptest.BurnsStory, it.URL) {
 			continue
 		}
 		outlets := map[string]bool{}
@@ -526,35 +515,16 @@ func (d *daemon) log() string {
 	return d.logs.String()
 }
 
-// get fetches path from the daemon.
+// get fetches path from the server.
 func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Get(d.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return apptest.Get(t, d.base+path)
 }
 
 // waitReady polls /readyz until it answers 200.
 func (d *daemon) waitReady(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, body := d.get(t, "/readyz")
-		if resp.StatusCode == http.StatusOK {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %s after 30s: %s\n%s", resp.Status, body, d.log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	apptest.WaitReady(t, d.base, d.log)
 }
 
 // stop sends SIGTERM and checks that the daemon exits 0 promptly.
@@ -652,7 +622,7 @@ func TestServeMetrics(t *testing.T) {
 		t.Error("/metrics counts no duplicate item")
 	}
 	if t.Failed() {
-		t.Logf("metrics:\n%s", grepLines(metrics, "topicfeed_"))
+		t.Logf("metrics:\n%s", apptest.GrepLines(metrics, "topicfeed_"))
 	}
 
 	// An online backup while the daemon runs opens and holds every item.
@@ -670,16 +640,6 @@ func TestServeMetrics(t *testing.T) {
 		t.Error(err)
 	}
 	d.stop(t)
-}
-
-func grepLines(s, substr string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, substr) && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func wellFormed(doc string) error {

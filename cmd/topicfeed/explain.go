@@ -16,6 +16,7 @@ import (
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/app"
 	"github.com/topicfeed/topicfeed/news"
 )
 
@@ -42,7 +43,7 @@ type explainOutput struct {
 	tagger.Explanation
 	// Removed is the boilerplate the normaliser removed before tagging.
 	Removed []normalize.Removal `json:"removed,omitempty"`
-	storyFields
+	app.StoryFields
 }
 
 // explain reads items as JSON Lines on stdin and prints, for each, the
@@ -51,22 +52,22 @@ type explainOutput struct {
 // would give them: all of them run through a fresh story index in
 // publication order. The items are printed in the order given, once all
 // are read.
-func (e *env) explain(ctx context.Context, args []string) error {
-	fs := e.flags("explain")
+func (c *cli) explain(ctx context.Context, args []string) error {
+	fs := c.flags("explain")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
+	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
 	}
 	tg, err := tagger.New(cfg.Topics, cfg.Tags)
 	if err != nil {
-		return fmt.Errorf("%s: topics: %w", e.configPath, err)
+		return fmt.Errorf("%s: topics: %w", c.configPath, err)
 	}
-	norm := normalize.New(normalizeRules(cfg))
+	norm := normalize.New(app.NormalizeRules(cfg))
 	now := time.Now().UTC()
-	sc := bufio.NewScanner(e.stdin)
+	sc := bufio.NewScanner(c.stdin)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	var (
 		errs    []error
@@ -113,10 +114,10 @@ func (e *env) explain(ctx context.Context, args []string) error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read stdin: %w", err)
 	}
-	for i, st := range groupStories(cfg, docs, time.Now) {
-		outs[onTopic[i]].storyFields = st
+	for i, st := range app.GroupStories(docs, time.Now) {
+		outs[onTopic[i]].StoryFields = st
 	}
-	enc := json.NewEncoder(e.stdout)
+	enc := json.NewEncoder(c.stdout)
 	enc.SetEscapeHTML(false)
 	for _, out := range outs {
 		if err := enc.Encode(out); err != nil {

@@ -10,15 +10,15 @@ import (
 
 // healthcheck asks the running daemon's /healthz and fails unless it
 // answers 200: the container image has no curl.
-func (e *env) healthcheck(ctx context.Context, args []string) error {
-	fs := e.flags("healthcheck")
+func (c *cli) healthcheck(ctx context.Context, args []string) error {
+	fs := c.flags("healthcheck")
 	url := fs.String("url", "", "health `URL` (default: /healthz on the configured listen address)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *url == "" {
-		cfg, err := e.loadConfig()
+		cfg, err := c.loadConfig()
 		if err != nil {
 			return err
 		}
@@ -45,6 +45,6 @@ func (e *env) healthcheck(ctx context.Context, args []string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("unhealthy: %s answered %s", *url, resp.Status)
 	}
-	fmt.Fprintf(e.stdout, "healthy: %s\n", *url)
+	fmt.Fprintf(c.stdout, "healthy: %s\n", *url)
 	return nil
 }

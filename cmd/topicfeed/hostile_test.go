@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
@@ -53,31 +54,6 @@ func loopbackServer(t testing.TB, n int, h http.Handler) *httptest.Server {
 		srv.Close()
 	})
 	return srv
-}
-
-// onTopicRSS is a small valid feed of n on-topic items under prefix, each
-// about its own invented people and places so that clustering keeps them
-// apart.
-func onTopicRSS(prefix string, n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Healthy</title><link>https://healthy.example.org/</link><description>d</description>`)
-	var seed uint64
-	for _, c := range prefix {
-		seed = seed*31 + uint64(c)
-	}
-	for k := range n {
-		rng := rand.New(rand.NewPCG(seed, uint64(k)))
-		place, person := inventedName(rng), inventedName(rng)
-		var text []string
-		for range 40 {
-			text = append(text, genWords[rng.IntN(len(genWords))])
-		}
-		u := fmt.Sprintf("https://%s.example.org/news/%d", prefix, k)
-		fmt.Fprintf(&b, `<item><title>%s: %s says Iran sent Shahed drones to Russia for the war in Ukraine</title><link>%s</link><guid>%s</guid><pubDate>Mon, 02 Nov 2026 10:%02d:00 +0000</pubDate><description>%s of %s said Iranian drones reached Russian forces near Kyiv. %s.</description></item>`,
-			place, person, u, u, k%60, person, place, strings.Join(text, " "))
-	}
-	b.WriteString(`</channel></rss>`)
-	return b.Bytes()
 }
 
 const hostileRSSHead = `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Hostile</title><link>https://hostile.example.org/</link><description>d</description>`
@@ -212,16 +188,6 @@ func hugeFeed() http.Handler {
 	})
 }
 
-func serveFeed(body []byte, contentType string, header ...string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		for i := 0; i+1 < len(header); i += 2 {
-			w.Header().Set(header[i], header[i+1])
-		}
-		w.Write(body)
-	})
-}
-
 // flappingETag serves the same feed under an ETag that alternates between
 // two values, answering 304 only when the client has the current one.
 func flappingETag(body []byte) http.Handler {
@@ -308,10 +274,10 @@ wait:
 	}
 	run.stderr, run.took = stderr.String(), time.Since(start)
 	if ctx.Err() != nil {
-		t.Fatalf("poll did not finish within %v\n%s", limit, logTail(run.stderr))
+		t.Fatalf("poll did not finish within %v\n%s", limit, apptest.LogTail(run.stderr))
 	}
 	if err != nil {
-		t.Fatalf("poll: %v\n%s", err, logTail(run.stderr))
+		t.Fatalf("poll: %v\n%s", err, apptest.LogTail(run.stderr))
 	}
 	if run.maxRSS == 0 {
 		t.Logf("no VmHWM in %s: peak memory not measured", status)
@@ -334,13 +300,6 @@ func vmHWM(status string) int64 {
 		}
 	}
 	return 0
-}
-
-func logTail(s string) string {
-	if len(s) > 6000 {
-		return "…" + s[len(s)-6000:]
-	}
-	return s
 }
 
 // readHostileStore returns the outlets' states and every stored item.
@@ -386,16 +345,16 @@ func TestHostileOutlets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hostile suite: skipped with -short")
 	}
-	turn := &turncoat{good: onTopicRSS("turncoat", 5)}
+	turn := &turncoat{good: apptest.OnTopicRSS("turncoat", 5)}
 	var rateLimitedHits, goneHits, movedHits atomic.Int64
 	outlets := []hostileOutlet{
-		{name: "Healthy One", handler: serveFeed(onTopicRSS("healthy-one", 5), "application/rss+xml")},
-		{name: "Healthy Two", handler: serveFeed(onTopicRSS("healthy-two", 5), "application/rss+xml", "ETag", `"h2"`)},
-		{name: "Healthy Three", handler: serveFeed(onTopicRSS("healthy-three", 5), "application/rss+xml")},
+		{name: "Healthy One", handler: apptest.ServeFeed(apptest.OnTopicRSS("healthy-one", 5), "application/rss+xml")},
+		{name: "Healthy Two", handler: apptest.ServeFeed(apptest.OnTopicRSS("healthy-two", 5), "application/rss+xml", "ETag", `"h2"`)},
+		{name: "Healthy Three", handler: apptest.ServeFeed(apptest.OnTopicRSS("healthy-three", 5), "application/rss+xml")},
 		{name: "Turncoat", handler: turn},
 		{name: "Slow Drip", handler: slowDrip(), wantErr: "timed out"},
 		{name: "Never Ending", handler: neverEnding(), wantErr: "too large"},
-		{name: "Gzip Bomb", handler: serveFeed(gzipBomb(t, 256<<20), "application/rss+xml", "Content-Encoding", "gzip"), wantErr: "too large"},
+		{name: "Gzip Bomb", handler: apptest.ServeFeed(gzipBomb(t, 256<<20), "application/rss+xml", "Content-Encoding", "gzip"), wantErr: "too large"},
 		{name: "Fifty Megabytes", handler: hugeFeed(), wantErr: "too large"},
 		{name: "Redirect Loop", handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path+"?again", http.StatusFound)
@@ -408,9 +367,9 @@ func TestHostileOutlets(t *testing.T) {
 		{name: "Storm 503", handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		}), wantErr: "503", wantStatus: 503},
-		{name: "Billion Laughs", handler: serveFeed(billionLaughs(), "application/rss+xml"), eitherWay: true},
-		{name: "Invalid UTF-8", handler: serveFeed(invalidUTF8(), "application/rss+xml; charset=utf-8")},
-		{name: "Flapping ETag", handler: flappingETag(onTopicRSS("flapping", 5))},
+		{name: "Billion Laughs", handler: apptest.ServeFeed(billionLaughs(), "application/rss+xml"), eitherWay: true},
+		{name: "Invalid UTF-8", handler: apptest.ServeFeed(invalidUTF8(), "application/rss+xml; charset=utf-8")},
+		{name: "Flapping ETag", handler: flappingETag(apptest.OnTopicRSS("flapping", 5))},
 		{name: "Gone", handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			goneHits.Add(1)
 			http.Error(w, "gone", http.StatusGone)
@@ -422,16 +381,16 @@ func TestHostileOutlets(t *testing.T) {
 			}
 			movedHits.Add(1)
 			w.Header().Set("Content-Type", "application/rss+xml")
-			w.Write(onTopicRSS("moved", 5))
+			w.Write(apptest.OnTopicRSS("moved", 5))
 		})},
 	}
-	var list []cfgOutlet
+	var list []apptest.Outlet
 	for i, o := range outlets {
 		srv := loopbackServer(t, i, o.handler)
-		list = append(list, cfgOutlet{o.name, srv.URL + "/feed"})
+		list = append(list, apptest.Outlet{o.name, srv.URL + "/feed"})
 	}
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
+	cfg := apptest.WriteOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 	dbPath := filepath.Join(dir, "data", "topicfeed.db")
 	env := []string{
 		"TOPICFEED_FETCH_TIMEOUT=" + hostileTimeout.String(),
@@ -473,7 +432,7 @@ func TestHostileOutlets(t *testing.T) {
 				t.Errorf("recorded status %d, want %d", st.LastStatus, o.wantStatus)
 			}
 			if !strings.Contains(run.stderr, fmt.Sprintf("outlet=%q ", o.name)) && !strings.Contains(run.stderr, "outlet="+o.name+" ") {
-				t.Errorf("its failure is not logged with the outlet's name:\n%s", logTail(run.stderr))
+				t.Errorf("its failure is not logged with the outlet's name:\n%s", apptest.LogTail(run.stderr))
 			}
 			if n := len(outletItems(items, o.name)); n != 0 {
 				t.Errorf("%d items stored from a failing outlet", n)
@@ -486,8 +445,8 @@ func TestHostileOutlets(t *testing.T) {
 	if st := states["Moved"]; !strings.HasSuffix(st.FeedURL, "/moved/feed") {
 		t.Errorf("a 301 did not move the outlet's feed URL: %q", st.FeedURL)
 	}
-	if l := grepLines(run.stderr, "outlet moved permanently"); !strings.Contains(l, `outlet=Moved`) || !strings.Contains(l, "/moved/feed") {
-		t.Errorf("the permanent redirect is not logged with the outlet and its new URL:\n%s", logTail(run.stderr))
+	if l := apptest.GrepLines(run.stderr, "outlet moved permanently"); !strings.Contains(l, `outlet=Moved`) || !strings.Contains(l, "/moved/feed") {
+		t.Errorf("the permanent redirect is not logged with the outlet and its new URL:\n%s", apptest.LogTail(run.stderr))
 	}
 	// The ops view: `topicfeed outlets` shows each failing outlet.
 	table, _ := topicfeed(t, "-config", cfg, "outlets")
@@ -599,7 +558,7 @@ func TestHostileOutlets(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("last poll log:\n%s", logTail(run.stderr))
+		t.Logf("last poll log:\n%s", apptest.LogTail(run.stderr))
 	}
 }
 
@@ -625,7 +584,7 @@ func TestHostileGuard(t *testing.T) {
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
-		w.Write(onTopicRSS("guarded", 1))
+		w.Write(apptest.OnTopicRSS("guarded", 1))
 	}))
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
@@ -633,7 +592,7 @@ func TestHostileGuard(t *testing.T) {
 	// in; with no public address on loopback, "localhost" stands for a
 	// name that resolves (or rebinds) to an internal address.
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, []cfgOutlet{
+	cfg := apptest.WriteOutletsConfig(t, dir, []apptest.Outlet{
 		{"Localhost", "http://localhost:" + port + "/feed"},
 		{"Loopback IP", "http://127.0.0.1:" + port + "/feed"},
 		{"Metadata", "http://169.254.169.254/latest/meta-data/"},
@@ -671,10 +630,10 @@ func TestHostileHundredThousandItems(t *testing.T) {
 	if int64(len(body)) > def.MaxBodyBytes {
 		t.Fatalf("the 100k-item feed is %d bytes, over the default cap %d", len(body), def.MaxBodyBytes)
 	}
-	srv := loopbackServer(t, 40, serveFeed(body, "application/rss+xml"))
-	healthy := loopbackServer(t, 41, serveFeed(onTopicRSS("healthy", 5), "application/rss+xml"))
+	srv := loopbackServer(t, 40, apptest.ServeFeed(body, "application/rss+xml"))
+	healthy := loopbackServer(t, 41, apptest.ServeFeed(apptest.OnTopicRSS("healthy", 5), "application/rss+xml"))
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, []cfgOutlet{{"Flood", srv.URL + "/feed"}, {"Healthy", healthy.URL + "/feed"}},
+	cfg := apptest.WriteOutletsConfig(t, dir, []apptest.Outlet{{"Flood", srv.URL + "/feed"}, {"Healthy", healthy.URL + "/feed"}},
 		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 	run := pollEnv(t, cfg, time.Minute)
 	t.Logf("100k items (%.1f MiB feed, max_items %d): poll took %v, peak RSS %d MiB", float64(len(body))/(1<<20), def.MaxItems, run.took.Round(time.Millisecond), run.maxRSS>>20)
@@ -719,13 +678,13 @@ func TestHostileConcurrentFloods(t *testing.T) {
 		t.Skip("concurrent floods: skipped with -short")
 	}
 	body := manyItems(100_000)
-	var list []cfgOutlet
+	var list []apptest.Outlet
 	for i := range config.Default().Fetch.Concurrency {
-		srv := loopbackServer(t, 60+i, serveFeed(body, "application/rss+xml"))
-		list = append(list, cfgOutlet{fmt.Sprintf("Flood %d", i), srv.URL + "/feed"})
+		srv := loopbackServer(t, 60+i, apptest.ServeFeed(body, "application/rss+xml"))
+		list = append(list, apptest.Outlet{fmt.Sprintf("Flood %d", i), srv.URL + "/feed"})
 	}
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
+	cfg := apptest.WriteOutletsConfig(t, dir, list, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 	run := pollEnv(t, cfg, 3*time.Minute, "GOMEMLIMIT=200MiB")
 	t.Logf("%d concurrent 100k-item feeds: poll took %v, peak RSS %d MiB", len(list), run.took.Round(time.Millisecond), run.maxRSS>>20)
 	if run.maxRSS > maxPollRSS {
@@ -746,10 +705,10 @@ func hugeItemRSS(n, size int) (feed []byte, hugeURL string, paras []string, smal
 		// Each about its own invented people and places (as onTopicRSS),
 		// so that clustering keeps them apart.
 		rng := rand.New(rand.NewPCG(7, uint64(k)))
-		place, person := inventedName(rng), inventedName(rng)
+		place, person := apptest.InventedName(rng), apptest.InventedName(rng)
 		var words []string
 		for range 40 {
-			words = append(words, genWords[rng.IntN(len(genWords))])
+			words = append(words, apptest.GenWords[rng.IntN(len(apptest.GenWords))])
 		}
 		u := fmt.Sprintf("https://huge-item.example.org/news/%d", k)
 		text := fmt.Sprintf("%s of %s said Iranian drones reached Russian forces near Kyiv. %s.", person, place, strings.Join(words, " "))
@@ -790,11 +749,11 @@ func TestHostileHugeItem(t *testing.T) {
 	}
 	const maxItem = 100_000
 	body, hugeURL, paras, small := hugeItemRSS(3, 5<<20)
-	huge := loopbackServer(t, 80, serveFeed(body, "application/rss+xml"))
-	one := loopbackServer(t, 81, serveFeed(onTopicRSS("huge-neighbour-one", 5), "application/rss+xml"))
-	two := loopbackServer(t, 82, serveFeed(onTopicRSS("huge-neighbour-two", 5), "application/rss+xml"))
+	huge := loopbackServer(t, 80, apptest.ServeFeed(body, "application/rss+xml"))
+	one := loopbackServer(t, 81, apptest.ServeFeed(apptest.OnTopicRSS("huge-neighbour-one", 5), "application/rss+xml"))
+	two := loopbackServer(t, 82, apptest.ServeFeed(apptest.OnTopicRSS("huge-neighbour-two", 5), "application/rss+xml"))
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, []cfgOutlet{{"Huge Item", huge.URL + "/feed"}, {"Healthy One", one.URL + "/feed"}, {"Healthy Two", two.URL + "/feed"}},
+	cfg := apptest.WriteOutletsConfig(t, dir, []apptest.Outlet{{"Huge Item", huge.URL + "/feed"}, {"Healthy One", one.URL + "/feed"}, {"Healthy Two", two.URL + "/feed"}},
 		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 	run := pollEnv(t, cfg, time.Minute, fmt.Sprintf("TOPICFEED_FETCH_MAX_ITEM_BYTES=%d", maxItem))
 	t.Logf("a %.1f MiB feed with one huge item: poll took %v, peak RSS %d MiB", float64(len(body))/(1<<20), run.took.Round(time.Millisecond), run.maxRSS>>20)
@@ -860,7 +819,7 @@ func TestHostileHugeItem(t *testing.T) {
 		t.Errorf("the huge item %s is not in the published feed", hugeURL)
 	}
 	if t.Failed() {
-		t.Logf("poll log:\n%s", logTail(run.stderr))
+		t.Logf("poll log:\n%s", apptest.LogTail(run.stderr))
 	}
 }
 

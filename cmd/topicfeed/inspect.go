@@ -15,6 +15,7 @@ import (
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/aggregator/parser"
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
+	"github.com/topicfeed/topicfeed/app"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/news"
 )
@@ -44,7 +45,7 @@ type inspectedItem struct {
 	// Truncated: the item was over fetch.max_item_bytes and was cut.
 	Truncated bool `json:"truncated,omitempty"`
 	// the story grouping of on-topic items, as explain prints it
-	storyFields
+	app.StoryFields
 }
 
 type inspectedFeed struct {
@@ -54,8 +55,8 @@ type inspectedFeed struct {
 
 // inspect fetches (with the daemon's fetcher and guards) or reads one feed
 // and prints what topicfeed parses from it, as JSON.
-func (e *env) inspect(ctx context.Context, args []string) error {
-	fset := e.flags("inspect")
+func (c *cli) inspect(ctx context.Context, args []string) error {
+	fset := c.flags("inspect")
 	normalized := fset.Bool("normalized", false, "print items after normalisation, with topics and tags")
 	if err := fset.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -64,7 +65,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 		return usageError{"inspect: want one FILE or URL"}
 	}
 	target := fset.Arg(0)
-	cfg, err := e.loadConfig()
+	cfg, err := c.loadConfig()
 	if errors.Is(err, fs.ErrNotExist) {
 		cfg = config.Default()
 	} else if err != nil {
@@ -97,7 +98,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("inspect %s: %w", target, err)
 	}
-	enc := json.NewEncoder(e.stdout)
+	enc := json.NewEncoder(c.stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if !*normalized {
@@ -107,10 +108,10 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 	var tg *tagger.Tagger
 	if len(cfg.Topics) > 0 {
 		if tg, err = tagger.New(cfg.Topics, cfg.Tags); err != nil {
-			return fmt.Errorf("%s: topics: %w", e.configPath, err)
+			return fmt.Errorf("%s: topics: %w", c.configPath, err)
 		}
 	}
-	norm := normalize.New(normalizeRules(cfg))
+	norm := normalize.New(app.NormalizeRules(cfg))
 	now := time.Now().UTC()
 	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
 	src := normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}
@@ -140,8 +141,8 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 			Score: it.Score, Evidence: it.Evidence, Removed: rep.Removed, Truncated: rep.Truncated,
 		})
 	}
-	for i, st := range groupStories(cfg, docs, time.Now) {
-		out.Items[onTopic[i]].storyFields = st
+	for i, st := range app.GroupStories(docs, time.Now) {
+		out.Items[onTopic[i]].StoryFields = st
 	}
 	return enc.Encode(out)
 }

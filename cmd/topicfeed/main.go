@@ -14,6 +14,10 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // outlets' time zones, also where the system has no zoneinfo
+
+	"github.com/topicfeed/topicfeed/app"
+	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/storage"
 )
 
 // usageError marks command-line mistakes (exit status 2).
@@ -76,47 +80,47 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	env := &env{configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr}
-	err = env.command(ctx, rest[0], rest[1:])
+	c := &cli{configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr}
+	err = c.command(ctx, rest[0], rest[1:])
 	return errors.Join(err, stopProfiles())
 }
 
 // command runs the command cmd with its arguments.
-func (e *env) command(ctx context.Context, cmd string, cmdArgs []string) error {
+func (c *cli) command(ctx context.Context, cmd string, cmdArgs []string) error {
 	switch cmd {
 	case "serve":
-		return e.serve(ctx, cmdArgs)
+		return c.serve(ctx, cmdArgs)
 	case "poll":
-		return e.poll(ctx, cmdArgs)
+		return c.poll(ctx, cmdArgs)
 	case "export":
-		return e.export(ctx, cmdArgs)
+		return c.export(ctx, cmdArgs)
 	case "check":
-		return e.check(ctx, cmdArgs)
+		return c.check(ctx, cmdArgs)
 	case "healthcheck":
-		return e.healthcheck(ctx, cmdArgs)
+		return c.healthcheck(ctx, cmdArgs)
 	case "explain":
-		return e.explain(ctx, cmdArgs)
+		return c.explain(ctx, cmdArgs)
 	case "inspect":
-		return e.inspect(ctx, cmdArgs)
+		return c.inspect(ctx, cmdArgs)
 	case "retag":
-		return e.retag(ctx, cmdArgs)
+		return c.retag(ctx, cmdArgs)
 	case "backup":
-		return e.backup(ctx, cmdArgs)
+		return c.backup(ctx, cmdArgs)
 	case "outlets":
-		return e.outletsTable(ctx, cmdArgs)
+		return c.outletsTable(ctx, cmdArgs)
 	case "opml":
-		return e.opml(ctx, cmdArgs)
+		return c.opml(ctx, cmdArgs)
 	case "help", "-h", "--help":
-		fmt.Fprint(e.stdout, usage)
+		fmt.Fprint(c.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(e.stderr, usage)
+	fmt.Fprint(c.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
 
-// env carries what every command needs: where its configuration is and its
-// standard streams.
-type env struct {
+// cli is one invocation of the command line: what every command needs,
+// where its configuration is and its standard streams.
+type cli struct {
 	configPath string
 	stdin      io.Reader
 	stdout     io.Writer
@@ -125,11 +129,38 @@ type env struct {
 
 // flags returns a FlagSet for a command; -config is accepted after the
 // command name too.
-func (e *env) flags(name string) *flag.FlagSet {
+func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("topicfeed "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file`")
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&c.configPath, "config", c.configPath, "configuration `file`")
 	return fs
+}
+
+// loadConfig loads the configuration the command names.
+func (c *cli) loadConfig() (config.Config, error) { return app.LoadConfig(c.configPath) }
+
+// openApp loads the configuration and opens its pipeline, logging to
+// stderr.
+func (c *cli) openApp(ctx context.Context, opts app.Options) (*app.App, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, c.configPath, cfg, app.NewLogger(c.stderr, cfg.Log), opts)
+}
+
+// openStore loads the configuration and opens its database alone, for
+// commands that need no pipeline.
+func (c *cli) openStore(ctx context.Context) (config.Config, *storage.DB, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	db, err := app.OpenStore(ctx, cfg, app.NewLogger(c.stderr, cfg.Log))
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, db, nil
 }
 
 func parseFlags(fs *flag.FlagSet, args []string) error {

@@ -15,11 +15,11 @@ import (
 )
 
 // opml dispatches `topicfeed opml import FILE`.
-func (e *env) opml(ctx context.Context, args []string) error {
+func (c *cli) opml(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
 		return usageError{"opml: usage: topicfeed opml import [-dry-run] FILE"}
 	}
-	fs := e.flags("opml import")
+	fs := c.flags("opml import")
 	dryRun := fs.Bool("dry-run", false, "print the new configuration instead of writing it")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err.Error()}
@@ -36,17 +36,17 @@ func (e *env) opml(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("opml import %s: %w", fs.Arg(0), err)
 	}
-	cfg, err := e.loadConfig()
+	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(e.configPath)
+	src, err := os.ReadFile(c.configPath)
 	if err != nil {
 		return fmt.Errorf("opml import: %w", err)
 	}
 	out, added, skipped, err := addOutlets(src, cfg, feeds)
 	if err != nil {
-		return fmt.Errorf("opml import: %s: %w", e.configPath, err)
+		return fmt.Errorf("opml import: %s: %w", c.configPath, err)
 	}
 	// The result must load as a valid configuration before it replaces the
 	// file.
@@ -54,21 +54,21 @@ func (e *env) opml(ctx context.Context, args []string) error {
 		return fmt.Errorf("opml import: the new configuration would not load: %w", err)
 	}
 	if *dryRun {
-		_, err := e.stdout.Write(out)
+		_, err := c.stdout.Write(out)
 		return err
 	}
 	if len(added) > 0 {
-		if err := writeFileAtomic(e.configPath, out); err != nil {
+		if err := writeFileAtomic(c.configPath, out); err != nil {
 			return fmt.Errorf("opml import: %w", err)
 		}
 	}
 	for _, name := range added {
-		fmt.Fprintf(e.stdout, "added %s\n", name)
+		fmt.Fprintf(c.stdout, "added %s\n", name)
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(e.stdout, "skipped %s\n", s)
+		fmt.Fprintf(c.stdout, "skipped %s\n", s)
 	}
-	fmt.Fprintf(e.stdout, "%d outlets added to %s, %d skipped\n", len(added), e.configPath, len(skipped))
+	fmt.Fprintf(c.stdout, "%d outlets added to %s, %d skipped\n", len(added), c.configPath, len(skipped))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"log/slog"
@@ -8,11 +8,11 @@ import (
 	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
-// memLimitRatio is the share of what the container leaves for the Go heap
+// MemLimitRatio is the share of what the container leaves for the Go heap
 // (its memory limit minus SQLite's page caches) that the collector is told
 // to stay within: the rest is for stacks, buffers outside the heap and the
 // collector's lag.
-const memLimitRatio = 0.9
+const MemLimitRatio = 0.9
 
 // limitMemory gives the Go collector a soft memory limit derived from the
 // container's memory limit (cgroup v1 or v2, as container runtimes set it):
@@ -42,7 +42,7 @@ func limitMemory(log *slog.Logger, container memlimit.Provider, sqliteCache int6
 		}
 		return room, nil
 	}
-	limit, err := memlimit.Set(memlimit.WithProvider(heap), memlimit.WithRatio(memLimitRatio))
+	limit, err := memlimit.Set(memlimit.WithProvider(heap), memlimit.WithRatio(MemLimitRatio))
 	switch {
 	case os.Getenv("GOMEMLIMIT") != "":
 		log.Info("memory limit", "source", "GOMEMLIMIT", "go_limit_bytes", limit)

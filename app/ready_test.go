@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"fmt"
@@ -8,15 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
 // TestReadyBeforeFirstRound: until every outlet has been polled once,
 // /readyz answers 503 while /healthz and the feeds answer 200; an outlet
 // that cannot be reached (no network) is reported and does not keep the
-// daemon from becoming ready; SIGINT stops it cleanly.
+// daemon from becoming ready; it stops cleanly (the binary's signals are
+// cmd/topicfeed's TestServeStopsOnSignals).
 func TestReadyBeforeFirstRound(t *testing.T) {
 	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -26,7 +28,7 @@ func TestReadyBeforeFirstRound(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write(onTopicRSS("slow", 3))
+		w.Write(apptest.OnTopicRSS("slow", 3))
 	}))
 	t.Cleanup(slow.Close)
 	t.Cleanup(func() {
@@ -46,7 +48,7 @@ func TestReadyBeforeFirstRound(t *testing.T) {
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	shipped, err := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
+	shipped, err := os.ReadFile(filepath.Join(apptest.Root(), "config.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,15 +89,5 @@ func TestReadyBeforeFirstRound(t *testing.T) {
 		}
 	}
 
-	if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-d.done:
-		if err != nil {
-			t.Errorf("serve after SIGINT: %v\n%s", err, d.log())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not stop within 20s of SIGINT\n%s", d.log())
-	}
+	d.shutdown(t)
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
-	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
@@ -29,7 +28,7 @@ type restoreDoc struct {
 
 func loadRestoreDocs(t *testing.T) []restoreDoc {
 	t.Helper()
-	f, err := os.Open("../../aggregator/cluster/testdata/labelled.jsonl")
+	f, err := os.Open("../aggregator/cluster/testdata/labelled.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +65,6 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 	docs := loadRestoreDocs(t)
 	cut := 2 * len(docs) / 3
 	now := func() time.Time { return docs[cut-1].Published.Add(time.Hour) }
-	cfg := config.Default()
-	cfg.Topics = []config.Topic{{Name: "t", Entities: []config.Entity{{Name: "iran", Terms: []string{"Iran", "Tehran"}}}}}
 
 	dbPath := filepath.Join(t.TempDir(), "topicfeed.db")
 	db, err := storage.Open(ctx, dbPath)
@@ -86,7 +83,7 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 	}
 
 	// the daemon before the restart: assign and store each item
-	live, err := restoreStories(ctx, db, cfg, now)
+	live, err := restoreStories(ctx, db, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +162,7 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 		if n := countStates(t); n != window {
 			t.Fatalf("%d items in the window have a state, want all %d", n, window)
 		}
-		ix, err := restoreStories(ctx, db, cfg, now)
+		ix, err := restoreStories(ctx, db, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +173,7 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 		if n := countStates(t); n != 0 {
 			t.Fatalf("%d states after clearing", n)
 		}
-		ix, err := restoreStories(ctx, db, cfg, now)
+		ix, err := restoreStories(ctx, db, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +184,7 @@ func TestRestoreStoriesFromStates(t *testing.T) {
 	})
 	t.Run("an unreadable state", func(t *testing.T) {
 		execSQL(t, dbPath, `UPDATE story_states SET state = x'00' WHERE item_id = (SELECT min(item_id) FROM story_states)`)
-		ix, err := restoreStories(ctx, db, cfg, now)
+		ix, err := restoreStories(ctx, db, now)
 		if err != nil {
 			t.Fatalf("a corrupt state stopped the start: %v", err)
 		}
@@ -231,7 +228,7 @@ func TestStoryIndexKeysByItemIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ix, err := restoreStories(ctx, db, config.Default(), func() time.Time { return d.Published.Add(24 * time.Hour) })
+	ix, err := restoreStories(ctx, db, func() time.Time { return d.Published.Add(24 * time.Hour) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
@@ -22,14 +23,14 @@ func TestServeRetention(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		if r.URL.Path == "/fresh" {
-			w.Write(onTopicRSS("fresh", 2))
+			w.Write(apptest.OnTopicRSS("fresh", 2))
 			return
 		}
 		w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Archive</title><link>https://archive.example.org/</link><description>d</description></channel></rss>`))
 	}))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	cfg := writeOutletsConfig(t, dir, []cfgOutlet{{"Fresh", srv.URL + "/fresh"}, {"Archive", srv.URL + "/archive"}},
+	cfg := apptest.WriteOutletsConfig(t, dir, []apptest.Outlet{{"Fresh", srv.URL + "/fresh"}, {"Archive", srv.URL + "/archive"}},
 		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\nretention: 720h\n")
 
 	// The database holds two reports from 2025 and one from an hour ago.
@@ -76,7 +77,7 @@ func TestServeRetention(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if l := grepLines(d.log(), "pruned old items"); !strings.Contains(l, "items=2") {
+	if l := apptest.GrepLines(d.log(), "pruned old items"); !strings.Contains(l, "items=2") {
 		t.Errorf("prune log: %s, want items=2", l)
 	}
 	// The feed follows within the server's revision TTL.
@@ -106,5 +107,5 @@ func TestServeRetention(t *testing.T) {
 	if t.Failed() {
 		t.Logf("feed:\n%s\nlog:\n%s", feed, d.log())
 	}
-	d.stop(t)
+	d.shutdown(t)
 }

@@ -1,11 +1,9 @@
-package main
+package app
 
 import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -100,39 +98,5 @@ func TestStartGCTuningLeavesGOGC(t *testing.T) {
 	stop()
 	if !strings.Contains(logs.String(), `msg="gc pace" source=GOGC gogc=80`) {
 		t.Errorf("log %q does not say GOGC is kept", logs.String())
-	}
-}
-
-// TestGCPaceInBinary checks the wiring in the real binary: `poll` paces
-// the collector itself, unless GOGC is set.
-func TestGCPaceInBinary(t *testing.T) {
-	srv := newOutletServer(t)
-	for _, c := range []struct {
-		name, gogc, want string
-	}{
-		{"tuned", "", `msg="gc pace" source="live heap" headroom_bytes=100663296 min_gogc=50`},
-		{"tuned, at debug level", "", `msg="gc pace" gogc=100 live_heap_bytes=`},
-		{"GOGC wins", "150", `msg="gc pace" source=GOGC gogc=150`},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			cfg := writeConfig(t, t.TempDir(), srv.URL)
-			cmd := exec.Command(binary, "-config", cfg, "poll")
-			for _, kv := range os.Environ() {
-				if !strings.HasPrefix(kv, "GOGC=") {
-					cmd.Env = append(cmd.Env, kv)
-				}
-			}
-			cmd.Env = append(cmd.Env, "TOPICFEED_LOG_LEVEL=debug")
-			if c.gogc != "" {
-				cmd.Env = append(cmd.Env, "GOGC="+c.gogc)
-			}
-			out, err := cmd.CombinedOutput()
-			if !strings.Contains(string(out), "polled 5 outlets") {
-				t.Fatalf("poll: %v\n%s", err, out)
-			}
-			if !strings.Contains(string(out), c.want) {
-				t.Errorf("no %q in the log:\n%s", c.want, grepLines(string(out), "gc pace"))
-			}
-		})
 	}
 }

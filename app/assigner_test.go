@@ -1,6 +1,7 @@
-package main
+package app
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,10 +10,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/topicfeed/topicfeed/app/apptest"
+	"github.com/topicfeed/topicfeed/news"
 )
 
-// TestPollBesideServeSharesStories: a `poll` run (from cron) and a running
-// `serve` share one database, and each stores one write-up of the Burns
+// TestPollBesideServeSharesStories: a poll round (`poll` from cron) and a
+// serving App (`serve`) share one database, each with its own App as two
+// processes have, and each stores one write-up of the Burns
 // interview that the other's story index never saw: serve's fetch of Iran
 // Front Page is held until the poll, which stores Al Mayadeen's, has
 // exited. serve holds the story assigner lease, the poll follows; within
@@ -20,7 +25,7 @@ import (
 // group them.
 func TestPollBesideServeSharesStories(t *testing.T) {
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "e2e", name))
+		b, err := os.ReadFile(filepath.Join(apptest.Root(), "testdata", "e2e", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +73,7 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 			close(release)
 		}
 	})
-	cfg := writeOutletsConfig(t, t.TempDir(), []cfgOutlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
+	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
 		{"Al Mayadeen English", srv.URL + "/almayadeen/feed.json"}}, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 
 	d := startServe(t, cfg)
@@ -78,12 +83,9 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 		t.Fatalf("serve did not fetch Iran Front Page:\n%s", d.log())
 	}
 	phase.Store(1)
-	_, stderr, code := runBinary(t, "", "-config", cfg, "poll")
-	if code != 0 {
-		t.Fatalf("poll: exit %d\n%s", code, stderr)
-	}
-	if !strings.Contains(stderr, `msg="story assigner" role=follower`) {
-		t.Errorf("the poll did not follow serve's story assigner:\n%s", logTail(stderr))
+	_, _, plog := pollRound(t, cfg, false)
+	if !strings.Contains(plog, `msg="story assigner" role=follower`) {
+		t.Errorf("the poll did not follow serve's story assigner:\n%s", apptest.LogTail(plog))
 	}
 	phase.Store(2)
 	close(release)
@@ -92,12 +94,8 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 	start := time.Now()
 	var story map[string]string
 	for {
-		out, _ := topicfeed(t, "-config", cfg, "export", "-format", "json", "-limit", "0", "-per", "item")
-		story = map[string]string{}
-		for _, it := range parseJSONFeed(t, []byte(out)).Items {
-			story[it.URL] = it.Ext.Story
-		}
-		a, b := story[burnsStory[0]], story[burnsStory[1]]
+		story = storedStories(t, d.App)
+		a, b := story[apptest.BurnsStory[0]], story[apptest.BurnsStory[1]]
 		if a != "" && a == b {
 			break
 		}
@@ -107,11 +105,25 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("one story %.1fs after serve's fetch was released", time.Since(start).Seconds())
-	if story[replyStory] == story[burnsStory[0]] {
-		t.Errorf("Iran's reply %s is in the interview's story", replyStory)
+	if story[apptest.ReplyStory] == story[apptest.BurnsStory[0]] {
+		t.Errorf("Iran's reply %s is in the interview's story", apptest.ReplyStory)
 	}
 	if !strings.Contains(d.log(), `msg="story assigner" role=assigner`) {
 		t.Errorf("serve did not log its role as the story assigner:\n%s", d.log())
 	}
-	d.stop(t)
+	d.shutdown(t)
+}
+
+// storedStories reads the story of every stored on-topic item, by URL.
+func storedStories(t *testing.T, a *App) map[string]string {
+	t.Helper()
+	items, err := a.db.Items(context.Background(), news.Query{OnTopic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := map[string]string{}
+	for _, it := range items {
+		story[it.URL] = it.StoryID
+	}
+	return story
 }

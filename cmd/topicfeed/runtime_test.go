@@ -1,118 +1,53 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"log/slog"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/topicfeed/topicfeed/app"
+	"github.com/topicfeed/topicfeed/app/apptest"
 )
 
-func TestLimitMemory(t *testing.T) {
-	const (
-		mib    = 1 << 20
-		sqlite = 74 * mib
-		before = 321 * mib // the limit in force before the call
-	)
-	ratio := func(r float64, n uint64) int64 { return int64(uint64(float64(n) * r)) }
+// The wiring of the runtime's settings in the real binary: they are the
+// process's own (its environment, its cgroup), which only a child process
+// shows.
+
+// TestGCPaceInBinary checks the wiring in the real binary: `poll` paces
+// the collector itself, unless GOGC is set.
+func TestGCPaceInBinary(t *testing.T) {
+	srv := newOutletServer(t)
 	for _, c := range []struct {
-		name      string
-		env       map[string]string // GOMEMLIMIT and AUTOMEMLIMIT; absent: unset
-		container memlimit.Provider
-		want      int64
-		wantLog   string
-		noCall    bool // the container's limit must not be read
+		name, gogc, want string
 	}{
-		{
-			name:      "container limit less SQLite's caches",
-			container: memlimit.Limit(1024 * mib),
-			want:      ratio(memLimitRatio, 1024*mib-sqlite),
-			wantLog:   "source=container container_limit_bytes=1073741824 sqlite_cache_bytes=77594624",
-		},
-		{
-			name:      "a container smaller than twice the caches keeps half of it",
-			container: memlimit.Limit(100 * mib),
-			want:      ratio(memLimitRatio, 50*mib),
-			wantLog:   "source=container",
-		},
-		{
-			name:      "AUTOMEMLIMIT sets the ratio",
-			env:       map[string]string{"AUTOMEMLIMIT": "0.5"},
-			container: memlimit.Limit(1024 * mib),
-			want:      ratio(0.5, 1024*mib-sqlite),
-			wantLog:   "source=container",
-		},
-		{
-			name:      "no limit on the container",
-			container: func() (uint64, error) { return 0, memlimit.ErrNoLimit },
-			want:      math.MaxInt64,
-			wantLog:   "reason=\"the container has no memory limit\"",
-		},
-		{
-			name:      "no cgroup",
-			container: func() (uint64, error) { return 0, errors.New("no cgroup here") },
-			want:      before,
-			wantLog:   "reason=\"failed to set GOMEMLIMIT: no cgroup here\"",
-		},
-		{
-			name:      "GOMEMLIMIT wins",
-			env:       map[string]string{"GOMEMLIMIT": "321MiB"},
-			container: memlimit.Limit(1024 * mib),
-			want:      before,
-			wantLog:   "source=GOMEMLIMIT go_limit_bytes=336592896",
-			noCall:    true,
-		},
-		{
-			name:      "AUTOMEMLIMIT=off",
-			env:       map[string]string{"AUTOMEMLIMIT": "off"},
-			container: memlimit.Limit(1024 * mib),
-			want:      before,
-			wantLog:   `source=none reason="AUTOMEMLIMIT=off"`,
-			noCall:    true,
-		},
+		{"tuned", "", `msg="gc pace" source="live heap" headroom_bytes=100663296 min_gogc=50`},
+		{"tuned, at debug level", "", `msg="gc pace" gogc=100 live_heap_bytes=`},
+		{"GOGC wins", "150", `msg="gc pace" source=GOGC gogc=150`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			for _, k := range []string{"GOMEMLIMIT", "AUTOMEMLIMIT"} {
-				t.Setenv(k, "") // restored after the test
-				if v, ok := c.env[k]; ok {
-					os.Setenv(k, v)
-				} else {
-					os.Unsetenv(k)
+			cfg := writeConfig(t, t.TempDir(), srv.URL)
+			cmd := exec.Command(binary, "-config", cfg, "poll")
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "GOGC=") {
+					cmd.Env = append(cmd.Env, kv)
 				}
 			}
-			prev := debug.SetMemoryLimit(before)
-			t.Cleanup(func() { debug.SetMemoryLimit(prev) })
-			called := false
-			container := func() (uint64, error) { called = true; return c.container() }
-			var logs bytes.Buffer
-			log := slog.New(slog.NewTextHandler(&logs, nil))
-
-			got := limitMemory(log, container, sqlite)
-			if got != c.want {
-				t.Errorf("limit = %d, want %d", got, c.want)
+			cmd.Env = append(cmd.Env, "TOPICFEED_LOG_LEVEL=debug")
+			if c.gogc != "" {
+				cmd.Env = append(cmd.Env, "GOGC="+c.gogc)
 			}
-			if now := debug.SetMemoryLimit(-1); now != got {
-				t.Errorf("runtime limit = %d, returned %d", now, got)
+			out, err := cmd.CombinedOutput()
+			if !strings.Contains(string(out), "polled 5 outlets") {
+				t.Fatalf("poll: %v\n%s", err, out)
 			}
-			if called && c.noCall {
-				t.Error("the container's limit was read")
-			}
-			if !strings.Contains(logs.String(), c.wantLog) {
-				t.Errorf("log %q does not contain %q", logs.String(), c.wantLog)
-			}
-			if n := strings.Count(logs.String(), "\n"); n != 1 {
-				t.Errorf("%d log lines, want 1: %q", n, logs.String())
+			if !strings.Contains(string(out), c.want) {
+				t.Errorf("no %q in the log:\n%s", c.want, apptest.GrepLines(string(out), "gc pace"))
 			}
 		})
 	}
@@ -139,7 +74,7 @@ func TestMemoryLimitFromContainer(t *testing.T) {
 	if !strings.Contains(string(out), "polled 5 outlets") {
 		t.Fatalf("poll in a 512 MiB cgroup: %v\n%s", err, out)
 	}
-	line := grepLines(string(out), `msg="memory limit"`)
+	line := apptest.GrepLines(string(out), `msg="memory limit"`)
 	want := regexp.MustCompile(`source=container container_limit_bytes=536870912 sqlite_cache_bytes=(\d+) go_limit_bytes=(\d+)`)
 	m := want.FindStringSubmatch(line)
 	if m == nil {
@@ -147,7 +82,7 @@ func TestMemoryLimitFromContainer(t *testing.T) {
 	}
 	cache, _ := strconv.ParseInt(m[1], 10, 64)
 	got, _ := strconv.ParseInt(m[2], 10, 64)
-	if wantLimit := int64(float64(limit-cache) * memLimitRatio); got != wantLimit || cache <= 0 {
+	if wantLimit := int64(float64(limit-cache) * app.MemLimitRatio); got != wantLimit || cache <= 0 {
 		t.Errorf("go_limit_bytes = %d with sqlite_cache_bytes = %d, want %d", got, cache, wantLimit)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -17,11 +17,11 @@ import (
 // index, long-lived; what it allocates and drops is per poll, and does not
 // grow with the index. So once the live heap passes gcHeadroom, the
 // percentage is lowered to keep the garbage allowance at gcHeadroom, down
-// to minGCPercent; below that size the default holds. Measured on a steady
-// round of 10,000 outlets (live heap ~187 MB; BENCHMARKS.md, session of
-// 04:20 UTC): peak RSS 483 → 386–391 MB with CPU 12.9–13.3 → 11.7–11.9 s
-// (fewer pages faulted in); GOGC=50 throughout cost cold ingest ~5% CPU,
-// which this avoids by keeping 100 while the heap is small.
+// to minGCPercent; below that size the default holds. A large index then
+// costs less peak memory (and fewer pages faulted in, so less CPU), while
+// a small heap, as in a cold ingest, keeps the default's fewer collections
+// instead of paying for a low GOGC throughout. BENCHMARKS.md has the
+// figures.
 const (
 	gcHeadroom   = 96 << 20
 	minGCPercent = 50
