@@ -346,17 +346,11 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		}
 		it.RawHash = hashes[i]
 		it.Tagging = p.tagger.Tag(it.Title, it.Text)
-		// one tokenisation for the fingerprint of every item and the story
-		// index of on-topic ones
-		assign := p.stories != nil && it.OnTopic
+		it.SimHash = cluster.SimHash(it.Text)
 		doc := cluster.Doc{Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published}
-		if assign {
+		if p.stories != nil && it.OnTopic {
 			doc.Key = news.ItemUID(o.Name, it.GUID, it.Published)
-		}
-		prep := cluster.Prepare(doc)
-		it.SimHash = prep.SimHash()
-		if assign {
-			d := p.stories.AssignPrepared(prep)
+			d := p.stories.Assign(doc)
 			it.StoryID, it.DuplicateOf = d.StoryID, d.DuplicateOf
 			it.StoryWhy, it.RelatedStory = d.Reason, d.Related
 			if d.State != nil {
@@ -366,7 +360,6 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 				out.moved = append(out.moved, m.Key)
 			}
 		}
-		prep.Release()
 		out.items = append(out.items, it)
 		out.keys = append(out.keys, doc.Key)
 		out.published = append(out.published, it.Published)

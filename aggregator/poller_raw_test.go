@@ -34,9 +34,9 @@ type countingStories struct {
 	calls atomic.Int32
 }
 
-func (c *countingStories) AssignPrepared(p *cluster.Prepared) cluster.Decision {
+func (c *countingStories) Assign(d cluster.Doc) cluster.Decision {
 	c.calls.Add(1)
-	return c.ix.AssignPrepared(p)
+	return c.ix.Assign(d)
 }
 
 func (c *countingStories) StateVersion() int64 { return c.ix.StateVersion() }

@@ -37,8 +37,7 @@ func newLabelStories() *labelStories {
 
 func labelOf(d cluster.Doc) string { return strings.Fields(d.Title)[0] }
 
-func (s *labelStories) AssignPrepared(p *cluster.Prepared) cluster.Decision {
-	d := p.Doc()
+func (s *labelStories) Assign(d cluster.Doc) cluster.Decision {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.docs[d.Key] = d

@@ -42,9 +42,8 @@ type StorySetter interface {
 // StoryIndex assigns on-topic items to stories; *cluster.Index is the
 // real one.
 type StoryIndex interface {
-	// AssignPrepared assigns a document cluster.Prepare tokenised (the
-	// poller takes its SimHash from the same tokens).
-	AssignPrepared(p *cluster.Prepared) cluster.Decision
+	// Assign decides the story of an on-topic item and records it.
+	Assign(d cluster.Doc) cluster.Decision
 	// StateVersion identifies the format of Decision.State, stored with
 	// it (news.Item.StoryStateVersion).
 	StateVersion() int64

@@ -92,7 +92,7 @@ func loadE2E(tb testing.TB) []e2eItem {
 // items' analyses (ps, from Index.prepare, which depends on nothing but
 // the document and the options) are computed once for all orders; each
 // order assigns a shallow copy, as Assign would a fresh analysis.
-func assignOrder(items []e2eItem, ps []*prepared, order []int, o Options) (stories, reasons []string) {
+func assignOrder(items []e2eItem, ps []*analysis, order []int, o Options) (stories, reasons []string) {
 	ix := New(o)
 	stories = make([]string, len(items))
 	index := make(map[string]int, len(items))
@@ -222,7 +222,7 @@ func arrivalCases(tb testing.TB) []arrivalCase {
 func checkArrivalOrders(t *testing.T, items []e2eItem, o Options, fewer bool) (orders, failed int) {
 	t.Helper()
 
-	ps := make([]*prepared, len(items))
+	ps := make([]*analysis, len(items))
 	ix := New(o)
 	for i, it := range items {
 		ps[i] = ix.prepare(it.doc)

@@ -43,7 +43,7 @@ type vec struct {
 
 // vector returns p's vector in an index of n documents, which include p
 // when indexed is set.
-func (ix *Index) vector(p *prepared, n int, indexed bool) vec {
+func (ix *Index) vector(p *analysis, n int, indexed bool) vec {
 	if !indexed {
 		n++
 	}
@@ -132,7 +132,7 @@ type evidence struct {
 }
 
 // compare gathers the evidence of p (its vector v) and the indexed e.
-func (ix *Index) compare(p *prepared, v vec, e *entry, n int) evidence {
+func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	en := ix.norms(e, n)
 	var ev evidence
 	var dotT, dotL float64
@@ -310,7 +310,7 @@ const (
 
 // scoreStories scores p against the stories of the candidate documents and
 // returns the best.
-func (ix *Index) scoreStories(p *prepared, v vec, cands []uint32, n int) storyMatch {
+func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMatch {
 	byStory := make(map[string]storyMatch, len(cands))
 	for _, id := range cands {
 		e := ix.docs[id]
@@ -355,7 +355,7 @@ func (ix *Index) scoreStories(p *prepared, v vec, cands []uint32, n int) storyMa
 
 // averageLink scores p against the story of m as a whole: the mean
 // probability over the story's newest members in the window.
-func (ix *Index) averageLink(p *prepared, v vec, m storyMatch, n int) storyMatch {
+func (ix *Index) averageLink(p *analysis, v vec, m storyMatch, n int) storyMatch {
 	members := ix.stories[m.e.story]
 	if len(members) > maxLinkDocs {
 		members = members[len(members)-maxLinkDocs:]

@@ -16,7 +16,7 @@ import (
 // returns the evidence of every pair and whether it is one story.
 func pairEvidence(items []sets.Article) (evs []evidence, same []bool, names []string) {
 	ix := New(Options{})
-	ps := make([]*prepared, len(items))
+	ps := make([]*analysis, len(items))
 	for i, a := range items {
 		ps[i] = ix.prepare(Doc{Key: a.ID, Outlet: a.Outlet, Title: a.Title, Text: a.Text(), Published: a.Published})
 		ix.insert(ps[i], a.ID, a.ID)

@@ -115,8 +115,8 @@ func (ix *Index) ident(key string) string {
 	return ix.o.Identity(key)
 }
 
-// prepared is a document's analysis, computed outside the lock.
-type prepared struct {
+// analysis is a document's analysis, computed outside the lock.
+type analysis struct {
 	doc         Doc
 	raw         []token // the whole text
 	lines       []line  // its lines long enough to be tracked
@@ -142,62 +142,14 @@ type line struct {
 // minLineTokens: shorter lines are not tracked as boilerplate.
 const minLineTokens = 5
 
-// Prepared is a document tokenised once, for both of what the poller needs
-// of it: its SimHash fingerprint (every item) and its analysis by
-// Index.AssignPrepared (on-topic items). Prepare it outside any lock; it is
-// not retained by the index.
-type Prepared struct {
-	doc    Doc
-	toks   []token // the whole text
-	sim    uint64
-	pooled *[]token // where toks came from, for Release
-}
-
-// tokenPool recycles the token buffers of Prepare: one per item was a
-// tenth of all the bytes a poll allocated (a 5 KB text makes ~850 tokens
-// of 40 bytes).
-var tokenPool = sync.Pool{New: func() any { return new([]token) }}
-
-// maxPooledTokens bounds the buffers kept for reuse, so that one huge text
-// does not pin its buffer.
-const maxPooledTokens = 1 << 14
-
-// Prepare tokenises d's text once and computes its SimHash. Release the
-// result when done with it.
-func Prepare(d Doc) *Prepared {
-	buf := tokenPool.Get().(*[]token)
-	toks := tokenize(d.Text, (*buf)[:0], 0)
-	return &Prepared{doc: d, toks: toks, sim: simHash(toks), pooled: buf}
-}
-
-// Release hands p's buffers back for reuse by later Prepare calls; p must
-// not be used afterwards. Not calling it only costs allocations.
-func (p *Prepared) Release() {
-	if p.pooled == nil {
-		return
-	}
-	if cap(p.toks) <= maxPooledTokens {
-		clear(p.toks) // drop the words, which point into the text
-		*p.pooled = p.toks[:0]
-		tokenPool.Put(p.pooled)
-	}
-	p.pooled, p.toks = nil, nil
-}
-
-// SimHash is SimHash(d.Text) of the prepared document.
-func (p *Prepared) SimHash() uint64 { return p.sim }
-
-// Doc is the prepared document.
-func (p *Prepared) Doc() Doc { return p.doc }
-
-func (ix *Index) prepare(d Doc) *prepared {
+func (ix *Index) prepare(d Doc) *analysis {
 	return ix.prepareTokens(d, tokenize(d.Text, make([]token, 0, min(len(d.Text)/5+8, maxTokens)), maxTokens))
 }
 
 // prepareTokens analyses d, whose text's first tokens (at most maxTokens)
 // are raw.
-func (ix *Index) prepareTokens(d Doc, raw []token) *prepared {
-	p := &prepared{
+func (ix *Index) prepareTokens(d Doc, raw []token) *analysis {
+	p := &analysis{
 		doc:   d,
 		raw:   raw,
 		title: tokenize(d.Title, make([]token, 0, min(len(d.Title)/5+4, maxTokens)), maxTokens),
@@ -225,7 +177,7 @@ func (ix *Index) prepareTokens(d Doc, raw []token) *prepared {
 
 // analyse sets p's text, features and signature: the raw text without its
 // repeated lines and without the lines in drop.
-func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
+func (p *analysis) analyse(drop map[uint64]bool, ix *Index) {
 	text := p.raw
 	skip := 0
 	for _, l := range p.lines {
@@ -260,7 +212,7 @@ func (p *prepared) analyse(drop map[uint64]bool, ix *Index) {
 // same outlet have too (donation appeals, newsletter boxes, disclaimers
 // that survived normalisation), unless every line is known (a repost of a
 // whole article, which must stay comparable).
-func (ix *Index) dropBoilerplate(p *prepared) {
+func (ix *Index) dropBoilerplate(p *analysis) {
 	if p.raw == nil {
 		return // decoded from a state: analysed, its boilerplate dropped, where it was assigned
 	}
@@ -293,14 +245,8 @@ func (ix *Index) Assign(d Doc) Decision {
 	return ix.assign(ix.prepare(d))
 }
 
-// AssignPrepared is Assign of a document Prepare tokenised.
-func (ix *Index) AssignPrepared(p *Prepared) Decision {
-	n := min(len(p.toks), maxTokens)
-	return ix.assign(ix.prepareTokens(p.doc, p.toks[:n:n]))
-}
-
 // assign is Assign of an analysed document.
-func (ix *Index) assign(p *prepared) Decision {
+func (ix *Index) assign(p *analysis) Decision {
 	d := p.doc
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -376,7 +322,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 
 // decide finds the best near-duplicate or story match of p; it returns the
 // decision and the duplicate-group root for p.
-func (ix *Index) decide(p *prepared) (Decision, string) {
+func (ix *Index) decide(p *analysis) (Decision, string) {
 	if e, j := ix.bestCopy(p); e != nil {
 		return Decision{
 			StoryID:     e.story,
@@ -414,7 +360,7 @@ func (ix *Index) storyHasOthers(story, key string) bool {
 
 // storyDecision is the decision of p given its best story match: join it
 // when it is likely enough to report the same event, else start a story.
-func (ix *Index) storyDecision(p *prepared, m storyMatch) Decision {
+func (ix *Index) storyDecision(p *analysis, m storyMatch) Decision {
 	if m.e != nil && m.score >= ix.o.StoryThreshold && m.ev.shared >= ix.o.MinShared {
 		return Decision{
 			StoryID:    m.e.story,
@@ -449,7 +395,7 @@ func (ix *Index) inWindow(a, b time.Time) bool {
 
 // bestCopy returns the indexed document whose MinHash signature is closest
 // to p's, among those sharing an LSH band, if close enough.
-func (ix *Index) bestCopy(p *prepared) (*entry, float64) {
+func (ix *Index) bestCopy(p *analysis) (*entry, float64) {
 	if p.sig == nil {
 		return nil, 0
 	}
@@ -518,7 +464,7 @@ const maxProbe = 48
 
 // bestStory scores the documents that share p's rarest features and returns
 // the most similar.
-func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
+func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 	n := len(ix.docs)
 	if n == 0 {
 		return storyMatch{}, nil
@@ -635,7 +581,7 @@ func (ix *Index) bestStory(p *prepared, indexed bool) (storyMatch, []uint32) {
 }
 
 // explain names the heaviest features p shares with e.
-func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string {
+func (ix *Index) explain(p *analysis, e *entry, weights, idfs []float64) string {
 	type contrib struct {
 		hash fkey
 		v    float64
@@ -680,7 +626,7 @@ func (ix *Index) explain(p *prepared, e *entry, weights, idfs []float64) string 
 }
 
 // insert records p in the index under the given story and duplicate root.
-func (ix *Index) insert(p *prepared, story, root string) {
+func (ix *Index) insert(p *analysis, story, root string) {
 	if ix.o.Window > 0 && !ix.newest.IsZero() && p.doc.Published.Before(ix.newest.Add(-ix.o.Window)) {
 		return // already outside the window: it would be evicted at once
 	}

@@ -25,7 +25,7 @@ const maxRecluster = 256
 // recluster decides again p (just inserted with dec) and the documents
 // published after it that its decision could change, and returns p's
 // decision with the documents that moved.
-func (ix *Index) recluster(p *prepared, dec Decision) Decision {
+func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 	self := ix.docs[ix.byKey[ix.ident(p.doc.Key)]]
 	if self == nil {
 		return dec
@@ -67,7 +67,7 @@ func (ix *Index) recluster(p *prepared, dec Decision) Decision {
 		ix.pending++
 	}
 	for _, e := range order {
-		q := e.asPrepared()
+		q := e.asAnalysis()
 		if e == self {
 			q = p
 		}
@@ -172,14 +172,14 @@ func (ix *Index) attach(e *entry, story string) {
 	ix.stories[story] = slices.Insert(members, i, e.id)
 }
 
-// asPrepared is the indexed document as bestStory reads it.
-func (e *entry) asPrepared() *prepared {
+// asAnalysis is the indexed document as bestStory reads it.
+func (e *entry) asAnalysis() *analysis {
 	keys := e.feats.keys()
 	feats := make([]feature, len(keys))
 	for j, h := range keys {
 		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
 	}
-	return &prepared{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.publishedAt()}, feats: feats, reaction: e.reaction, speaker: e.speaker}
+	return &analysis{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.publishedAt()}, feats: feats, reaction: e.reaction, speaker: e.speaker}
 }
 
 // StoryOf returns the story the index holds the document with key in, and

@@ -127,7 +127,7 @@ func (r *stateReader) bytes(n int) []byte {
 }
 
 // decodeState decodes a state into the parts of p that insert reads.
-func decodeState(b []byte, p *prepared) (root string, err error) {
+func decodeState(b []byte, p *analysis) (root string, err error) {
 	if len(b) == 0 || b[0] != stateMagic {
 		return "", errState
 	}
@@ -202,7 +202,7 @@ func (ix *Index) State(key string) []byte {
 // an analysis. A state that cannot be decoded is an error and changes
 // nothing.
 func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
-	p := &prepared{doc: d}
+	p := &analysis{doc: d}
 	root, err := decodeState(state, p)
 	if err != nil {
 		return fmt.Errorf("document %q: %w", d.Key, err)
@@ -239,7 +239,7 @@ func (ix *Index) stateOf(key string) []byte {
 // its moves, is what that process writes back). A state that cannot be
 // decoded is an error and changes nothing.
 func (ix *Index) AssignState(d Doc, state []byte) (Decision, error) {
-	p := &prepared{doc: d}
+	p := &analysis{doc: d}
 	if _, err := decodeState(state, p); err != nil {
 		return Decision{}, fmt.Errorf("document %q: %w", d.Key, err)
 	}
