@@ -241,7 +241,7 @@ func BenchmarkStartup(b *testing.B) {
 	for _, size := range benchSizes(b) {
 		b.Run(fmt.Sprintf("stored=%dk", size/1000), func(b *testing.B) {
 			db, _ := seedBench(b, size)
-			path := db.Path()
+			path := db.path
 			if err := db.Close(); err != nil {
 				b.Fatal(err)
 			}

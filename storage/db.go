@@ -38,10 +38,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// ErrNotFound is returned when an outlet or item asked for by name, id or
-// uid is not stored.
-var ErrNotFound = errors.New("not found")
-
 // DB is an open topicfeed database. It is safe for concurrent use.
 type DB struct {
 	path    string
@@ -55,10 +51,6 @@ type DB struct {
 	outletStmt   *sql.Stmt // on r: OutletState
 	ckpt         *checkpointer
 	log          *slog.Logger
-
-	// beforeItem, when set (tests only), runs before each item of a
-	// SaveFetch batch is written; an error aborts the batch.
-	beforeItem func(ctx context.Context, i int) error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -275,9 +267,6 @@ func (db *DB) quickCheck(ctx context.Context) error {
 	}
 	return nil
 }
-
-// Path returns the absolute path of the database file.
-func (db *DB) Path() string { return db.path }
 
 // Close closes the database. It runs PRAGMA optimize first; the last
 // connection to close checkpoints the WAL into the main file, and then a

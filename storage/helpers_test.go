@@ -13,6 +13,9 @@ import (
 	"github.com/topicfeed/topicfeed/news"
 )
 
+// schemaVersion is the schema version this binary writes.
+func schemaVersion() int { return len(schemaSteps()) }
+
 // testClock is a settable clock, safe for concurrent use.
 type testClock struct {
 	mu sync.Mutex

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/metrics"
-	"github.com/topicfeed/topicfeed/storage"
 	"github.com/topicfeed/topicfeed/web"
 )
 
@@ -28,7 +27,6 @@ func (a *app) siteServer() *web.Server {
 		HubURL:       a.cfg.WebSubHub,
 		Logger:       a.log,
 		Tags:         tags,
-		NotFound:     storage.ErrNotFound,
 		// One revision read serves a second of requests: the feeds stay
 		// cheap to poll under load and are at most a second stale.
 		RevisionTTL: time.Second,
