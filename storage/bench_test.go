@@ -257,12 +257,12 @@ func BenchmarkStartup(b *testing.B) {
 								b.Fatal(err)
 							}
 						}
-						db, err := Open(ctx, path)
+						db, checked, err := openNoting(ctx, path)
 						if err != nil {
 							b.Fatal(err)
 						}
-						if db.checked == c.clean {
-							b.Fatalf("checked = %v", db.checked)
+						if checked == c.clean {
+							b.Fatalf("checked = %v", checked)
 						}
 						if err := db.Close(); err != nil {
 							b.Fatal(err)
