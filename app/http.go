@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/metrics"
-	"github.com/topicfeed/topicfeed/storage"
 	"github.com/topicfeed/topicfeed/web"
 )
 
@@ -75,7 +74,6 @@ func (a *App) siteServer() *web.Server {
 		HubURL:       a.Config.WebSubHub,
 		Logger:       a.Log,
 		Tags:         tags,
-		NotFound:     storage.ErrNotFound,
 		// One revision read serves a second of requests: the feeds stay
 		// cheap to poll under load and are at most a second stale.
 		RevisionTTL: time.Second,

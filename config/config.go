@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -171,18 +170,11 @@ func (es Errors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// LoadFile reads, decodes and validates the configuration file at path.
-// Errors name the file, the line and the field.
+// LoadFile reads, decodes and validates the configuration file at path,
+// without environment overrides (LoadEnv with none set). Errors name the
+// file, the line and the field.
 func LoadFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("open config: %w", err)
-	}
-	cfg, err := load(data, nil)
-	if err != nil {
-		return Config{}, withFile(err, path)
-	}
-	return cfg, nil
+	return LoadEnv(path, func(string) (string, bool) { return "", false })
 }
 
 func withFile(err error, path string) error {
@@ -233,8 +225,8 @@ func load(data []byte, env map[string]envValue) (Config, error) {
 	if err := cfg.applyEnv(env); err != nil {
 		return Config{}, err
 	}
-	if err := cfg.validate(fieldLines(&doc), env); err != nil {
-		return Config{}, err
+	if err := cfg.Validate(); err != nil {
+		return Config{}, locate(err, fieldLines(&doc), env)
 	}
 	return cfg, nil
 }
@@ -294,32 +286,35 @@ func fieldLines(doc *yaml.Node) map[string]int {
 	return lines
 }
 
-// Validate checks the configuration as a whole. Errors name the field.
-func (c Config) Validate() error { return c.validate(nil, nil) }
-
+// validator collects the errors of Validate, each naming its field.
 type validator struct {
-	lines map[string]int
-	env   map[string]envValue // by field path
-	errs  Errors
+	errs Errors
 }
 
-// addf records an error for field; its line is that of the field, or of
-// the closest enclosing field the file has.
 func (v *validator) addf(field, format string, args ...any) {
-	for p := field; p != ""; p = parentPath(p) {
-		if ev, ok := v.env[p]; ok {
-			v.errs = append(v.errs, &Error{Source: "$" + ev.name, Field: field, Msg: fmt.Sprintf(format, args...)})
-			return
+	v.errs = append(v.errs, &Error{Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// locate says where the field of each of Validate's errors was set: the
+// environment variable that set it or an enclosing key, else the line of
+// the field in the file, or of the closest enclosing field the file has.
+func locate(err error, lines map[string]int, env map[string]envValue) error {
+	var es Errors
+	if !errors.As(err, &es) {
+		return err
+	}
+	for _, e := range es {
+		e.Source, e.Line = "", 0
+		for p := e.Field; p != "" && e.Source == ""; p = parentPath(p) {
+			if ev, ok := env[p]; ok {
+				e.Source = "$" + ev.name
+			}
+		}
+		for p := e.Field; p != "" && e.Source == "" && e.Line == 0; p = parentPath(p) {
+			e.Line = lines[p]
 		}
 	}
-	line := 0
-	for p := field; p != "" && v.lines != nil; p = parentPath(p) {
-		if l, ok := v.lines[p]; ok {
-			line = l
-			break
-		}
-	}
-	v.errs = append(v.errs, &Error{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	return es
 }
 
 func parentPath(p string) string {
@@ -330,8 +325,11 @@ func parentPath(p string) string {
 	return p[:i]
 }
 
-func (c Config) validate(lines map[string]int, env map[string]envValue) error {
-	v := &validator{lines: lines, env: env}
+// Validate checks the configuration as a whole; Load and LoadEnv call it.
+// Its errors are Errors, each naming the field (Load's also the line or
+// environment variable that set it).
+func (c Config) Validate() error {
+	v := &validator{}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		v.addf("listen", "must be host:port or :port, got %q", c.Listen)
 	}

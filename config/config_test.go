@@ -1,12 +1,16 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 const minimal = `outlets:
@@ -116,5 +120,58 @@ func TestSlug(t *testing.T) {
 		if got := Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestLoadRejectsWhatValidateRejects: Load validates with Validate, so a
+// configuration Validate rejects is rejected by Load with the same errors,
+// each also placed at the line of its field.
+func TestLoadRejectsWhatValidateRejects(t *testing.T) {
+	tests := []struct {
+		name   string
+		spoil  func(c *Config)
+		fields []string
+	}{
+		{"short poll interval", func(c *Config) { c.PollInterval = 10 * time.Second }, []string{"poll_interval"}},
+		{"relative outlet url and bad feed per", func(c *Config) { c.Outlets[0].URL = "/rss/news"; c.Feed.Per = "page" },
+			[]string{"feed.per", "outlets[0].url"}},
+		{"no outlets", func(c *Config) { c.Outlets = nil }, []string{"outlets"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load(strings.NewReader(minimal))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.spoil(&cfg)
+			var want Errors
+			if !errors.As(cfg.Validate(), &want) {
+				t.Fatalf("Validate() = %v, want Errors", cfg.Validate())
+			}
+			var fields []string
+			for _, e := range want {
+				fields = append(fields, e.Field)
+			}
+			if !slices.Equal(fields, tc.fields) {
+				t.Errorf("Validate() fields %q, want %q", fields, tc.fields)
+			}
+			data, err := yaml.Marshal(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(bytes.NewReader(data))
+			var got Errors
+			if !errors.As(err, &got) {
+				t.Fatalf("Load of what Validate rejects: %v, want Errors", err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("Load errors %q, want those of Validate %q", got, want)
+			}
+			for i, e := range got {
+				if e.Field != want[i].Field || e.Msg != want[i].Msg || e.Line == 0 {
+					t.Errorf("Load error %d: %+v, want %+v at a line", i, e, want[i])
+				}
+			}
+		})
 	}
 }

@@ -27,17 +27,6 @@ type envValue struct {
 	value string
 }
 
-// EnvKeys returns the names of the environment variables that override
-// configuration keys, sorted.
-func EnvKeys() []string {
-	var names []string
-	for name := range envPaths() {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // envPaths maps each variable name to its key path, derived from Config's
 // yaml tags: every scalar, list and map field is a key; nested structs are
 // walked.

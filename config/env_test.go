@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ func lookupFrom(m map[string]string) func(string) (string, bool) {
 }
 
 func TestEnvKeysCoverEveryScalar(t *testing.T) {
-	keys := strings.Join(EnvKeys(), " ")
+	keys := strings.Join(envKeys(), " ")
 	for _, want := range []string{"TOPICFEED_LISTEN", "TOPICFEED_DATABASE", "TOPICFEED_BASE_URL", "TOPICFEED_POLL_INTERVAL",
 		"TOPICFEED_ALLOW_PRIVATE_NETWORKS", "TOPICFEED_FETCH_TIMEOUT", "TOPICFEED_LOG_FORMAT", "TOPICFEED_FEED_TITLE",
 		"TOPICFEED_FEED_LIMIT", "TOPICFEED_OUTLETS", "TOPICFEED_TOPICS", "TOPICFEED_TAGS"} {
@@ -93,4 +94,15 @@ func TestLoadEnvErrorsNameTheVariable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// envKeys returns the names of the environment variables that override
+// configuration keys, sorted.
+func envKeys() []string {
+	var names []string
+	for name := range envPaths() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }

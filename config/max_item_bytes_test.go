@@ -52,8 +52,8 @@ func TestMaxItemBytes(t *testing.T) {
 			}
 		})
 	}
-	if !slices.Contains(EnvKeys(), "TOPICFEED_FETCH_MAX_ITEM_BYTES") {
-		t.Errorf("EnvKeys lacks TOPICFEED_FETCH_MAX_ITEM_BYTES: %s", strings.Join(EnvKeys(), " "))
+	if !slices.Contains(envKeys(), "TOPICFEED_FETCH_MAX_ITEM_BYTES") {
+		t.Errorf("EnvKeys lacks TOPICFEED_FETCH_MAX_ITEM_BYTES: %s", strings.Join(envKeys(), " "))
 	}
 	if got := Default().Fetch.MaxItemBytes; got != 262144 {
 		t.Errorf("Default().Fetch.MaxItemBytes = %d, want 262144", got)

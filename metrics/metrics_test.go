@@ -97,11 +97,11 @@ topicfeed_stored_items_on_topic 6
 # TYPE topicfeed_store_up gauge
 topicfeed_store_up 1
 `
-	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "topicfeed_items_by_tag", "topicfeed_stored_items_on_topic", "topicfeed_store_up"); err != nil {
+	if err := testutil.GatherAndCompare(m.reg, strings.NewReader(want), "topicfeed_items_by_tag", "topicfeed_stored_items_on_topic", "topicfeed_store_up"); err != nil {
 		t.Error(err)
 	}
 	fail = true
-	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader("# HELP topicfeed_store_up 1 when the stored-items gauges could be read.\n# TYPE topicfeed_store_up gauge\ntopicfeed_store_up 0\n"), "topicfeed_store_up", "topicfeed_stored_items"); err != nil {
+	if err := testutil.GatherAndCompare(m.reg, strings.NewReader("# HELP topicfeed_store_up 1 when the stored-items gauges could be read.\n# TYPE topicfeed_store_up gauge\ntopicfeed_store_up 0\n"), "topicfeed_store_up", "topicfeed_stored_items"); err != nil {
 		t.Error(err)
 	}
 }

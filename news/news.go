@@ -9,8 +9,14 @@ package news
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 )
+
+// ErrNotFound is the error a store wraps when an outlet or item asked for by
+// name, id or uid is not stored; readers tell it apart from failures with
+// errors.Is.
+var ErrNotFound = errors.New("not found")
 
 // ItemUID is the public id an item from outlet with guid, published at
 // that time, is given when it is first stored: the hour of its publication

@@ -241,7 +241,7 @@ func BenchmarkStartup(b *testing.B) {
 	for _, size := range benchSizes(b) {
 		b.Run(fmt.Sprintf("stored=%dk", size/1000), func(b *testing.B) {
 			db, _ := seedBench(b, size)
-			path := db.Path()
+			path := db.path
 			if err := db.Close(); err != nil {
 				b.Fatal(err)
 			}
@@ -257,12 +257,12 @@ func BenchmarkStartup(b *testing.B) {
 								b.Fatal(err)
 							}
 						}
-						db, err := Open(ctx, path)
+						db, checked, err := openNoting(ctx, path)
 						if err != nil {
 							b.Fatal(err)
 						}
-						if db.checked == c.clean {
-							b.Fatalf("checked = %v", db.checked)
+						if checked == c.clean {
+							b.Fatalf("checked = %v", checked)
 						}
 						if err := db.Close(); err != nil {
 							b.Fatal(err)

@@ -12,9 +12,9 @@ import (
 
 // Start-up integrity check policy.
 //
-// PRAGMA quick_check reads every page of the file: on a 2.2 GB database it
-// was 39% of a command's first seconds (BENCHMARKS.md, finding 2), and
-// every command (serve, poll, export, …) paid it on every start. What it
+// PRAGMA quick_check reads every page of the file: on a database of a few
+// gigabytes that is a large part of a command's first seconds, and every
+// command (serve, poll, export, …) would pay it on every start. What it
 // guards against is damage the process did not cause through SQLite: a
 // crash or power loss mid-write on a file system that breaks SQLite's
 // assumptions, a disk error, or another program writing into the file.

@@ -90,9 +90,9 @@ func TestStartupCheckPolicy(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			path := prepared(t)
 			c.change(t, path)
-			db := openAt(t, path, newTestClock())
-			if db.checked != c.wantCheck {
-				t.Errorf("Open ran quick_check: %v, want %v", db.checked, c.wantCheck)
+			db, checked := openAtChecked(t, path, newTestClock())
+			if checked != c.wantCheck {
+				t.Errorf("Open ran quick_check: %v, want %v", checked, c.wantCheck)
 			}
 			if _, err := os.Stat(cleanMarkPath(path)); err == nil {
 				t.Errorf("the clean-close record outlives Open: a crash from now on would skip the next check")
@@ -125,11 +125,11 @@ func TestCleanCloseRecord(t *testing.T) {
 	if err := first.SyncOutlets(ctx, testOutlets("A")); err != nil {
 		t.Fatal(err)
 	}
-	second, err := Open(ctx, path)
+	second, checked, err := openNoting(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !second.checked {
+	if !checked {
 		t.Errorf("a second Open while the first is open skipped quick_check")
 	}
 	if err := second.Close(); err != nil {
@@ -144,8 +144,7 @@ func TestCleanCloseRecord(t *testing.T) {
 	mustSave(t, first, "A", item("A", "g", "https://a.example/g", "G", day(1)))
 	copyFile(t, path, killed)
 	copyFile(t, path+"-wal", killed+"-wal")
-	db := openAt(t, killed, newTestClock())
-	if !db.checked {
+	if _, checked := openAtChecked(t, killed, newTestClock()); !checked {
 		t.Errorf("Open after a kill skipped quick_check")
 	}
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -185,4 +186,57 @@ func TestCountsPlans(t *testing.T) {
 		}
 		t.Logf("%s:\n%s", c.name, strings.Join(plan, "\n"))
 	}
+}
+
+// countStats counts what Stats reports from the tables themselves: the
+// reference the maintained counts are tested against.
+func (db *DB) countStats(ctx context.Context) (Stats, error) {
+	s := Stats{ByTopic: map[string]int{}, ByTag: map[string]int{}}
+	// One read transaction, so that the counts agree with each other.
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return Stats{}, fmt.Errorf("count items: %w", err)
+	}
+	defer tx.Rollback()
+	for _, c := range []struct {
+		sql string
+		dst *int
+	}{
+		// Each is a scan of a small covering index, never of the items.
+		{`SELECT count(*) FROM items`, &s.Items},
+		{`SELECT count(*) FROM items WHERE on_topic = 1`, &s.OnTopic},
+		{`SELECT count(DISTINCT story_id) FROM items`, &s.Stories},
+	} {
+		if err := tx.QueryRowContext(ctx, c.sql).Scan(c.dst); err != nil {
+			return Stats{}, fmt.Errorf("count items: %w", err)
+		}
+	}
+	for _, q := range []struct {
+		sql string
+		m   map[string]int
+	}{
+		{`SELECT topic, count(*) FROM item_topics WHERE on_topic = 1 GROUP BY topic`, s.ByTopic},
+		{`SELECT tag, count(*) FROM item_tags WHERE on_topic = 1 GROUP BY tag`, s.ByTag},
+	} {
+		rows, err := tx.QueryContext(ctx, q.sql)
+		if err != nil {
+			return Stats{}, fmt.Errorf("count items by label: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var n int
+			if err := rows.Scan(&k, &n); err != nil {
+				rows.Close()
+				return Stats{}, fmt.Errorf("count items by label: %w", err)
+			}
+			q.m[k] = n
+		}
+		if err := rows.Close(); err != nil {
+			return Stats{}, fmt.Errorf("count items by label: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return Stats{}, fmt.Errorf("count items by label: %w", err)
+		}
+	}
+	return s, nil
 }

@@ -38,10 +38,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// ErrNotFound is returned when an outlet or item asked for by name, id or
-// uid is not stored.
-var ErrNotFound = errors.New("not found")
-
 // DB is an open topicfeed database. It is safe for concurrent use.
 type DB struct {
 	path    string
@@ -56,15 +52,8 @@ type DB struct {
 	ckpt         *checkpointer
 	log          *slog.Logger
 
-	// beforeItem, when set (tests only), runs before each item of a
-	// SaveFetch batch is written; an error aborts the batch.
-	beforeItem func(ctx context.Context, i int) error
-
 	closeOnce sync.Once
 	closeErr  error
-
-	// checked says whether Open ran quick_check (see cleanclose.go).
-	checked bool
 }
 
 // Option configures Open.
@@ -243,10 +232,12 @@ func (db *DB) prepareWriter(ctx context.Context, check bool) error {
 		return errors.New("foreign keys are off, want on")
 	}
 	if check {
-		db.checked = true
+		start := time.Now()
 		if err := db.quickCheck(ctx); err != nil {
 			return err
 		}
+		// Why a start-up took seconds: the last Close was not clean.
+		db.log.Debug("checked database integrity", "database", db.path, "duration", time.Since(start))
 	}
 	return db.migrate(ctx, schemaSteps())
 }
@@ -275,9 +266,6 @@ func (db *DB) quickCheck(ctx context.Context) error {
 	}
 	return nil
 }
-
-// Path returns the absolute path of the database file.
-func (db *DB) Path() string { return db.path }
 
 // Close closes the database. It runs PRAGMA optimize first; the last
 // connection to close checkpoints the WAL into the main file, and then a

@@ -35,7 +35,7 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 				{"foreign_keys", "1"},
 				{"busy_timeout", "5000"},
 				{"synchronous", "1"}, // NORMAL
-				{"user_version", itoa(SchemaVersion())},
+				{"user_version", itoa(schemaVersion())},
 			} {
 				var got string
 				if err := pool.db.QueryRow(`PRAGMA ` + c.pragma).Scan(&got); err != nil {
@@ -67,8 +67,8 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 		if err := db.r.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
-		if v != SchemaVersion() {
-			t.Errorf("open %d: user_version %d, want %d", i, v, SchemaVersion())
+		if v != schemaVersion() {
+			t.Errorf("open %d: user_version %d, want %d", i, v, schemaVersion())
 		}
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
@@ -79,7 +79,7 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	db := openAt(t, path, newTestClock())
-	newer := SchemaVersion() + 2
+	newer := schemaVersion() + 2
 	if _, err := db.w.Exec(`PRAGMA user_version = ` + itoa(newer)); err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +88,13 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	want := "database schema version " + itoa(newer) + " is newer than this topicfeed (" + itoa(SchemaVersion()) + "); upgrade topicfeed"
+	want := "database schema version " + itoa(newer) + " is newer than this topicfeed (" + itoa(schemaVersion()) + "); upgrade topicfeed"
 	if err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	var sv *SchemaVersionError
-	if !errors.As(err, &sv) || sv.Found != newer || sv.Known != SchemaVersion() {
-		t.Errorf("error %#v is not a SchemaVersionError{%d, %d}", err, newer, SchemaVersion())
+	if !errors.As(err, &sv) || sv.Found != newer || sv.Known != schemaVersion() {
+		t.Errorf("error %#v is not a SchemaVersionError{%d, %d}", err, newer, schemaVersion())
 	}
 }
 
@@ -228,7 +228,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	db := openTest(t, newTestClock(), "A")
 	size := func() int64 {
 		t.Helper()
-		fi, err := os.Stat(db.Path())
+		fi, err := os.Stat(db.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,9 +249,6 @@ func TestBackgroundCheckpoint(t *testing.T) {
 			t.Fatalf("database file %d bytes 10s after the commit, %d before: no background checkpoint", size(), before)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	if db.ckpt.runs.Load() == 0 {
-		t.Error("checkpointer counted no runs")
 	}
 }
 

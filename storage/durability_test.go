@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,8 +11,11 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"github.com/topicfeed/topicfeed/news"
 )
@@ -42,6 +46,19 @@ func takeSnapshot(t *testing.T, db *DB) snapshot {
 	return snapshot{Items: mustItems(t, db, news.Query{}), Outlets: outlets, Counts: counts, Revision: rev}
 }
 
+// cancelBatch is called by the SQL function topicfeed_test_cancel(), which
+// a test's trigger calls to cancel a SaveFetch while it writes.
+var cancelBatch atomic.Pointer[context.CancelFunc]
+
+func init() {
+	sqlite.MustRegisterScalarFunction("topicfeed_test_cancel", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		if cancel := cancelBatch.Load(); cancel != nil {
+			(*cancel)()
+		}
+		return nil, nil
+	})
+}
+
 func TestSaveFetchIsAllOrNothing(t *testing.T) {
 	batch := func() []news.Item {
 		var items []news.Item
@@ -54,33 +71,27 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 		items = append(items, item("A", "dup", "https://b.example/1", "B's story at A", day(0)))
 		return items
 	}
+	// Both breaks strike while the batch's last item, a duplicate of B's
+	// item, adds its source row: every other item is written by then.
+	const lastSource = `CREATE TEMP TRIGGER break_batch BEFORE INSERT ON main.sources WHEN NEW.guid = 'dup' BEGIN SELECT %s; END`
 	for _, c := range []struct {
 		name string
-		// break the batch: returns the items to save and a hook
-		setup func(ctx context.Context, cancel context.CancelFunc) ([]news.Item, func(context.Context, int) error)
+		// break the batch: returns the items to save and the trigger that
+		// breaks it, if any, on the writer's connection
+		setup func(cancel context.CancelFunc) ([]news.Item, string)
 	}{
-		{"context cancelled mid-batch", func(_ context.Context, cancel context.CancelFunc) ([]news.Item, func(context.Context, int) error) {
-			return batch(), func(_ context.Context, i int) error {
-				if i == 41 {
-					cancel()
-				}
-				return nil
-			}
+		{"context cancelled mid-batch", func(cancel context.CancelFunc) ([]news.Item, string) {
+			cancelBatch.Store(&cancel)
+			return batch(), fmt.Sprintf(lastSource, "topicfeed_test_cancel()")
 		}},
-		{"item violating a constraint mid-batch", func(context.Context, context.CancelFunc) ([]news.Item, func(context.Context, int) error) {
+		{"item violating a constraint mid-batch", func(context.CancelFunc) ([]news.Item, string) {
 			items := batch()
 			bad := item("A", "", "", "No identity at all", day(1)) // guid <> '' check
 			items = append(items[:20], append([]news.Item{bad}, items[20:]...)...)
-			return items, nil
+			return items, ""
 		}},
-		{"failure after the last item", func(context.Context, context.CancelFunc) ([]news.Item, func(context.Context, int) error) {
-			items := batch()
-			return items, func(_ context.Context, i int) error {
-				if i == len(items)-1 {
-					return errors.New("injected failure")
-				}
-				return nil
-			}
+		{"failure at the last item", func(context.CancelFunc) ([]news.Item, string) {
+			return batch(), fmt.Sprintf(lastSource, "RAISE(ABORT, 'injected failure')")
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,12 +102,21 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			items, hook := c.setup(ctx, cancel)
-			db.beforeItem = hook
+			items, trigger := c.setup(cancel)
+			defer cancelBatch.Store(nil)
+			if trigger != "" {
+				if _, err := db.w.Exec(trigger); err != nil {
+					t.Fatal(err)
+				}
+			}
 			st := mustState(t, db, "A")
 			st.ETag, st.LastStatus, st.LastError = `"new"`, 200, ""
 			stats, err := db.SaveFetch(ctx, st, items)
-			db.beforeItem = nil
+			if trigger != "" {
+				if _, err := db.w.Exec(`DROP TRIGGER IF EXISTS temp.break_batch`); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err == nil {
 				t.Fatalf("SaveFetch succeeded (%+v), want an error", stats)
 			}

@@ -5,13 +5,41 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 )
+
+// openNoting opens path like Open and says whether Open ran quick_check,
+// which it logs at debug level.
+func openNoting(ctx context.Context, path string, opts ...Option) (*DB, bool, error) {
+	h := &integrityLog{}
+	db, err := Open(ctx, path, append(opts, WithLogger(slog.New(h)))...)
+	return db, h.checked.Load(), err
+}
+
+// integrityLog is a log handler that notes Open's integrity check.
+type integrityLog struct{ checked atomic.Bool }
+
+func (h *integrityLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *integrityLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "checked database integrity" {
+		h.checked.Store(true)
+	}
+	return nil
+}
+
+func (h *integrityLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *integrityLog) WithGroup(string) slog.Handler      { return h }
+
+// schemaVersion is the schema version this binary writes.
+func schemaVersion() int { return len(schemaSteps()) }
 
 // testClock is a settable clock, safe for concurrent use.
 type testClock struct {
@@ -44,8 +72,15 @@ func openTest(tb testing.TB, clock *testClock, outlets ...string) *DB {
 
 func openAt(tb testing.TB, path string, clock *testClock, outlets ...string) *DB {
 	tb.Helper()
+	db, _ := openAtChecked(tb, path, clock, outlets...)
+	return db
+}
+
+// openAtChecked is openAt that also says whether Open ran quick_check.
+func openAtChecked(tb testing.TB, path string, clock *testClock, outlets ...string) (*DB, bool) {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, path, WithClock(clock.Now))
+	db, checked, err := openNoting(ctx, path, WithClock(clock.Now))
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}
@@ -59,7 +94,7 @@ func openAt(tb testing.TB, path string, clock *testClock, outlets ...string) *DB
 			tb.Fatalf("SyncOutlets: %v", err)
 		}
 	}
-	return db
+	return db, checked
 }
 
 func testOutlets(names ...string) []news.Outlet {

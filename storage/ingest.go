@@ -34,18 +34,13 @@ func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.I
 		var outletID int64
 		err := tx.StmtContext(ctx, db.ws.outletID).QueryRowContext(ctx, st.Name).Scan(&outletID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("outlet %q: %w", st.Name, ErrNotFound)
+			return fmt.Errorf("outlet %q: %w", st.Name, news.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("outlet %q: %w", st.Name, err)
 		}
 		in := ingest{db: db, tx: tx, outletID: outletID, outlet: st.Name, now: now}
 		for i := range items {
-			if db.beforeItem != nil {
-				if err := db.beforeItem(ctx, i); err != nil {
-					return err
-				}
-			}
 			it := items[i] // save may fill in defaults; the caller's items stay as they are
 			res, err := in.save(ctx, &it)
 			if err != nil {

@@ -278,11 +278,11 @@ func (db *DB) queryItems(ctx context.Context, qr querier, query string, args ...
 }
 
 // ItemByUID returns the item with that UID, with its Sources, or an error
-// wrapping ErrNotFound.
+// wrapping news.ErrNotFound.
 func (db *DB) ItemByUID(ctx context.Context, uid string) (news.Item, error) {
 	it, err := scanItem(db.r.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN outlets o ON o.id = i.outlet_id WHERE i.uid = ?`, uid))
 	if errors.Is(err, sql.ErrNoRows) {
-		return news.Item{}, fmt.Errorf("item %q: %w", uid, ErrNotFound)
+		return news.Item{}, fmt.Errorf("item %q: %w", uid, news.ErrNotFound)
 	}
 	if err != nil {
 		return news.Item{}, fmt.Errorf("item %q: %w", uid, err)
@@ -403,7 +403,7 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 		err := tx.QueryRowContext(ctx, `SELECT published, on_topic, topics, tags, score, evidence FROM items WHERE id = ?`, itemID).
 			Scan(&published, &onTopic, &topics, &tags, &score, &evidence)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("update tagging of item %d: %w", itemID, ErrNotFound)
+			return fmt.Errorf("update tagging of item %d: %w", itemID, news.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("update tagging of item %d: %w", itemID, err)

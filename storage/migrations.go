@@ -197,9 +197,6 @@ func schemaSteps() [][]string {
 	}
 }
 
-// SchemaVersion is the schema version this binary writes.
-func SchemaVersion() int { return len(schemaSteps()) }
-
 // SchemaVersionError reports a database written by a newer topicfeed.
 type SchemaVersionError struct {
 	Found, Known int

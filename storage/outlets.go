@@ -109,11 +109,11 @@ func scanOutlet(row interface{ Scan(...any) error }) (news.OutletState, error) {
 }
 
 // OutletState returns the stored state of the outlet named name, or an
-// error wrapping ErrNotFound.
+// error wrapping news.ErrNotFound.
 func (db *DB) OutletState(ctx context.Context, name string) (news.OutletState, error) {
 	st, err := scanOutlet(db.outletStmt.QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return news.OutletState{}, fmt.Errorf("outlet %q: %w", name, ErrNotFound)
+		return news.OutletState{}, fmt.Errorf("outlet %q: %w", name, news.ErrNotFound)
 	}
 	if err != nil {
 		return news.OutletState{}, fmt.Errorf("outlet %q: %w", name, err)
@@ -167,7 +167,7 @@ func (db *DB) saveOutletState(ctx context.Context, tx *sql.Tx, st news.OutletSta
 		return fmt.Errorf("save state of outlet %q: %w", st.Name, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("save state of outlet %q: %w", st.Name, ErrNotFound)
+		return fmt.Errorf("save state of outlet %q: %w", st.Name, news.ErrNotFound)
 	}
 	return nil
 }

@@ -115,20 +115,20 @@ func TestSyncOutlets(t *testing.T) {
 func TestOutletNotFound(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t, newTestClock(), "A")
-	if _, err := db.OutletState(ctx, "nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("OutletState(unknown) error %v, want ErrNotFound", err)
+	if _, err := db.OutletState(ctx, "nope"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("OutletState(unknown) error %v, want news.ErrNotFound", err)
 	}
-	if err := db.SaveOutletState(ctx, news.OutletState{Outlet: news.Outlet{Name: "nope"}}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("SaveOutletState(unknown) error %v, want ErrNotFound", err)
+	if err := db.SaveOutletState(ctx, news.OutletState{Outlet: news.Outlet{Name: "nope"}}); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("SaveOutletState(unknown) error %v, want news.ErrNotFound", err)
 	}
 	st := news.OutletState{Outlet: news.Outlet{Name: "nope"}}
-	if _, err := db.SaveFetch(ctx, st, []news.Item{item("nope", "g", "https://x.example/", "X", day(1))}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("SaveFetch(unknown outlet) error %v, want ErrNotFound", err)
+	if _, err := db.SaveFetch(ctx, st, []news.Item{item("nope", "g", "https://x.example/", "X", day(1))}); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("SaveFetch(unknown outlet) error %v, want news.ErrNotFound", err)
 	}
-	if _, err := db.ItemByUID(ctx, "0000"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("ItemByUID(unknown) error %v, want ErrNotFound", err)
+	if _, err := db.ItemByUID(ctx, "0000"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("ItemByUID(unknown) error %v, want news.ErrNotFound", err)
 	}
-	if err := db.UpdateTagging(ctx, 12345, news.Tagging{}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("UpdateTagging(unknown) error %v, want ErrNotFound", err)
+	if err := db.UpdateTagging(ctx, 12345, news.Tagging{}); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("UpdateTagging(unknown) error %v, want news.ErrNotFound", err)
 	}
 }

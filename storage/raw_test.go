@@ -237,8 +237,8 @@ func TestMigrateRawHash(t *testing.T) {
 
 	db = openAt(t, path, newTestClock())
 	var v int
-	if err := db.r.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil || v != SchemaVersion() {
-		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion())
+	if err := db.r.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil || v != schemaVersion() {
+		t.Fatalf("user_version %d (%v), want %d", v, err, schemaVersion())
 	}
 	if got := titles(mustItems(t, db, news.Query{})); !slices.Equal(got, []string{"Two", "One"}) {
 		t.Fatalf("items after migration: %q", got)

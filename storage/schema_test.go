@@ -22,7 +22,7 @@ func TestSchemaGolden(t *testing.T) {
 	}
 	defer rows.Close()
 	var b strings.Builder
-	b.WriteString("-- user_version " + itoa(SchemaVersion()) + "\n")
+	b.WriteString("-- user_version " + itoa(schemaVersion()) + "\n")
 	for rows.Next() {
 		var typ, name, sql string
 		if err := rows.Scan(&typ, &name, &sql); err != nil {

@@ -57,7 +57,7 @@ func liveServer(tb testing.TB, hub string) (*httptest.Server, *fakeStore) {
 	st := &fakeStore{items: liveItems(tb), outlets: sampleOutlets(tb), rev: 1}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	srv.Config.Handler = New(st, Options{BaseURL: base, Title: "Iran–Russia–Ukraine", Description: "A merged topical feed",
+	srv.Config.Handler = NewServer(st, Options{BaseURL: base, Title: "Iran–Russia–Ukraine", Description: "A merged topical feed",
 		Language: "en", Limit: 100, PollInterval: 15 * time.Minute, HubURL: hub})
 	srv.Start()
 	tb.Cleanup(srv.Close)

@@ -87,7 +87,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
 		it, err := s.store.ItemByUID(ctx, uid)
 		if err != nil {
-			if s.o.NotFound == nil || errors.Is(err, s.o.NotFound) {
+			if errors.Is(err, news.ErrNotFound) {
 				return notFound("no such item: " + uid)
 			}
 			return nil, "", fmt.Errorf("read item %q: %w", uid, err)
@@ -143,24 +143,14 @@ func (s *Server) renderStory(ctx context.Context, it news.Item, path string) ([]
 // relatedStoriesLimit caps the related stories linked from one page.
 const relatedStoriesLimit = 20
 
-// relatedStoryStore is implemented by stores that know which stories are
-// related to one another without being one story (a reply, a reaction, a
-// follow-up); storage.DB does. Story pages of other stores link none.
-type relatedStoryStore interface {
-	// RelatedStories returns the ids of the stories related to the story
-	// with that id, whichever of the two named the other.
-	RelatedStories(ctx context.Context, storyID string) ([]string, error)
-}
-
 // relatedStories returns the stories related to story, each with the
 // write-up the story's own page leads with, for its headline. Stories with
 // no stored item left (pruned) are left out: their pages are 404.
 func (s *Server) relatedStories(ctx context.Context, story string) ([]publish.RelatedStory, error) {
-	rs, ok := s.store.(relatedStoryStore)
-	if !ok || story == "" {
+	if story == "" {
 		return nil, nil
 	}
-	ids, err := rs.RelatedStories(ctx, story)
+	ids, err := s.store.RelatedStories(ctx, story)
 	if err != nil {
 		return nil, fmt.Errorf("read stories related to %q: %w", story, err)
 	}

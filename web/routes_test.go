@@ -114,13 +114,13 @@ func TestConfiguredTags(t *testing.T) {
 
 func TestNotFoundSentinel(t *testing.T) {
 	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
-	s := NewServer(st, Options{BaseURL: "http://feeds.test", NotFound: errNoItem})
+	s := NewServer(st, Options{BaseURL: "http://feeds.test"})
 	if res := do(t, s, http.MethodGet, "/items/none"); res.StatusCode != 404 {
-		t.Errorf("sentinel not found: %d", res.StatusCode)
+		t.Errorf("news.ErrNotFound: %d, want 404", res.StatusCode)
 	}
 	// A store failing with another error after revision answered: 503.
 	other := &failingItemStore{fakeStore: st}
-	s = NewServer(other, Options{BaseURL: "http://feeds.test", NotFound: errNoItem})
+	s = NewServer(other, Options{BaseURL: "http://feeds.test"})
 	if res := do(t, s, http.MethodGet, "/items/u-burns"); res.StatusCode != 503 {
 		t.Errorf("store error: %d, want 503", res.StatusCode)
 	}

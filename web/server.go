@@ -20,14 +20,27 @@ import (
 	"github.com/topicfeed/topicfeed/publish"
 )
 
-// Store is the read side of storage that the web server needs;
-// *storage.DB satisfies it.
+// Store is what the web server reads; *storage.DB satisfies it.
 type Store interface {
+	// Items returns the stored items q asks for, newest first.
 	Items(ctx context.Context, q news.Query) ([]news.Item, error)
+	// ItemByUID returns the item with that uid, or an error wrapping
+	// news.ErrNotFound when there is none (the page is then a 404; other
+	// errors are failures, a 503).
 	ItemByUID(ctx context.Context, uid string) (news.Item, error)
+	// RelatedStories returns the ids of the stories related to the story
+	// with that id without being one story (a reply, a reaction, a
+	// follow-up), whichever of the two named the other.
+	RelatedStories(ctx context.Context, storyID string) ([]string, error)
+	// Outlets returns every outlet's polling state.
 	Outlets(ctx context.Context) ([]news.OutletState, error)
-	// Revision changes whenever stored content changes.
+	// Revision changes whenever anything the feeds or pages show changes,
+	// outlet health included.
 	Revision(ctx context.Context) (int64, error)
+	// ContentRevision changes whenever items, their sources or their
+	// tagging change, but not for polling state alone: feeds re-render
+	// only when content changes.
+	ContentRevision(ctx context.Context) (int64, error)
 }
 
 // Options configures the server.
@@ -68,10 +81,6 @@ type Options struct {
 	// are 404, these are served even while empty. When nil, a tag is known
 	// once some item carries it.
 	Tags []string
-	// NotFound is the store's "no such item" error (storage.ErrNotFound),
-	// told apart from failures with errors.Is. When nil, every ItemByUID
-	// error from a store that answers Revision is taken as "not found".
-	NotFound error
 }
 
 // Server is the topicfeed HTTP handler.
@@ -110,18 +119,6 @@ type revCache struct {
 	at      time.Time
 	ok      bool
 	reading bool // a request is asking the store for a newer answer
-}
-
-// contentRevisioner is implemented by stores that count content changes
-// apart from polling state (storage.DB does); feeds then re-render only
-// when content changes.
-type contentRevisioner interface {
-	ContentRevision(ctx context.Context) (int64, error)
-}
-
-// New returns the topicfeed HTTP handler. See NewServer.
-func New(store Store, o Options) http.Handler {
-	return NewServer(store, o)
 }
 
 // NewServer returns the server; call Run to have it ping the WebSub hub on
@@ -236,8 +233,8 @@ func (s *Server) revision(ctx context.Context, kind revKind) (int64, error) {
 }
 
 func (s *Server) readRevision(ctx context.Context, kind revKind) (int64, error) {
-	if cr, ok := s.store.(contentRevisioner); ok && kind == revContent {
-		return cr.ContentRevision(ctx)
+	if kind == revContent {
+		return s.store.ContentRevision(ctx)
 	}
 	return s.store.Revision(ctx)
 }

@@ -47,7 +47,7 @@ func BenchmarkServeSQLite(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, ttl := range []time.Duration{0, time.Second} {
-		h := web.New(db, web.Options{BaseURL: "http://feeds.test", RevisionTTL: ttl})
+		h := web.NewServer(db, web.Options{BaseURL: "http://feeds.test", RevisionTTL: ttl})
 		req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -71,7 +71,7 @@ func BenchmarkServeSQLite(b *testing.B) {
 }
 
 // TestWithSQLiteStore serves from a real SQLite store: ids come from
-// storage's UIDs, "not found" is storage.ErrNotFound, and outlet polling
+// storage's UIDs, "not found" is news.ErrNotFound, and outlet polling
 // state alone (a new revision, same content) leaves the feeds' validators
 // alone.
 func TestWithSQLiteStore(t *testing.T) {
@@ -103,7 +103,7 @@ func TestWithSQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t", NotFound: storage.ErrNotFound, Tags: []string{"drones", "diplomacy"}})
+	h := web.NewServer(db, web.Options{BaseURL: "http://feeds.test", Title: "t", Tags: []string{"drones", "diplomacy"}})
 	get := func(path string, hdr ...string) *http.Response {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		for i := 0; i+1 < len(hdr); i += 2 {
@@ -191,7 +191,7 @@ func TestStoryEntryIDStable(t *testing.T) {
 			ContentHTML: "<p>Report from " + outlet + "</p>", Published: published, FirstSeen: published, ContentHash: url,
 			StoryID: "s-kyiv", Tagging: news.Tagging{OnTopic: true, Topics: []string{"t"}, Tags: []string{"drones"}}}
 	}
-	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
+	h := web.NewServer(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
 	feed := func() string {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
@@ -252,7 +252,7 @@ func TestPublicPagesRedactSecrets(t *testing.T) {
 		Tagging: news.Tagging{OnTopic: true, Topics: []string{"t"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
+	h := web.NewServer(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
 	for _, path := range []string{"/outlets", "/outlets.opml", "/feed.rss", "/feed.atom"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -271,7 +271,7 @@ func TestPublicPagesRedactSecrets(t *testing.T) {
 
 // TestStoryPageRelatedWithSQLite: a story page from a real SQLite store
 // explains each write-up's grouping and links the related stories both
-// ways (storage.DB provides the optional RelatedStories the pages use).
+// ways (storage.DB answers the RelatedStories the pages use).
 func TestStoryPageRelatedWithSQLite(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
@@ -292,7 +292,7 @@ func TestStoryPageRelatedWithSQLite(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(db, web.Options{BaseURL: "http://feeds.test", Title: "t", NotFound: storage.ErrNotFound})
+	h := web.NewServer(db, web.Options{BaseURL: "http://feeds.test", Title: "t"})
 	for _, tt := range []struct{ path, why, link string }{
 		{"/stories/s-strike", "Grouped because: new story: no candidate", `<a href="/stories/s-denial">Tehran denies its drones hit Izmail</a>`},
 		{"/stories/s-denial", "Grouped because: new story: best story s-strike: same event 0.31 &lt; 0.60", `<a href="/stories/s-strike">Drones hit Izmail grain terminal</a>`},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -49,8 +50,6 @@ func (f *fakeStore) Items(_ context.Context, q news.Query) ([]news.Item, error) 
 	return out, nil
 }
 
-var errNoItem = errors.New("item not found")
-
 func (f *fakeStore) ItemByUID(_ context.Context, uid string) (news.Item, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -62,7 +61,12 @@ func (f *fakeStore) ItemByUID(_ context.Context, uid string) (news.Item, error) 
 			return it, nil
 		}
 	}
-	return news.Item{}, errNoItem
+	return news.Item{}, fmt.Errorf("item %q: %w", uid, news.ErrNotFound)
+}
+
+// RelatedStories knows no related stories; relatedStore does.
+func (f *fakeStore) RelatedStories(context.Context, string) ([]string, error) {
+	return nil, nil
 }
 
 func (f *fakeStore) Outlets(context.Context) ([]news.OutletState, error) {
@@ -81,6 +85,11 @@ func (f *fakeStore) Revision(context.Context) (int64, error) {
 		return 0, f.err
 	}
 	return f.rev, nil
+}
+
+// ContentRevision is Revision: the fake counts every change as content.
+func (f *fakeStore) ContentRevision(ctx context.Context) (int64, error) {
+	return f.Revision(ctx)
 }
 
 // set replaces the items and bumps the revision.
