@@ -25,7 +25,7 @@ import (
 // state holds (tokeniser, feature extraction, signatures, line hashing).
 // Bump it whenever any of those changes: states of another format are
 // ignored and their documents analysed from their text again.
-const stateFormat = 3 // 2: 16-bit signatures; 3: weight codes, title and lead features only, date features
+const stateFormat = 4 // 2: 16-bit signatures; 3: weight codes, title and lead features only, date features; 4: words folded with textfold's tables
 
 const stateMagic = 0xC5
 
