@@ -48,7 +48,7 @@ type inspectedItem struct {
 }
 
 type inspectedFeed struct {
-	parser.Report
+	parser.Dump
 	Items []inspectedItem `json:"items"`
 }
 
@@ -101,7 +101,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if !*normalized {
-		return enc.Encode(res.Report())
+		return enc.Encode(res.Dump())
 	}
 
 	var tg *tagger.Tagger
@@ -112,7 +112,7 @@ func (e *env) inspect(ctx context.Context, args []string) error {
 	}
 	norm := normalize.New(normalizeRules(cfg))
 	now := time.Now().UTC()
-	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
+	out := inspectedFeed{Dump: res.Dump(), Items: []inspectedItem{}}
 	src := normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}
 	var (
 		docs    []cluster.Doc
