@@ -5,13 +5,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/topicfeed/topicfeed/textfold"
 	"golang.org/x/text/unicode/norm"
 )
 
-// fold returns the comparison form of s: lower-cased, diacritics (combining
-// marks) stripped, Arabic yeh/alef maksura and kaf unified with their Persian
-// forms, Arabic-Indic digits mapped to ASCII, zero-width joiners, soft
-// hyphens and tatweel removed, typographic apostrophes unified.
+// fold returns the comparison form of s with textfold's tables: compatibility
+// decomposed, lower-cased, diacritics dropped after letters of alphabetic
+// scripts, variants unified (Arabic and Persian letters, digits, ß → ss, ...),
+// invisible characters and ZWNJ removed (a word's parts are joined: the
+// tokeniser keeps ZWNJ inside a word), apostrophe variants unified.
 func fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
@@ -28,53 +30,46 @@ func fold(s string) string {
 
 // appendFold appends the fold of s (see fold) to dst.
 func appendFold(dst []byte, s string) []byte {
-	if norm.NFD.QuickSpanString(s) != len(s) {
-		s = norm.NFD.String(s) // something decomposes
+	if norm.NFKD.QuickSpanString(s) != len(s) {
+		s = norm.NFKD.String(s) // something decomposes
 	}
+	drops := true // whether a mark here is a diacritic, from the letter before it
 	for _, r := range s {
 		if r < utf8.RuneSelf {
 			if 'A' <= r && r <= 'Z' {
 				r += 'a' - 'A'
 			}
 			dst = append(dst, byte(r))
+			drops = true
 			continue
 		}
-		if r2, keep := foldRune(r); keep {
-			dst = utf8.AppendRune(dst, r2)
-		}
+		dst, drops = appendFoldRune(dst, r, drops)
 	}
 	return dst
 }
 
-// foldRune maps one decomposed rune to its folded form; keep is false for
-// runes that are dropped.
-func foldRune(r rune) (out rune, keep bool) {
-	switch {
-	case r < utf8.RuneSelf:
-		if 'A' <= r && r <= 'Z' {
-			return r + ('a' - 'A'), true
+// appendFoldRune appends the fold of one non-ASCII rune of a decomposed text
+// to dst; drops says whether a combining mark r is a diacritic, and the
+// result whether a mark after r is.
+func appendFoldRune(dst []byte, r rune, drops bool) ([]byte, bool) {
+	switch textfold.Classify(r) {
+	case textfold.Letter:
+		if v, ok := textfold.Variant(r); ok {
+			dst = append(dst, v...)
+		} else {
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
-		return r, true
-	case unicode.Is(unicode.Mn, r):
-		return 0, false
+		return dst, textfold.DropsMarksAfter(r)
+	case textfold.Mark:
+		if !drops {
+			dst = utf8.AppendRune(dst, r)
+		}
+		return dst, drops
+	case textfold.Invisible, textfold.Joiner:
+		return dst, drops
 	}
-	switch r {
-	case '\u064A', '\u0649': // Arabic yeh, alef maksura
-		return '\u06CC', true // Persian yeh
-	case '\u0643': // Arabic kaf
-		return '\u06A9', true // Persian keheh
-	case '\u200C', '\u200D', '\u00AD', '\u0640', '\uFEFF': // ZWNJ, ZWJ, soft hyphen, tatweel, BOM
-		return 0, false
-	case '\u2018', '\u2019', '\u02BC', '\u2032': // typographic apostrophes
-		return '\'', true
-	case 'ß':
-		return 's', true
+	if p := textfold.UnifyPunct(r); p != 0 {
+		return append(dst, byte(p)), true
 	}
-	if '\u0660' <= r && r <= '\u0669' { // Arabic-Indic digits
-		return '0' + (r - '\u0660'), true
-	}
-	if '\u06F0' <= r && r <= '\u06F9' { // Persian digits
-		return '0' + (r - '\u06F0'), true
-	}
-	return unicode.ToLower(r), true
+	return utf8.AppendRune(dst, r), true
 }

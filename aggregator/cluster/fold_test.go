@@ -22,6 +22,19 @@ func TestFold(t *testing.T) {
 		{"harakat stripped", "إِيرَان", "ایران"},
 		{"typographic apostrophe", "Iran’s", "iran's"},
 		{"soft hyphen and tatweel", "defen\u00adse تـهران", "defense تهران"},
+		// textfold's tables, shared with normalize's keys and the tagger:
+		{"sharp s is ss", "Straße STRAẞE", "strasse strasse"},
+		{"teh marbuta and heh variants to heh", "الطاقة خانۀ ہ ھ", "الطاقه خانه ه ه"},
+		{"pashto yeh forms", "ېۍ", "یی"},
+		{"alef wasla", "ٱلله", "الله"},
+		{"compatibility forms", "ﬁnal ＩＲＧＣ ﻻ", "final irgc لا"},
+		{"latin letters without decomposition", "Łódź Øresund Æsir ı đ œ ſ", "lodz oresund aesir i d oe s"},
+		{"greek final sigma", "ΣΟΦΙΑΣ σοφίας", "σοφιασ σοφιασ"},
+		{"ukrainian ghe with upturn", "Ґрунт", "грунт"},
+		{"other apostrophes", "Iranʻs Iran＇s", "iran's iran's"},
+		{"bidi marks vanish", "Ira\u200en", "iran"},
+		{"abugida vowel signs stay", "नमस्ते", "नमस्ते"},
+		{"japanese voicing marks stay", "が", "か\u3099"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,7 +122,8 @@ func tokenizeRef(text string, dst []token, max int) []token {
 	return dst
 }
 
-// foldRef is the reference fold.
+// foldRef is the reference fold: the whole text decomposed, then every
+// rune through appendFoldRune.
 func foldRef(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
@@ -134,14 +135,17 @@ func foldRef(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		if r2, keep := foldRune(r); keep {
-			b.WriteRune(r2)
+	var b []byte
+	drops := true
+	for _, r := range norm.NFKD.String(s) {
+		if r < utf8.RuneSelf {
+			b = append(b, byte(unicode.ToLower(r)))
+			drops = true
+			continue
 		}
+		b, drops = appendFoldRune(b, r, drops)
 	}
-	return b.String()
+	return string(b)
 }
 
 // stripGroupSep removes thousands separators: "2,000" → "2000".

@@ -5,18 +5,19 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/topicfeed/topicfeed/textfold"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Key returns the comparison key of s: compatibility-decomposed (NFKD, so
 // ligatures, full-width and other compatibility forms fold), case-folded,
-// with diacritics removed from Latin, Greek, Cyrillic, Hebrew and
-// Arabic-script letters, Arabic yeh/alef maksura, kaf and teh marbuta
-// unified with their Persian forms, ZWNJ/ZWJ, bidi marks and tatweel
-// removed, Arabic-Indic digits mapped to ASCII, apostrophe, quote and dash
-// variants unified, and white space folded to single spaces. Two strings a
-// reader would call the same text have the same key. Key is for comparison
-// only; output text keeps its original characters.
+// with textfold's tables (diacritics dropped after letters of alphabetic
+// scripts, the variants writers mix up unified: Arabic and Persian letter
+// forms, Arabic-Indic digits, ß, ł, ς, ...; invisible characters and ZWNJ
+// removed; apostrophe, quote and dash variants unified), and white space
+// folded to single spaces. Two strings a reader would call the same text
+// have the same key. Key is for comparison only; output text keeps its
+// original characters.
 func Key(s string) string {
 	var k keyBuilder
 	k.b.Grow(len(s))
@@ -126,10 +127,14 @@ var keepASCII = func() (t [256]bool) {
 // dropped) to their lower case, and every other to 0.
 var plainLower = func() (t [0x800]rune) {
 	for r := rune(utf8.RuneSelf); r < rune(len(t)); r++ {
-		switch {
-		case dropRune(r), norm.NFKD.PropertiesString(string(r)).Decomposition() != nil,
-			unicode.Is(unicode.Mn, r), unicode.IsSpace(r), foldVariant(r) != r,
-			r == 'ß', r == 'ẞ', r == 'ς', r == 'ſ', r >= 0x1100 && r <= 0x11FF:
+		if dropRune(r) || norm.NFKD.PropertiesString(string(r)).Decomposition() != nil || textfold.UnifyPunct(r) != 0 {
+			continue
+		}
+		switch textfold.Classify(r) {
+		case textfold.Mark, textfold.Space, textfold.Invisible, textfold.Joiner:
+			continue
+		}
+		if _, ok := textfold.Variant(r); ok {
 			continue
 		}
 		t[r] = unicode.ToLower(r)
@@ -167,37 +172,31 @@ func (k *keyBuilder) rune(r rune) {
 		k.ascii(byte(r))
 		return
 	}
-	if unicode.Is(unicode.Mn, r) {
-		if stripMarksAfter(k.base) {
+	switch textfold.Classify(r) {
+	case textfold.Mark:
+		if textfold.DropsMarksAfter(k.base) {
 			return
 		}
 		k.recompose = true
 		k.b.WriteRune(r)
 		return
-	}
-	if unicode.IsSpace(r) {
+	case textfold.Space:
 		k.space = k.b.Len() > 0
 		k.base = ' '
 		return
-	}
-	r = foldVariant(r)
-	if r < 0 {
+	case textfold.Invisible, textfold.Joiner:
 		return
-	}
-	if r < utf8.RuneSelf {
-		k.ascii(byte(r))
-		return
+	case textfold.Punct:
+		if p := textfold.UnifyPunct(r); p != 0 {
+			k.ascii(byte(p))
+			return
+		}
 	}
 	k.flushSpace()
 	k.base = r
-	switch r {
-	case 'ß', 'ẞ':
-		k.b.WriteString("ss")
+	if v, ok := textfold.Variant(r); ok {
+		k.b.WriteString(v)
 		return
-	case 'ς':
-		r = 'σ'
-	case 'ſ':
-		r = 's'
 	}
 	if r >= 0x1100 && r <= 0x11FF {
 		k.recompose = true // Hangul jamo from a decomposed syllable
@@ -210,41 +209,4 @@ func (k *keyBuilder) flushSpace() {
 		k.b.WriteByte(' ')
 		k.space = false
 	}
-}
-
-// stripMarksAfter reports whether combining marks following base are
-// diacritics to drop: in alphabetic scripts they are; in abugidas (Devanagari
-// and others) they carry vowels and stay.
-func stripMarksAfter(base rune) bool {
-	if base < utf8.RuneSelf {
-		return true
-	}
-	return unicode.In(base, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Arabic, unicode.Hebrew)
-}
-
-// foldVariant maps one rune to its unified form; -1 drops it.
-func foldVariant(r rune) rune {
-	switch r {
-	case 'ي', 'ى', 'ې', 'ۍ': // Arabic yeh, alef maksura (and Pashto forms) → Persian yeh
-		return 'ی'
-	case 'ك': // Arabic kaf → Persian kaf (keheh)
-		return 'ک'
-	case 'ة': // teh marbuta: written as heh in Persian
-		return 'ه'
-	case '\u200c', '\u200d', '\u0640', '\u200e', '\u200f', '\u2060', '\u061c': // ZWNJ, ZWJ, tatweel, bidi marks, word joiner
-		return -1
-	case '’', '‘', 'ʼ', 'ʻ', '´', '′', 'ʹ', '＇', '‛':
-		return '\''
-	case '“', '”', '„', '«', '»', '″', '‟':
-		return '"'
-	case '‐', '‑', '‒', '–', '—', '―', '−':
-		return '-'
-	}
-	switch {
-	case r >= '٠' && r <= '٩':
-		return '0' + (r - '٠')
-	case r >= '۰' && r <= '۹':
-		return '0' + (r - '۰')
-	}
-	return r
 }

@@ -25,6 +25,13 @@ func TestKeyUnifies(t *testing.T) {
 		{"arabic-indic digits", "۱۴۰۲ و ٢٠٢٣", "1402 و 2023"},
 		{"ukrainian apostrophes", "пам’ять пам'ять памʼять пам`ять", "пам'ять пам'ять пам'ять пам'ять"},
 		{"quotes and dashes", "“Amir–Abdollahian”", "\"amir-abdollahian\""},
+		// textfold's tables, shared with the tagger and the story index:
+		{"latin letters without decomposition", "Łódź Øresund Æsir đ œ ı", "lodz oresund aesir d oe i"},
+		{"ukrainian ghe with upturn", "Ґрунт", "грунт"},
+		{"heh variants and ezafe", "خانۀ ہ ھ", "خانه ه ه"},
+		{"alef wasla", "ٱلله", "الله"},
+		{"bidi controls vanish", "\u202bتهران\u202c Ira\u2066n\u2069", "تهران iran"},
+		{"reversed-comma apostrophe", "Qurʽan", "Qur'an"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

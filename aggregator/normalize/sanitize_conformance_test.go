@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/topicfeed/topicfeed/aggregator/parser/conformance"
+	"github.com/topicfeed/topicfeed/aggregator/parser/conformancetest"
 )
 
 // feedparserCorpus is the peer test suite beside the repository (CI has it).
@@ -24,7 +24,7 @@ func TestFeedparserSanitizeCorpus(t *testing.T) {
 		}
 		t.Skipf("feedparser corpus not found at %s (it lives in ../shared/conformance)", feedparserCorpus)
 	}
-	cases, skipped, err := conformance.SanitizeCases(feedparserCorpus)
+	cases, skipped, err := conformancetest.SanitizeCases(feedparserCorpus)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestFeedparserSanitizeCorpus(t *testing.T) {
 			counted[k]++
 		}
 		out := n.SanitizeHTML(c.Content, "http://example.com/")
-		if left := conformance.DangerousIn(out); len(left) > 0 {
+		if left := conformancetest.DangerousIn(out); len(left) > 0 {
 			t.Errorf("%s: %s survived sanitising:\n in: %s\nout: %s", c.Path, strings.Join(left, ", "), c.Content, out)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/topicfeed/topicfeed/aggregator/parser"
-	"github.com/topicfeed/topicfeed/aggregator/parser/conformance"
+	"github.com/topicfeed/topicfeed/aggregator/parser/conformancetest"
 )
 
 // corpusDir is the feedparser corpus, beside the repository root.
@@ -45,14 +45,14 @@ func TestConformance(t *testing.T) {
 		}
 		t.Skipf("feedparser corpus not found at %s (it lives in /work/shared/conformance; CI has it): %v", corpusDir, err)
 	}
-	cases, err := conformance.Load(corpusDir, func(rel string) bool {
+	cases, err := conformancetest.Load(corpusDir, func(rel string) bool {
 		return !strings.HasPrefix(rel, "wellformed/sanitize/")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	known := readKnownFailures(t)
-	schema := conformance.Schema()
+	schema := conformancetest.Schema()
 
 	type folderStats struct{ cases, applicable, pass, stock, notApplicable, noExpect int }
 	stats := map[string]*folderStats{}
@@ -73,7 +73,7 @@ func TestConformance(t *testing.T) {
 			total.noExpect++
 			continue
 		}
-		expr, err := conformance.Compile(c.Expect)
+		expr, err := conformancetest.Compile(c.Expect)
 		if err == nil {
 			err = expr.Check(schema)
 		}
@@ -143,8 +143,8 @@ func pct(n, d int) float64 {
 	return 100 * float64(n) / float64(d)
 }
 
-func run(expr *conformance.Expr, p conformance.Parsed) outcome {
-	ok, err := expr.Eval(conformance.Env(p))
+func run(expr *conformancetest.Expr, p conformancetest.Parsed) outcome {
+	ok, err := expr.Eval(conformancetest.Env(p))
 	switch {
 	case err != nil:
 		return outcome{err: err.Error()}
@@ -161,7 +161,7 @@ const docBase = "http://127.0.0.1:8097/tests/"
 // options serves a case's HTTP headers as parser options: the Content-Type
 // as is, and the Content-Location (resolved against the document URL, as a
 // fetcher would) as the URL.
-func options(c conformance.Case) parser.Options {
+func options(c conformancetest.Case) parser.Options {
 	doc, err := url.Parse(docBase + c.Path)
 	if err != nil {
 		doc, _ = url.Parse(docBase)
@@ -176,12 +176,12 @@ func options(c conformance.Case) parser.Options {
 	return parser.Options{ContentType: c.Headers["content-type"], URL: doc.String(), ContentLanguage: c.Headers["content-language"]}
 }
 
-func topicfeedParse(c conformance.Case) conformance.Parsed {
+func topicfeedParse(c conformancetest.Case) conformancetest.Parsed {
 	res, err := parser.Parse(c.Body, options(c))
 	if err != nil {
-		return conformance.Parsed{Bozo: true}
+		return conformancetest.Parsed{Bozo: true}
 	}
-	return conformance.Parsed{
+	return conformancetest.Parsed{
 		Feed: res.Feed, Format: res.Format, Version: res.Version,
 		Encoding: res.Encoding, Bozo: !res.WellFormed,
 	}
@@ -189,10 +189,10 @@ func topicfeedParse(c conformance.Case) conformance.Parsed {
 
 // stockParse is gofeed alone: bozo when it fails, and the encoding it reads
 // from the prolog (UTF-8 otherwise).
-func stockParse(c conformance.Case) conformance.Parsed {
+func stockParse(c conformancetest.Case) conformancetest.Parsed {
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(c.Body))
 	if err != nil {
-		return conformance.Parsed{Bozo: true}
+		return conformancetest.Parsed{Bozo: true}
 	}
 	enc := "utf-8"
 	if i := bytes.Index(c.Body[:min(len(c.Body), 200)], []byte("encoding=")); i >= 0 {
@@ -210,7 +210,7 @@ func stockParse(c conformance.Case) conformance.Parsed {
 			version += ".0"
 		}
 	}
-	return conformance.Parsed{Feed: f, Format: f.FeedType, Version: version, Encoding: enc}
+	return conformancetest.Parsed{Feed: f, Format: f.FeedType, Version: version, Encoding: enc}
 }
 
 // readKnownFailures reads "path<TAB>reason" lines ('#' starts a comment).

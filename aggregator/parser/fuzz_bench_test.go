@@ -140,7 +140,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		rep := res.Report()
+		rep := res.Dump()
 		out, err := json.Marshal(rep)
 		if err != nil {
 			t.Fatalf("marshal report: %v", err)

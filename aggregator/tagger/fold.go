@@ -5,21 +5,22 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/topicfeed/topicfeed/textfold"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Folding turns text into matching keys: words (runs of letters and digits)
-// lower-cased, with diacritics and compatibility variants removed and the
-// script variants that writers mix up unified:
+// with textfold's tables (see that package): compatibility decomposed,
+// lower-cased, diacritics dropped after letters of alphabetic scripts
+// (é→e, ё→е, й→и, ї→і; the vowel signs of abugidas stay), the variants
+// writers mix up unified (Arabic yeh, kaf, teh marbuta and heh forms to the
+// Persian ones, hamza carriers to their base letter, ß→ss, ł→l, ς→σ, ґ→г,
+// Arabic-Indic and Persian digits to ASCII), and invisible characters
+// (ZWJ, soft hyphens, bidi marks, tatweel) dropped inside a word. What is
+// the tagger's own:
 //
-//   - Latin, Cyrillic: case; accents (é→e, ё→е, й→и, ї→і); ґ→г; ß→ss.
-//   - Arabic script: Arabic yeh/alef maksura → Persian yeh (ي ى → ی), Arabic
-//     kaf → Persian kaf (ك → ک), teh marbuta → heh (ة → ه), hamza carriers and
-//     alef variants → their base letter (أ إ آ ٱ → ا, ئ → ی, ؤ → و), harakat
-//     and tatweel dropped; Arabic-Indic and Persian digits → ASCII digits.
 //   - ZWNJ (Persian half-space) separates words like a space, so that
-//     "هسته‌ای" and "هسته ای" fold alike; zero-width joiners, soft hyphens
-//     and combining marks inside a word are dropped.
+//     "هسته‌ای" and "هسته ای" fold alike.
 //   - Apostrophes of every kind (' ’ ʼ `) separate words: "Russia's" →
 //     "russia s", Ukrainian "об'єкт" → "об єкт" both in text and in terms.
 
@@ -30,98 +31,51 @@ const (
 	kindSep  runeKind = iota // ends a word
 	kindDrop                 // vanishes without ending a word
 	kindText                 // part of a word; the folded text follows
+	kindMark                 // a combining mark: a diacritic after a letter whose drops is set, else kindText
 )
 
 // foldedRune is the folding of one rune.
 type foldedRune struct {
-	s    string
-	kind runeKind
+	s     string
+	kind  runeKind
+	drops bool // kindText: a combining mark after this rune is a diacritic (textfold.DropsMarksAfter)
 }
 
 // foldRune folds one rune. It is the reference definition of folding; the
 // tokeniser uses a table built from it for the common scripts.
 func foldRune(r rune) foldedRune {
-	if k := classify(r); k != kindText {
-		return foldedRune{kind: k}
-	}
-	if s, ok := specialFold(r); ok {
-		return foldedRune{s: s, kind: kindText}
+	switch textfold.Classify(r) {
+	case textfold.Letter:
+	case textfold.Mark:
+		return foldedRune{s: string(r), kind: kindMark}
+	case textfold.Invisible:
+		return foldedRune{kind: kindDrop}
+	default: // punctuation, white space, ZWNJ
+		return foldedRune{kind: kindSep}
 	}
 	var b strings.Builder
-	for _, d := range norm.NFKD.String(string(r)) {
-		if classify(d) != kindText {
-			continue // marks, and anything a letter decomposes to that is no letter
+	d := norm.NFKD.String(string(r))
+	base, _ := utf8.DecodeRuneInString(d)
+	drops := textfold.DropsMarksAfter(base)
+	for _, c := range d {
+		switch textfold.Classify(c) {
+		case textfold.Letter:
+			if v, ok := textfold.Variant(c); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteRune(unicode.ToLower(c))
+			}
+		case textfold.Mark:
+			if !drops {
+				b.WriteRune(c)
+			}
 		}
-		d = unicode.ToLower(d)
-		if s, ok := specialFold(d); ok {
-			b.WriteString(s)
-			continue
-		}
-		b.WriteRune(d)
+		// anything else a letter decomposes to (a space, a dot) is no letter
 	}
 	if b.Len() == 0 {
 		return foldedRune{kind: kindDrop}
 	}
-	return foldedRune{s: b.String(), kind: kindText}
-}
-
-// classify says whether r separates words, vanishes, or is part of a word.
-func classify(r rune) runeKind {
-	switch r {
-	case '\'', '`', 0x00B4, 0x02B9, 0x02BB, 0x02BC, 0x02BD, 0x2018, 0x2019, 0x201B, 0x2032, 0xFF07,
-		0x200C, // ZWNJ: a half-space between Persian word parts
-		0x200B: // zero-width space
-		return kindSep
-	case 0x200D, 0x00AD, 0x0640, 0xFEFF, 0x2060: // ZWJ, soft hyphen, tatweel, BOM, word joiner
-		return kindDrop
-	}
-	if unicode.IsMark(r) {
-		return kindDrop
-	}
-	if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
-		return kindSep
-	}
-	return kindText
-}
-
-// specialFold handles the letters that decomposition and lower-casing leave
-// apart although writers use them interchangeably.
-func specialFold(r rune) (string, bool) {
-	switch {
-	case r >= 0x0660 && r <= 0x0669: // Arabic-Indic digits
-		return string('0' + (r - 0x0660)), true
-	case r >= 0x06F0 && r <= 0x06F9: // Persian digits
-		return string('0' + (r - 0x06F0)), true
-	}
-	switch r {
-	case 0x064A, 0x0649, 0x06D0, 0x06CD: // Arabic yeh, alef maksura, yeh variants
-		return "\u06CC", true
-	case 0x0643: // Arabic kaf
-		return "\u06A9", true
-	case 0x0629, 0x06C1, 0x06BE, 0x06D5: // teh marbuta, heh goal, heh doachashmee, ae
-		return "\u0647", true
-	case 0x0671: // alef wasla
-		return "\u0627", true
-	case 'ґ', 'Ґ':
-		return "г", true
-	case 'ß', 'ẞ':
-		return "ss", true
-	case 'ı':
-		return "i", true
-	case 'ł', 'Ł':
-		return "l", true
-	case 'đ', 'Đ':
-		return "d", true
-	case 'ø', 'Ø':
-		return "o", true
-	case 'æ', 'Æ':
-		return "ae", true
-	case 'œ', 'Œ':
-		return "oe", true
-	case 'ſ':
-		return "s", true
-	}
-	return "", false
+	return foldedRune{s: b.String(), kind: kindText, drops: drops}
 }
 
 // foldTableSize covers Latin, Greek, Cyrillic and Arabic (U+0000–U+06FF), the
@@ -159,6 +113,7 @@ type token struct {
 // tokens appends the words of s to toks and their folded keys to buf.
 func (f *folder) tokens(s string, buf []byte, toks []token) ([]byte, []token) {
 	start, fstart := -1, 0
+	drops := true // whether a combining mark here is a diacritic, from the rune before it
 	closeAt := func(i int) {
 		if start >= 0 && len(buf) > fstart {
 			toks = append(toks, token{fs: int32(fstart), fe: int32(len(buf)), ss: int32(start), se: int32(i)})
@@ -174,6 +129,7 @@ func (f *folder) tokens(s string, buf []byte, toks []token) ([]byte, []token) {
 				c += 'a' - 'A'
 			default:
 				closeAt(i)
+				drops = true
 				i++
 				continue
 			}
@@ -181,6 +137,7 @@ func (f *folder) tokens(s string, buf []byte, toks []token) ([]byte, []token) {
 				start, fstart = i, len(buf)
 			}
 			buf = append(buf, c)
+			drops = true
 			i++
 			continue
 		}
@@ -189,11 +146,17 @@ func (f *folder) tokens(s string, buf []byte, toks []token) ([]byte, []token) {
 		switch fr.kind {
 		case kindSep:
 			closeAt(i)
+			drops = true
 		case kindText:
 			if start < 0 {
 				start, fstart = i, len(buf)
 			}
 			buf = append(buf, fr.s...)
+			drops = fr.drops
+		case kindMark:
+			if start >= 0 && !drops {
+				buf = append(buf, fr.s...)
+			}
 		}
 		i += size
 	}

@@ -28,6 +28,11 @@ func TestFold(t *testing.T) {
 		{"persian digits", "شاهد-۱۳۶ و ٣٦٠", "شاهد 136 و 360"},
 		{"soft hyphen and zwj vanish", "Teh\u00adran Ira\u200dn", "tehran iran"},
 		{"fullwidth compatibility", "ＩＲＡＮ", "iran"},
+		// textfold's tables, shared with normalize's keys and the story index:
+		{"greek final sigma", "ΣΟΦΙΑΣ σοφίας", "σοφιασ σοφιασ"},
+		{"bidi marks vanish inside a word", "Ira\u200en \u202bتهران\u202c", "iran تهران"},
+		{"devanagari vowel signs stay", "नमस्ते नमस्त", "नमस्ते नमस्त"},
+		{"japanese voicing marks stay", "が か", "か\u3099 か"},
 		{"empty", "", ""},
 		{"only punctuation", "— … «»", ""},
 	}

@@ -49,7 +49,7 @@ type inspectedItem struct {
 }
 
 type inspectedFeed struct {
-	parser.Report
+	parser.Dump
 	Items []inspectedItem `json:"items"`
 }
 
@@ -102,7 +102,7 @@ func (c *cli) inspect(ctx context.Context, args []string) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if !*normalized {
-		return enc.Encode(res.Report())
+		return enc.Encode(res.Dump())
 	}
 
 	var tg *tagger.Tagger
@@ -113,7 +113,7 @@ func (c *cli) inspect(ctx context.Context, args []string) error {
 	}
 	norm := normalize.New(app.NormalizeRules(cfg))
 	now := time.Now().UTC()
-	out := inspectedFeed{Report: res.Report(), Items: []inspectedItem{}}
+	out := inspectedFeed{Dump: res.Dump(), Items: []inspectedItem{}}
 	src := normalize.Source{Outlet: res.Feed.Title, FeedURL: opts.URL}
 	var (
 		docs    []cluster.Doc

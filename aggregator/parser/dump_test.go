@@ -12,11 +12,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
-// TestReportGolden checks the JSON `topicfeed inspect` prints for realistic
-// feeds against golden files (go test -run TestReportGolden -update rewrites
+// TestDumpGolden checks the JSON `topicfeed inspect` prints for realistic
+// feeds against golden files (go test -run TestDumpGolden -update rewrites
 // them).
-func TestReportGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "report", "*"))
+func TestDumpGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "dump", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestReportGolden(t *testing.T) {
 		}
 	}
 	if len(inputs) == 0 {
-		t.Fatal("no report inputs in testdata/report")
+		t.Fatal("no dump inputs in testdata/dump")
 	}
 	for _, in := range inputs {
 		t.Run(filepath.Base(in), func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestReportGolden(t *testing.T) {
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false) // as `topicfeed inspect` should print it
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(res.Report()); err != nil {
+			if err := enc.Encode(res.Dump()); err != nil {
 				t.Fatal(err)
 			}
 			got := buf.Bytes()
@@ -55,17 +55,17 @@ func TestReportGolden(t *testing.T) {
 				t.Fatalf("read golden file (run with -update to create it): %v", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("report differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
+				t.Errorf("dump differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
 			}
 		})
 	}
 }
 
-// TestReportShape checks the keys issue 10 specifies are always present, even
+// TestDumpShape checks the keys issue 10 specifies are always present, even
 // for an almost empty feed.
-func TestReportShape(t *testing.T) {
+func TestDumpShape(t *testing.T) {
 	res := mustParse(t, []byte(`<rss version="2.0"><channel><item><title>x</title></item></channel></rss>`), Options{})
-	b, err := json.Marshal(res.Report())
+	b, err := json.Marshal(res.Dump())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestReportShape(t *testing.T) {
 	}
 	for _, k := range []string{"format", "version", "title", "link", "description", "language", "updated", "items", "warnings"} {
 		if _, ok := top[k]; !ok {
-			t.Errorf("report lacks %q: %s", k, b)
+			t.Errorf("dump lacks %q: %s", k, b)
 		}
 	}
 	items, _ := top["items"].([]any)

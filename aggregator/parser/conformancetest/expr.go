@@ -1,4 +1,4 @@
-package conformance
+package conformancetest
 
 // expr.go holds the API of a small evaluator for the Python expressions in feedparser's
 // corpus ("Expect: not bozo and entries[0]['title'] == 'x'"). It has two

@@ -1,8 +1,8 @@
-// Package conformance runs the Python feedparser project's test corpus
+// Package conformancetest runs the Python feedparser project's test corpus
 // against topicfeed's parsing layer: it reads the corpus cases, maps a parsed
 // feed to feedparser's key names, and evaluates the cases' Python
 // expectations with a small evaluator. Only tests import it.
-package conformance
+package conformancetest
 
 import (
 	"bytes"
