@@ -5,21 +5,15 @@ package aggregator
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/atom"
-	ext "github.com/mmcdole/gofeed/extensions"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
@@ -137,7 +131,8 @@ type PollerDeps struct {
 	// budget is always taken first, then a CPU slot.
 	CPUWorkers int
 	// RawSeed fingerprints what, besides a raw feed entry, decides what it
-	// normalises to: the normaliser's rules and the build (see RawSeed).
+	// normalises to: the normaliser's rules and the build (see
+	// normalize.RawSeed).
 	// Entries whose raw hash is already stored for the outlet are not
 	// processed again; a new seed reprocesses every entry once.
 	RawSeed uint64
@@ -323,22 +318,21 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		keepNewest(f, p.max)
 	}
 	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
-	hashes := rawHashes(p.seed, src, f)
+	hashes := p.norm.RawHashes(p.seed, src, f)
 	known := p.knownRaw(ctx, o.Name, hashes)
 	out := processed{items: make([]news.Item, 0, len(f.Items)), keys: make([]string, 0, len(f.Items)),
 		published: make([]time.Time, 0, len(f.Items)), hints: parsed.Hints}
 	for i := range f.Items {
 		if hashes[i] != 0 && known[hashes[i]] {
 			out.skipped++
-			out.published = append(out.published, entryPublished(f.Items[i], now))
+			out.published = append(out.published, p.norm.Published(src, f, i, now))
 			continue
 		}
 		// Each item costs about a millisecond of CPU. Yielding between
-		// items lets the HTTP handlers waiting for a core run now rather
-		// than at the scheduler's next 10 ms preemption: while the
-		// scheduler ingests, /healthz p99 fell from 24–26 to 17–19 ms
-		// (BENCHMARKS.md, session of 02:10 UTC). When nothing else
-		// waits it costs nothing measurable.
+		// items lets HTTP handlers waiting for a core run now rather than
+		// at the Go scheduler's next 10 ms preemption, which keeps the
+		// server's latency low while it ingests; when nothing else waits
+		// it costs nothing measurable.
 		runtime.Gosched()
 		it, _, ok := p.norm.Item(src, f, i, now)
 		if !ok {
@@ -441,25 +435,6 @@ func (p *Poller) knownRaw(ctx context.Context, outlet string, hashes []uint64) m
 	return known
 }
 
-// entryPublished is the publication time of a skipped entry for the
-// adaptive schedule: gofeed's parse of its dates, as the normaliser takes
-// them (missing, before 1990 or more than a day ahead: now). The
-// normaliser's own date parser reads a few zones gofeed takes for UTC; for
-// an entry already stored the difference only shifts the rate estimate.
-func entryPublished(it *gofeed.Item, now time.Time) time.Time {
-	if it == nil {
-		return time.Time{}
-	}
-	ok := func(t *time.Time) bool { return t != nil && t.Year() >= 1990 && !t.After(now.Add(24*time.Hour)) }
-	switch {
-	case ok(it.PublishedParsed):
-		return it.PublishedParsed.UTC()
-	case ok(it.UpdatedParsed):
-		return it.UpdatedParsed.UTC()
-	}
-	return now
-}
-
 // succeeded records a successful fetch. published are the items'
 // publication times; nil for a 304, which keeps the rate the last full
 // fetch found.
@@ -521,203 +496,4 @@ func keepNewest(f *gofeed.Feed, n int) {
 	})
 	clear(f.Items[n:])
 	f.Items = f.Items[:n]
-}
-
-// rawVersion is part of every raw hash. Bump it whenever what the
-// pipeline makes of a raw entry changes (normalisation, the fields read
-// from gofeed, the fingerprints stored), so that stored entries are
-// processed again once; RawSeed also changes with every build.
-const rawVersion = 1
-
-// RawSeed returns the seed of raw entry hashes (PollerDeps.RawSeed) for the
-// normaliser's rules, the build (module and VCS revision, so a new binary
-// reprocesses entries once) and rawVersion. Equal inputs give equal seeds
-// in every process.
-func RawSeed(rules normalize.Rules) (uint64, error) {
-	b, err := json.Marshal(rules)
-	if err != nil {
-		return 0, fmt.Errorf("raw seed: %w", err)
-	}
-	h := newRawHasher(rawVersion)
-	h.str(string(b))
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		h.str(bi.Main.Path)
-		h.str(bi.Main.Version)
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				h.str(s.Key + "=" + s.Value)
-			}
-		}
-	}
-	return h.sum(), nil
-}
-
-// rawHashes returns the raw hash of each entry of f (0 for a nil entry):
-// a 64-bit fingerprint of every field the normaliser reads from the entry
-// and, for context, from the feed and the source, with seed. Equal hashes
-// mean the normaliser would make the same item of the entry (up to the
-// poll time, which only fills in missing dates).
-func rawHashes(seed uint64, src normalize.Source, f *gofeed.Feed) []uint64 {
-	ctx := newRawHasher(seed)
-	ctx.str(src.Outlet)
-	ctx.str(src.FeedURL)
-	ctx.str(src.Language)
-	if src.Location != nil {
-		ctx.str(src.Location.String())
-	}
-	ctx.str(f.Title)
-	ctx.str(f.Link)
-	ctx.str(f.FeedLink)
-	ctx.str(f.Language)
-	ctx.dc(f.DublinCoreExt)
-	// the Atom entries' canonical links, which the normaliser reads when
-	// they line up with the items
-	var entries []*atom.Entry
-	if af, ok := f.OriginalFeed().(*atom.Feed); ok && af != nil && len(af.Entries) == len(f.Items) {
-		entries = af.Entries
-	}
-	out := make([]uint64, len(f.Items))
-	for i, it := range f.Items {
-		if it == nil {
-			continue
-		}
-		h := ctx
-		h.str(it.Title)
-		h.str(it.Description)
-		h.str(it.Content)
-		h.str(it.Link)
-		h.strs(it.Links)
-		h.str(it.GUID)
-		h.str(it.Published)
-		h.time(it.PublishedParsed)
-		h.str(it.Updated)
-		h.time(it.UpdatedParsed)
-		h.num(len(it.Authors))
-		for _, a := range it.Authors {
-			if a != nil {
-				h.str(a.Name)
-				h.str(a.Email)
-			}
-		}
-		h.strs(it.Categories)
-		h.num(len(it.Enclosures))
-		for _, e := range it.Enclosures {
-			if e != nil {
-				h.str(e.URL)
-				h.str(e.Type)
-				h.str(e.Length)
-			}
-		}
-		if it.Image != nil {
-			h.str(it.Image.URL)
-		}
-		h.dc(it.DublinCoreExt)
-		h.exts(it.Extensions)
-		if entries != nil && entries[i] != nil {
-			for _, l := range entries[i].Links {
-				if l != nil {
-					h.str(l.Rel)
-					h.str(l.Href)
-				}
-			}
-		}
-		out[i] = max(h.sum(), 1) // 0 means unset
-	}
-	return out
-}
-
-// rawHasher is a fast, process-independent 64-bit hash of a sequence of
-// fields, each length-prefixed: 8 bytes at a time, multiply and shift, a
-// splitmix finaliser.
-type rawHasher struct{ x uint64 }
-
-const rawMul = 0x9e3779b97f4a7c15
-
-func newRawHasher(seed uint64) rawHasher { return rawHasher{x: seed ^ 0x72617768617368} }
-
-func (h *rawHasher) word(w uint64) {
-	x := (h.x ^ w) * rawMul
-	h.x = x ^ x>>29
-}
-
-func (h *rawHasher) num(n int) { h.word(uint64(n)) }
-
-func (h *rawHasher) str(s string) {
-	h.word(uint64(len(s)) | 1<<63)
-	for len(s) >= 8 {
-		h.word(binary.LittleEndian.Uint64([]byte(s[:8])))
-		s = s[8:]
-	}
-	if len(s) > 0 {
-		var b [8]byte
-		copy(b[:], s)
-		h.word(binary.LittleEndian.Uint64(b[:]))
-	}
-}
-
-func (h *rawHasher) strs(v []string) {
-	h.num(len(v))
-	for _, s := range v {
-		h.str(s)
-	}
-}
-
-func (h *rawHasher) time(t *time.Time) {
-	if t == nil {
-		h.num(0)
-		return
-	}
-	h.num(1)
-	h.word(uint64(t.UnixNano()))
-	_, off := t.Zone()
-	h.num(off)
-}
-
-func (h *rawHasher) dc(d *ext.DublinCoreExtension) {
-	if d == nil {
-		h.num(0)
-		return
-	}
-	h.num(1)
-	h.strs(d.Language)
-	h.strs(d.Date)
-}
-
-// exts hashes extensions in a fixed order (map keys sorted).
-func (h *rawHasher) exts(m ext.Extensions) {
-	h.num(len(m))
-	for _, ns := range slices.Sorted(maps.Keys(m)) {
-		h.str(ns)
-		h.extMap(m[ns])
-	}
-}
-
-func (h *rawHasher) extMap(m map[string][]ext.Extension) {
-	h.num(len(m))
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		h.str(name)
-		h.num(len(m[name]))
-		for _, e := range m[name] {
-			h.str(e.Name)
-			h.str(e.Value)
-			h.num(len(e.Attrs))
-			for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
-				h.str(k)
-				h.str(e.Attrs[k])
-			}
-			h.extMap(e.Children)
-		}
-	}
-}
-
-func (h *rawHasher) sum() uint64 { return mix64(h.x) }
-
-// mix64 is the splitmix64 finaliser.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }

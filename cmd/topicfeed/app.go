@@ -151,7 +151,7 @@ func (e *env) openAppWith(ctx context.Context, obs aggregator.Observer, opts app
 		Now:                  now,
 	})
 	rules := normalizeRules(cfg)
-	seed, err := aggregator.RawSeed(rules)
+	seed, err := normalize.RawSeed(rules)
 	if err != nil {
 		db.Close()
 		return nil, err
