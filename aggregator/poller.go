@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime"
 	"slices"
 	"time"
@@ -36,20 +35,6 @@ type Outlet struct {
 	// Location is the outlet's time zone, for dates without one (nil:
 	// UTC).
 	Location *time.Location
-}
-
-func (o Outlet) minInterval() time.Duration {
-	if o.MinInterval > 0 {
-		return min(o.MinInterval, o.Interval)
-	}
-	return o.Interval / 4
-}
-
-func (o Outlet) maxInterval() time.Duration {
-	if o.MaxInterval > 0 {
-		return max(o.MaxInterval, o.Interval)
-	}
-	return o.Interval * maxFreshnessFactor
 }
 
 // Result is what one poll of one outlet did.
@@ -187,9 +172,12 @@ func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
 	if err != nil {
 		res.Err = err
 		if ctx.Err() == nil || !errors.Is(err, context.Canceled) {
+			st.NextPoll = nextPoll(p.now(), o, st, pollEnd{Err: err})
 			st.LastError = err.Error()
 			st.ConsecutiveErrors++
-			st.NextPoll = nextAfterError(p.now(), o.Interval, st.ConsecutiveErrors, err)
+			if reason := disables(err); reason != "" {
+				st.Disabled, st.DisabledReason = true, reason
+			}
 			res.NextPoll = st.NextPoll
 			if saveErr := p.store.SaveOutletState(context.WithoutCancel(ctx), st); saveErr != nil {
 				res.Err = errors.Join(err, fmt.Errorf("save outlet state: %w", saveErr))
@@ -211,10 +199,6 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 			res.Outcome = OutcomeHTTPError
 			st.LastStatus = se.StatusCode
 			res.Status = se.StatusCode
-			if se.StatusCode == http.StatusGone {
-				st.Disabled = true
-				st.DisabledReason = "feed is gone (HTTP 410)"
-			}
 		} else {
 			st.LastStatus = 0
 		}
@@ -437,19 +421,14 @@ func (p *Poller) knownRaw(ctx context.Context, outlet string, hashes []uint64) m
 
 // succeeded records a successful fetch. published are the items'
 // publication times; nil for a 304, which keeps the rate the last full
-// fetch found.
+// fetch found. When the next poll is due is the policy's (schedule.go).
 func (p *Poller) succeeded(st *news.OutletState, resp *fetcher.Response, o Outlet, now time.Time, h parser.Hints, published []time.Time) {
-	base := o.Interval
-	if published != nil {
-		base = adaptiveWait(now, o, published)
-	} else if prev := st.NextPoll.Sub(st.LastSuccess); !st.LastSuccess.IsZero() && prev > 0 {
-		base = min(max(prev, o.minInterval()), o.maxInterval())
-	}
+	st.NextPoll = nextPoll(now, o, *st, pollEnd{Fresh: resp.FreshFor(now), Hints: h, Published: published})
 	st.LastSuccess = now
 	st.LastError = ""
 	st.ConsecutiveErrors = 0
-	st.NextPoll = nextAfterSuccess(now, o, base, resp.FreshFor(now), h)
 }
+
 func (p *Poller) logResult(r Result) {
 	attrs := []any{"outlet", r.Outlet, "feed_url", r.FeedURL, "status", r.Status, "duration", r.Duration.Round(time.Millisecond)}
 	if r.Err != nil {
