@@ -12,50 +12,6 @@ import (
 	"github.com/topicfeed/topicfeed/news"
 )
 
-// This file is the next-poll policy: when an outlet is polled again. The
-// poller stores the time nextPoll gives with the outlet's state, so that a
-// restart, and `poll -due` from cron, ask no server sooner than the daemon
-// would; a running Scheduler then adds the random delays of dispatchAt.
-//
-// The rules, as the README's configuration table states them
-// (poll_interval, min_poll_interval, max_poll_interval):
-//
-// After a successful fetch, the wait starts from the outlet's publishing
-// rate: half the mean gap between its newest items (at most 10 of the last
-// week), so that busy outlets are polled more often and quiet ones less;
-// its interval when one item tells no rate; four times its interval when
-// it published nothing for a week; always within [MinInterval,
-// MaxInterval] (by default a quarter of, and four times, the interval).
-// A 304 keeps the wait the last full fetch chose. The server
-// (Cache-Control max-age, Expires) and the feed (RSS ttl, sy:updatePeriod)
-// may ask for longer, up to MaxInterval, never for shorter. Last, the
-// hours and days the feed skips (skipHours, skipDays) are passed over.
-//
-// After a failed poll, the wait depends on the error's class:
-//   - temporary (no response, a timeout, 408, 425, 429, 5xx except 501
-//     and 505: fetcher.StatusError.Temporary; a parse or store error): the
-//     interval, doubled for each further consecutive error;
-//   - permanent (any other 4xx, such as 401, 403 and 404; 501, 505): the
-//     interval, then four times as long for each further consecutive
-//     error. The first retry comes as soon as after a temporary error (a
-//     site being redeployed answers 404 for a while), but a feed that
-//     keeps answering 404 is asked twice a day within a few polls instead
-//     of after a day of doubling;
-//   - 410 Gone disables the outlet (disables): it is not polled again
-//     until its configuration changes.
-//
-// Either back-off is capped at maxBackoff, and a server's Retry-After
-// that asks for longer is honoured, up to maxBackoff too.
-//
-// A running Scheduler (dispatchAt) starts the poll at that time plus a
-// random jitter of up to SchedulerOptions.Jitter × interval, so that
-// outlets polled together drift apart, and, for a poll of the start-up
-// catch-up, once a random delay of up to catchUpSpread of the wait. These
-// delays only ever postpone a poll and are not stored: the poller stores
-// the state with the items before the scheduler sees the result, and the
-// delays only keep one daemon's polls apart (a restart spreads its
-// catch-up again).
-
 const (
 	// maxBackoff caps the wait after repeated errors.
 	maxBackoff = 12 * time.Hour
@@ -83,8 +39,51 @@ type pollEnd struct {
 	Published []time.Time
 }
 
-// nextPoll is the time of outlet o's next poll after a poll at now that
-// ended as end, for the outlet's state prev as it was before the poll.
+// nextPoll is the next-poll policy: the time of outlet o's next poll after
+// a poll at now that ended as end, for the outlet's state prev as it was
+// before the poll. The poller stores that time with the outlet's state, so
+// that a restart, and `poll -due` from cron, ask no server sooner than the
+// daemon would; a running Scheduler then adds the random delays of
+// dispatchAt.
+//
+// The rules, as the README's configuration table states them
+// (poll_interval, min_poll_interval, max_poll_interval):
+//
+// After a successful fetch, the wait starts from the outlet's publishing
+// rate: half the mean gap between its newest items (at most 10 of the last
+// week), so that busy outlets are polled more often and quiet ones less;
+// its interval when one item tells no rate; four times its interval when
+// it published nothing for a week; always within [MinInterval,
+// MaxInterval] (by default a quarter of, and four times, the interval).
+// A 304 keeps the wait the last full fetch chose. The server
+// (Cache-Control max-age, Expires) and the feed (RSS ttl, sy:updatePeriod)
+// may ask for longer, up to MaxInterval, never for shorter. Last, the
+// hours and days the feed skips (skipHours, skipDays) are passed over.
+//
+// After a failed poll, the wait depends on the error's class:
+//   - temporary (no response, a timeout, 408, 425, 429, 5xx except 501
+//     and 505: fetcher.StatusError.Temporary; a parse or store error): the
+//     interval, doubled for each further consecutive error;
+//   - permanent (any other 4xx, such as 401, 403 and 404; 501, 505): the
+//     interval, then four times as long for each further consecutive
+//     error. The first retry comes as soon as after a temporary error (a
+//     site being redeployed answers 404 for a while), but a feed that
+//     keeps answering 404 reaches the cap at its fourth failure in a row
+//     instead of its seventh;
+//   - 410 Gone also disables the outlet (disables): it is not polled
+//     again.
+//
+// Either back-off is capped at maxBackoff, and a server's Retry-After
+// that asks for longer is honoured, up to maxBackoff too.
+//
+// A running Scheduler (dispatchAt) starts the poll at that time plus a
+// random jitter of up to SchedulerOptions.Jitter × interval, so that
+// outlets polled together drift apart, and, for a poll of the start-up
+// catch-up, once a random delay of up to catchUpSpread of the wait. These
+// delays only ever postpone a poll and are not stored: the poller stores
+// the state with the items before the scheduler sees the result, and the
+// delays only keep one daemon's polls apart (a restart spreads its
+// catch-up again).
 func nextPoll(now time.Time, o Outlet, prev news.OutletState, end pollEnd) time.Time {
 	if end.Err != nil {
 		return now.Add(errorWait(o.Interval, prev.ConsecutiveErrors+1, end.Err))
