@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"slices"
 	"time"
 
-	"github.com/mmcdole/gofeed"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
@@ -297,11 +295,11 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		p.log.Debug("feed repaired", "outlet", o.Name, "feed_url", resp.URL, "warnings", parsed.Warnings)
 	}
 	f := parsed.Feed
+	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
 	if p.max > 0 && len(f.Items) > p.max {
 		res.Truncated = len(f.Items) - p.max
-		keepNewest(f, p.max)
+		p.norm.KeepNewest(src, f, p.max, now)
 	}
-	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
 	hashes := p.norm.RawHashes(p.seed, src, f)
 	known := p.knownRaw(ctx, o.Name, hashes)
 	out := processed{items: make([]news.Item, 0, len(f.Items)), keys: make([]string, 0, len(f.Items)),
@@ -447,32 +445,4 @@ func (p *Poller) logResult(r Result) {
 	}
 	p.log.Info("poll stored", append(attrs, "items", r.Items, "new", r.Stats.New, "updated", r.Stats.Updated,
 		"duplicate", r.Stats.Duplicate, "unchanged", r.Stats.Unchanged)...)
-}
-
-// keepNewest keeps the n newest items of f (by publication, then update
-// date; undated items count as newest, feeds list newest first).
-func keepNewest(f *gofeed.Feed, n int) {
-	date := func(it *gofeed.Item) time.Time {
-		switch {
-		case it.PublishedParsed != nil:
-			return *it.PublishedParsed
-		case it.UpdatedParsed != nil:
-			return *it.UpdatedParsed
-		}
-		return time.Time{}
-	}
-	slices.SortStableFunc(f.Items, func(a, b *gofeed.Item) int {
-		da, db := date(a), date(b)
-		switch {
-		case da.IsZero() && db.IsZero():
-			return 0
-		case da.IsZero():
-			return -1
-		case db.IsZero():
-			return 1
-		}
-		return db.Compare(da)
-	})
-	clear(f.Items[n:])
-	f.Items = f.Items[:n]
 }

@@ -140,6 +140,30 @@ func (n *Normalizer) Published(src Source, f *gofeed.Feed, i int, now time.Time)
 	return pub
 }
 
+// KeepNewest keeps the keep newest entries of f, newest first, by the
+// publication time Item gives them (see Published: an undated entry counts
+// as published now); entries of equal time keep the feed's order, and nil
+// entries count as the oldest.
+func (n *Normalizer) KeepNewest(src Source, f *gofeed.Feed, keep int, now time.Time) {
+	if f == nil || keep < 0 || len(f.Items) <= keep {
+		return
+	}
+	type dated struct {
+		it  *gofeed.Item
+		pub time.Time
+	}
+	items := make([]dated, len(f.Items))
+	for i, it := range f.Items {
+		items[i] = dated{it, n.Published(src, f, i, now)}
+	}
+	slices.SortStableFunc(items, func(a, b dated) int { return b.pub.Compare(a.pub) })
+	for i := range keep {
+		f.Items[i] = items[i].it
+	}
+	clear(f.Items[keep:])
+	f.Items = f.Items[:keep]
+}
+
 // rawHasher is a fast, process-independent 64-bit hash of a sequence of
 // fields, each length-prefixed: 8 bytes at a time, multiply and shift, a
 // splitmix finaliser.

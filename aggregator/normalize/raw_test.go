@@ -368,3 +368,43 @@ func mutations(v reflect.Value, path string) []mutation {
 	}
 	return out
 }
+
+// TestKeepNewest: the newest entries by the dates Item gives them (a zone
+// gofeed reads as UTC included), undated ones counting as now, ties in
+// feed order, nil entries oldest.
+func TestKeepNewest(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	p := gofeed.NewParser()
+	f, err := p.ParseString(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>a</title><link>https://t.example/a</link><pubDate>Sat, 01 Mar 2025 14:30:00 MSK</pubDate></item>
+<item><title>b</title><link>https://t.example/b</link><pubDate>Sat, 01 Mar 2025 11:45:00 +0000</pubDate></item>
+<item><title>c</title><link>https://t.example/c</link></item>
+<item><title>d</title><link>https://t.example/d</link><pubDate>Sat, 01 Mar 2025 09:00:00 +0000</pubDate></item>
+<item><title>e</title><link>https://t.example/e</link><pubDate>Sat, 01 Mar 2025 11:45:00 +0000</pubDate></item>
+</channel></rss>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Items = append(f.Items, nil)
+	n := New(DefaultRules())
+	titles := func() string {
+		var out []string
+		for _, it := range f.Items {
+			if it == nil {
+				out = append(out, "nil")
+				continue
+			}
+			out = append(out, it.Title)
+		}
+		return strings.Join(out, " ")
+	}
+	n.KeepNewest(Source{}, f, 6, now)
+	if got := titles(); got != "a b c d e nil" {
+		t.Errorf("under the cap: %s, want the feed unchanged", got)
+	}
+	// a is 11:30 UTC (14:30 MSK), which gofeed reads as 14:30 UTC.
+	n.KeepNewest(Source{}, f, 4, now)
+	if got := titles(); got != "c b e a" {
+		t.Errorf("kept %s, want c b e a", got)
+	}
+}
