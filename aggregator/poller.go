@@ -5,21 +5,12 @@ package aggregator
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"net/http"
 	"runtime"
-	"runtime/debug"
-	"slices"
 	"time"
 
-	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/atom"
-	ext "github.com/mmcdole/gofeed/extensions"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/topicfeed/topicfeed/aggregator/cluster"
@@ -42,20 +33,6 @@ type Outlet struct {
 	// Location is the outlet's time zone, for dates without one (nil:
 	// UTC).
 	Location *time.Location
-}
-
-func (o Outlet) minInterval() time.Duration {
-	if o.MinInterval > 0 {
-		return min(o.MinInterval, o.Interval)
-	}
-	return o.Interval / 4
-}
-
-func (o Outlet) maxInterval() time.Duration {
-	if o.MaxInterval > 0 {
-		return max(o.MaxInterval, o.Interval)
-	}
-	return o.Interval * maxFreshnessFactor
 }
 
 // Result is what one poll of one outlet did.
@@ -137,7 +114,8 @@ type PollerDeps struct {
 	// budget is always taken first, then a CPU slot.
 	CPUWorkers int
 	// RawSeed fingerprints what, besides a raw feed entry, decides what it
-	// normalises to: the normaliser's rules and the build (see RawSeed).
+	// normalises to: the normaliser's rules and the build (see
+	// normalize.RawSeed).
 	// Entries whose raw hash is already stored for the outlet are not
 	// processed again; a new seed reprocesses every entry once.
 	RawSeed uint64
@@ -192,9 +170,12 @@ func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
 	if err != nil {
 		res.Err = err
 		if ctx.Err() == nil || !errors.Is(err, context.Canceled) {
+			st.NextPoll = nextPoll(p.now(), o, st, pollEnd{Err: err})
 			st.LastError = err.Error()
 			st.ConsecutiveErrors++
-			st.NextPoll = nextAfterError(p.now(), o.Interval, st.ConsecutiveErrors, err)
+			if reason := disables(err); reason != "" {
+				st.Disabled, st.DisabledReason = true, reason
+			}
 			res.NextPoll = st.NextPoll
 			if saveErr := p.store.SaveOutletState(context.WithoutCancel(ctx), st); saveErr != nil {
 				res.Err = errors.Join(err, fmt.Errorf("save outlet state: %w", saveErr))
@@ -216,10 +197,6 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 			res.Outcome = OutcomeHTTPError
 			st.LastStatus = se.StatusCode
 			res.Status = se.StatusCode
-			if se.StatusCode == http.StatusGone {
-				st.Disabled = true
-				st.DisabledReason = "feed is gone (HTTP 410)"
-			}
 		} else {
 			st.LastStatus = 0
 		}
@@ -318,27 +295,26 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		p.log.Debug("feed repaired", "outlet", o.Name, "feed_url", resp.URL, "warnings", parsed.Warnings)
 	}
 	f := parsed.Feed
+	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
 	if p.max > 0 && len(f.Items) > p.max {
 		res.Truncated = len(f.Items) - p.max
-		keepNewest(f, p.max)
+		p.norm.KeepNewest(src, f, p.max, now)
 	}
-	src := normalize.Source{Outlet: o.Name, FeedURL: resp.URL, Language: o.Language, Location: o.Location}
-	hashes := rawHashes(p.seed, src, f)
+	hashes := p.norm.RawHashes(p.seed, src, f)
 	known := p.knownRaw(ctx, o.Name, hashes)
 	out := processed{items: make([]news.Item, 0, len(f.Items)), keys: make([]string, 0, len(f.Items)),
 		published: make([]time.Time, 0, len(f.Items)), hints: parsed.Hints}
 	for i := range f.Items {
 		if hashes[i] != 0 && known[hashes[i]] {
 			out.skipped++
-			out.published = append(out.published, entryPublished(f.Items[i], now))
+			out.published = append(out.published, p.norm.Published(src, f, i, now))
 			continue
 		}
 		// Each item costs about a millisecond of CPU. Yielding between
-		// items lets the HTTP handlers waiting for a core run now rather
-		// than at the scheduler's next 10 ms preemption: while the
-		// scheduler ingests, /healthz p99 fell from 24–26 to 17–19 ms
-		// (BENCHMARKS.md, session of 02:10 UTC). When nothing else
-		// waits it costs nothing measurable.
+		// items lets HTTP handlers waiting for a core run now rather than
+		// at the Go scheduler's next 10 ms preemption, which keeps the
+		// server's latency low while it ingests; when nothing else waits
+		// it costs nothing measurable.
 		runtime.Gosched()
 		it, _, ok := p.norm.Item(src, f, i, now)
 		if !ok {
@@ -434,40 +410,16 @@ func (p *Poller) knownRaw(ctx context.Context, outlet string, hashes []uint64) m
 	return known
 }
 
-// entryPublished is the publication time of a skipped entry for the
-// adaptive schedule: gofeed's parse of its dates, as the normaliser takes
-// them (missing, before 1990 or more than a day ahead: now). The
-// normaliser's own date parser reads a few zones gofeed takes for UTC; for
-// an entry already stored the difference only shifts the rate estimate.
-func entryPublished(it *gofeed.Item, now time.Time) time.Time {
-	if it == nil {
-		return time.Time{}
-	}
-	ok := func(t *time.Time) bool { return t != nil && t.Year() >= 1990 && !t.After(now.Add(24*time.Hour)) }
-	switch {
-	case ok(it.PublishedParsed):
-		return it.PublishedParsed.UTC()
-	case ok(it.UpdatedParsed):
-		return it.UpdatedParsed.UTC()
-	}
-	return now
-}
-
 // succeeded records a successful fetch. published are the items'
 // publication times; nil for a 304, which keeps the rate the last full
-// fetch found.
+// fetch found. When the next poll is due is the policy's (schedule.go).
 func (p *Poller) succeeded(st *news.OutletState, resp *fetcher.Response, o Outlet, now time.Time, h parser.Hints, published []time.Time) {
-	base := o.Interval
-	if published != nil {
-		base = adaptiveWait(now, o, published)
-	} else if prev := st.NextPoll.Sub(st.LastSuccess); !st.LastSuccess.IsZero() && prev > 0 {
-		base = min(max(prev, o.minInterval()), o.maxInterval())
-	}
+	st.NextPoll = nextPoll(now, o, *st, pollEnd{Fresh: resp.FreshFor(now), Hints: h, Published: published})
 	st.LastSuccess = now
 	st.LastError = ""
 	st.ConsecutiveErrors = 0
-	st.NextPoll = nextAfterSuccess(now, o, base, resp.FreshFor(now), h)
 }
+
 func (p *Poller) logResult(r Result) {
 	attrs := []any{"outlet", r.Outlet, "feed_url", r.FeedURL, "status", r.Status, "duration", r.Duration.Round(time.Millisecond)}
 	if r.Err != nil {
@@ -486,231 +438,4 @@ func (p *Poller) logResult(r Result) {
 	}
 	p.log.Info("poll stored", append(attrs, "items", r.Items, "new", r.Stats.New, "updated", r.Stats.Updated,
 		"duplicate", r.Stats.Duplicate, "unchanged", r.Stats.Unchanged)...)
-}
-
-// keepNewest keeps the n newest items of f (by publication, then update
-// date; undated items count as newest, feeds list newest first).
-func keepNewest(f *gofeed.Feed, n int) {
-	date := func(it *gofeed.Item) time.Time {
-		switch {
-		case it.PublishedParsed != nil:
-			return *it.PublishedParsed
-		case it.UpdatedParsed != nil:
-			return *it.UpdatedParsed
-		}
-		return time.Time{}
-	}
-	slices.SortStableFunc(f.Items, func(a, b *gofeed.Item) int {
-		da, db := date(a), date(b)
-		switch {
-		case da.IsZero() && db.IsZero():
-			return 0
-		case da.IsZero():
-			return -1
-		case db.IsZero():
-			return 1
-		}
-		return db.Compare(da)
-	})
-	clear(f.Items[n:])
-	f.Items = f.Items[:n]
-}
-
-// rawVersion is part of every raw hash. Bump it whenever what the
-// pipeline makes of a raw entry changes (normalisation, the fields read
-// from gofeed, the fingerprints stored), so that stored entries are
-// processed again once; RawSeed also changes with every build.
-const rawVersion = 1
-
-// RawSeed returns the seed of raw entry hashes (PollerDeps.RawSeed) for the
-// normaliser's rules, the build (module and VCS revision, so a new binary
-// reprocesses entries once) and rawVersion. Equal inputs give equal seeds
-// in every process.
-func RawSeed(rules normalize.Rules) (uint64, error) {
-	b, err := json.Marshal(rules)
-	if err != nil {
-		return 0, fmt.Errorf("raw seed: %w", err)
-	}
-	h := newRawHasher(rawVersion)
-	h.str(string(b))
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		h.str(bi.Main.Path)
-		h.str(bi.Main.Version)
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				h.str(s.Key + "=" + s.Value)
-			}
-		}
-	}
-	return h.sum(), nil
-}
-
-// rawHashes returns the raw hash of each entry of f (0 for a nil entry):
-// a 64-bit fingerprint of every field the normaliser reads from the entry
-// and, for context, from the feed and the source, with seed. Equal hashes
-// mean the normaliser would make the same item of the entry (up to the
-// poll time, which only fills in missing dates).
-func rawHashes(seed uint64, src normalize.Source, f *gofeed.Feed) []uint64 {
-	ctx := newRawHasher(seed)
-	ctx.str(src.Outlet)
-	ctx.str(src.FeedURL)
-	ctx.str(src.Language)
-	if src.Location != nil {
-		ctx.str(src.Location.String())
-	}
-	ctx.str(f.Title)
-	ctx.str(f.Link)
-	ctx.str(f.FeedLink)
-	ctx.str(f.Language)
-	ctx.dc(f.DublinCoreExt)
-	// the Atom entries' canonical links, which the normaliser reads when
-	// they line up with the items
-	var entries []*atom.Entry
-	if af, ok := f.OriginalFeed().(*atom.Feed); ok && af != nil && len(af.Entries) == len(f.Items) {
-		entries = af.Entries
-	}
-	out := make([]uint64, len(f.Items))
-	for i, it := range f.Items {
-		if it == nil {
-			continue
-		}
-		h := ctx
-		h.str(it.Title)
-		h.str(it.Description)
-		h.str(it.Content)
-		h.str(it.Link)
-		h.strs(it.Links)
-		h.str(it.GUID)
-		h.str(it.Published)
-		h.time(it.PublishedParsed)
-		h.str(it.Updated)
-		h.time(it.UpdatedParsed)
-		h.num(len(it.Authors))
-		for _, a := range it.Authors {
-			if a != nil {
-				h.str(a.Name)
-				h.str(a.Email)
-			}
-		}
-		h.strs(it.Categories)
-		h.num(len(it.Enclosures))
-		for _, e := range it.Enclosures {
-			if e != nil {
-				h.str(e.URL)
-				h.str(e.Type)
-				h.str(e.Length)
-			}
-		}
-		if it.Image != nil {
-			h.str(it.Image.URL)
-		}
-		h.dc(it.DublinCoreExt)
-		h.exts(it.Extensions)
-		if entries != nil && entries[i] != nil {
-			for _, l := range entries[i].Links {
-				if l != nil {
-					h.str(l.Rel)
-					h.str(l.Href)
-				}
-			}
-		}
-		out[i] = max(h.sum(), 1) // 0 means unset
-	}
-	return out
-}
-
-// rawHasher is a fast, process-independent 64-bit hash of a sequence of
-// fields, each length-prefixed: 8 bytes at a time, multiply and shift, a
-// splitmix finaliser.
-type rawHasher struct{ x uint64 }
-
-const rawMul = 0x9e3779b97f4a7c15
-
-func newRawHasher(seed uint64) rawHasher { return rawHasher{x: seed ^ 0x72617768617368} }
-
-func (h *rawHasher) word(w uint64) {
-	x := (h.x ^ w) * rawMul
-	h.x = x ^ x>>29
-}
-
-func (h *rawHasher) num(n int) { h.word(uint64(n)) }
-
-func (h *rawHasher) str(s string) {
-	h.word(uint64(len(s)) | 1<<63)
-	for len(s) >= 8 {
-		h.word(binary.LittleEndian.Uint64([]byte(s[:8])))
-		s = s[8:]
-	}
-	if len(s) > 0 {
-		var b [8]byte
-		copy(b[:], s)
-		h.word(binary.LittleEndian.Uint64(b[:]))
-	}
-}
-
-func (h *rawHasher) strs(v []string) {
-	h.num(len(v))
-	for _, s := range v {
-		h.str(s)
-	}
-}
-
-func (h *rawHasher) time(t *time.Time) {
-	if t == nil {
-		h.num(0)
-		return
-	}
-	h.num(1)
-	h.word(uint64(t.UnixNano()))
-	_, off := t.Zone()
-	h.num(off)
-}
-
-func (h *rawHasher) dc(d *ext.DublinCoreExtension) {
-	if d == nil {
-		h.num(0)
-		return
-	}
-	h.num(1)
-	h.strs(d.Language)
-	h.strs(d.Date)
-}
-
-// exts hashes extensions in a fixed order (map keys sorted).
-func (h *rawHasher) exts(m ext.Extensions) {
-	h.num(len(m))
-	for _, ns := range slices.Sorted(maps.Keys(m)) {
-		h.str(ns)
-		h.extMap(m[ns])
-	}
-}
-
-func (h *rawHasher) extMap(m map[string][]ext.Extension) {
-	h.num(len(m))
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		h.str(name)
-		h.num(len(m[name]))
-		for _, e := range m[name] {
-			h.str(e.Name)
-			h.str(e.Value)
-			h.num(len(e.Attrs))
-			for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
-				h.str(k)
-				h.str(e.Attrs[k])
-			}
-			h.extMap(e.Children)
-		}
-	}
-}
-
-func (h *rawHasher) sum() uint64 { return mix64(h.x) }
-
-// mix64 is the splitmix64 finaliser.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }

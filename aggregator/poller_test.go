@@ -265,6 +265,41 @@ func TestPollFailuresKeepStoredItems(t *testing.T) {
 	}
 }
 
+// TestPollBacksOffByErrorClass: consecutive failed polls wait the
+// outlet's interval (15 minutes), then twice as long for each further
+// temporary error (a 503, a 429, no connection) and four times as long
+// for each further permanent one (404, 401): a feed that is not there is
+// not asked for again as often as one that is busy.
+func TestPollBacksOffByErrorClass(t *testing.T) {
+	tests := []struct {
+		name  string
+		fail  route
+		waits []time.Duration // after the 1st, 2nd, ... failure in a row
+	}{
+		{"503 service unavailable", route{status: 503}, []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour}},
+		{"429 too many requests", route{status: 429}, []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour}},
+		{"404 not found", route{status: 404}, []time.Duration{15 * time.Minute, time.Hour, 4 * time.Hour, 12 * time.Hour}},
+		{"401 unauthorized", route{status: 401}, []time.Duration{15 * time.Minute, time.Hour, 4 * time.Hour, 12 * time.Hour}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newTestServer(t)
+			srv.set("/feed", tc.fail)
+			f := newPollerFixture(t, srv.URL+"/feed")
+			for i, want := range tc.waits {
+				r := f.poller.Poll(context.Background(), f.outlet)
+				if r.Err == nil {
+					t.Fatalf("poll %d succeeded", i+1)
+				}
+				if got := f.state(t).NextPoll.Sub(f.now); got != want {
+					t.Errorf("after failure %d: next poll in %v, want %v", i+1, got, want)
+				}
+				f.now = f.state(t).NextPoll
+			}
+		})
+	}
+}
+
 func TestPollPermanentRedirectMovesOutlet(t *testing.T) {
 	srv := newTestServer(t)
 	srv.set("/old", route{status: 301, header: map[string]string{"Location": "/new"}})

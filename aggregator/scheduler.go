@@ -3,7 +3,6 @@ package aggregator
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"net/url"
 	"sync"
 	"time"
@@ -22,7 +21,7 @@ type SchedulerOptions struct {
 	Grace time.Duration
 	// Jitter is the largest random delay added to each scheduled poll, as a
 	// fraction of the outlet's interval, so that outlets are not all hit at
-	// once.
+	// once (see dispatchAt).
 	Jitter float64
 	// Observer, if set, is told of every poll and of how late each poll
 	// started after it was due (the queue lag).
@@ -106,8 +105,8 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 }
 
 // RunDue polls once each outlet that is due, as the stored state says
-// (its next poll time, set by the adaptive interval, a server's
-// Retry-After or the back-off after errors, has passed, or it was never
+// (its next poll time, set by the next-poll policy in schedule.go, has
+// passed, or it was never
 // polled), and returns the results in the order of the outlets, with the
 // names of the outlets skipped. Disabled outlets are reported as by
 // RunOnce (the poller asks no server for them). It is a poll
@@ -184,25 +183,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// catchUpSpread is the largest delay, as a fraction of the wait the poll
-// asked for, added once to the next poll of an outlet polled in the
-// start-up catch-up (see loop). The catch-up polls every outlet that fell
-// due while the daemon was stopped (all of them on a first start) within
-// seconds; with waits of similar length they would all fall due together
-// again, and again after that: bursts of hundreds of polls a second that
-// take the cores from readers. Spread over half a wait, they keep apart.
-// The delay only adds to the wait, so a server's Retry-After, max-age or
-// ttl is never cut short.
-const catchUpSpread = 0.5
-
-// spreadDelay is a random delay in [0, catchUpSpread × wait).
-func spreadDelay(wait time.Duration) time.Duration {
-	if wait <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Float64() * catchUpSpread * float64(wait))
-}
-
 type job struct {
 	idx    int // in s.outlets
 	outlet Outlet
@@ -216,11 +196,11 @@ type jobResult struct {
 // loop dispatches due outlets to the workers until ctx is done or, when
 // again returns false for every result, until no outlet is left. due gives
 // each outlet's (index in s.outlets) first due time, zero for an outlet
-// not to poll at all; polled, if not nil,
-// the outlets that count as polled already; spread, if not nil, the
-// outlets whose next poll after this one is delayed by spreadDelay (the
-// start-up catch-up). Outlets go earliest due first; outlets due at once
-// go in configuration order.
+// not to poll at all; polled, if not nil, the outlets that count as
+// polled already; spread, if not nil, the outlets of the start-up
+// catch-up, whose next poll after this one is spread (see dispatchAt).
+// Outlets go earliest due first; outlets due at once go in configuration
+// order.
 func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []bool, again func(i int, r Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
@@ -275,17 +255,11 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 			left--
 			return
 		}
-		o := s.outlets[d.idx]
-		now := s.now()
-		next := d.r.NextPoll
-		if next.IsZero() {
-			next = now.Add(o.Interval)
-		}
-		if spread != nil && spread[d.idx] {
+		catchUp := spread != nil && spread[d.idx]
+		if catchUp {
 			spread[d.idx] = false
-			next = next.Add(spreadDelay(next.Sub(now)))
 		}
-		q.push(d.idx, next.Add(s.jitter(o.Interval)))
+		q.push(d.idx, dispatchAt(s.now(), s.outlets[d.idx], d.r.NextPoll, catchUp, s.opts.Jitter))
 	}
 
 	for ctx.Err() == nil && (left > 0 || busy > 0) {
@@ -525,13 +499,6 @@ func (q *dueQueue) freeDown(k int) {
 		q.freeSwap(k, c)
 		k = c
 	}
-}
-
-func (s *Scheduler) jitter(interval time.Duration) time.Duration {
-	if s.opts.Jitter <= 0 || interval <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Float64() * s.opts.Jitter * float64(interval))
 }
 
 func hostOf(raw string) string {

@@ -101,28 +101,3 @@ func TestRunSpreadsCatchUp(t *testing.T) {
 		t.Errorf("third polls: median delay %v, want them on time: %v", med, third)
 	}
 }
-
-func TestSpreadDelay(t *testing.T) {
-	const wait = time.Hour
-	if d := spreadDelay(0); d != 0 {
-		t.Errorf("spreadDelay(0) = %v", d)
-	}
-	if d := spreadDelay(-time.Minute); d != 0 {
-		t.Errorf("spreadDelay(-1m) = %v", d)
-	}
-	limit := time.Duration(catchUpSpread * float64(wait))
-	buckets := make([]int, 10)
-	const draws = 2000
-	for range draws {
-		d := spreadDelay(wait)
-		if d < 0 || d >= limit {
-			t.Fatalf("spreadDelay(%v) = %v, outside [0, %v)", wait, d, limit)
-		}
-		buckets[int(10*d/limit)]++
-	}
-	for i, c := range buckets {
-		if c < draws/40 {
-			t.Errorf("only %d of %d delays in tenth %d of [0, %v): %v", c, draws, i, limit, buckets)
-		}
-	}
-}

@@ -249,7 +249,7 @@ func newStoryReplay(t *testing.T, topic string, arts []sets.Article) *storyRepla
 	// the normaliser's rules as cmd/topicfeed's normalizeRules gives them
 	rules := normalize.DefaultRules()
 	rules.MaxItemBytes = cfg.Fetch.MaxItemBytes
-	seed, err := aggregator.RawSeed(rules)
+	seed, err := normalize.RawSeed(rules)
 	if err != nil {
 		t.Fatal(err)
 	}

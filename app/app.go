@@ -153,7 +153,7 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		Now:                  now,
 	})
 	rules := NormalizeRules(cfg)
-	seed, err := aggregator.RawSeed(rules)
+	seed, err := normalize.RawSeed(rules)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,10 @@
 //     feed gives; parses dates, including zones gofeed misreads, into UTC;
 //   - hashes Key(title) and Key(text) into ContentHash.
 //
+// For the poller, RawHashes fingerprints each entry as Item reads it (an
+// entry whose hash is stored need not be normalised again), and Published
+// and KeepNewest date entries as Item does without normalising them.
+//
 // Every output string is valid UTF-8 without control characters. Nothing
 // here does I/O, reads a clock (the caller passes now) or logs; what the
 // rules did is returned in a Report.

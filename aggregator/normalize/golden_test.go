@@ -57,6 +57,29 @@ type goldenItem struct {
 // default rules; it returns the items with their reports.
 func loadCase(tb testing.TB, name string) ([]news.Item, []Report) {
 	tb.Helper()
+	src, f := caseFeed(tb, name)
+	n := New(DefaultRules())
+	var items []news.Item
+	var reps []Report
+	for i := range f.Items {
+		it, rep, ok := n.Item(src, f, i, goldenNow)
+		if !ok {
+			continue
+		}
+		items = append(items, it)
+		reps = append(reps, rep)
+	}
+	// Feed must agree with Item.
+	if got := n.Feed(src, f, goldenNow); len(got) != len(items) {
+		tb.Fatalf("%s: Feed returned %d items, Item %d", name, len(got), len(items))
+	}
+	return items, reps
+}
+
+// caseFeed parses testdata/golden/<name>.xml (or .feed.json), keeping the
+// original feed, and returns it with its source.
+func caseFeed(tb testing.TB, name string) (Source, *gofeed.Feed) {
+	tb.Helper()
 	dir := filepath.Join("testdata", "golden")
 	data, err := os.ReadFile(filepath.Join(dir, name+".xml"))
 	if os.IsNotExist(err) {
@@ -86,22 +109,7 @@ func loadCase(tb testing.TB, name string) ([]news.Item, []Report) {
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
-	n := New(DefaultRules())
-	var items []news.Item
-	var reps []Report
-	for i := range f.Items {
-		it, rep, ok := n.Item(src, f, i, goldenNow)
-		if !ok {
-			continue
-		}
-		items = append(items, it)
-		reps = append(reps, rep)
-	}
-	// Feed must agree with Item.
-	if got := n.Feed(src, f, goldenNow); len(got) != len(items) {
-		tb.Fatalf("%s: Feed returned %d items, Item %d", name, len(got), len(items))
-	}
-	return items, reps
+	return src, f
 }
 
 func goldenCases(tb testing.TB) []string {
