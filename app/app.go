@@ -60,6 +60,33 @@ func NewLogger(w io.Writer, c config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// infoAsDebug logs its INFO records at DEBUG.
+type infoAsDebug struct{ slog.Handler }
+
+func (h infoAsDebug) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.Handler.Enabled(ctx, demote(l))
+}
+
+func (h infoAsDebug) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = demote(r.Level)
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h infoAsDebug) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return infoAsDebug{h.Handler.WithAttrs(attrs)}
+}
+
+func (h infoAsDebug) WithGroup(name string) slog.Handler {
+	return infoAsDebug{h.Handler.WithGroup(name)}
+}
+
+func demote(l slog.Level) slog.Level {
+	if l == slog.LevelInfo {
+		return slog.LevelDebug
+	}
+	return l
+}
+
 // outlets converts the configured outlets for the aggregator.
 func outlets(cfg config.Config) []aggregator.Outlet {
 	out := make([]aggregator.Outlet, len(cfg.Outlets))
@@ -91,6 +118,10 @@ type Options struct {
 	// limitMemory) and paces the collector (startGCTuning): for the
 	// commands that hold the story index.
 	LimitMemory bool
+	// OneShot is for a command that runs once and exits, as `poll` from
+	// cron: the runtime settings Open decides (memory limit, collector's
+	// pace), the same every run, are logged at DEBUG rather than INFO.
+	OneShot bool
 }
 
 // ServeCPUWorkers is the bound on polls processing at once while serving:
@@ -120,8 +151,12 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 	}()
 	if opts.LimitMemory {
 		// before the story index is restored: the largest allocation
-		limitMemory(log, memlimit.FromCgroup, db.CacheBytes())
-		a.stopGC = startGCTuning(log)
+		settingsLog := log
+		if opts.OneShot {
+			settingsLog = slog.New(infoAsDebug{log.Handler()})
+		}
+		limitMemory(settingsLog, memlimit.FromCgroup, db.CacheBytes())
+		a.stopGC = startGCTuning(settingsLog)
 	}
 	outs := outlets(cfg)
 	list := make([]news.Outlet, len(outs))

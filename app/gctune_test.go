@@ -100,3 +100,21 @@ func TestStartGCTuningLeavesGOGC(t *testing.T) {
 		t.Errorf("log %q does not say GOGC is kept", logs.String())
 	}
 }
+
+// TestOneShotSettingsAtDebug: the logger a one-shot command's runtime
+// settings go to turns INFO into DEBUG and leaves other levels alone.
+func TestOneShotSettingsAtDebug(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(infoAsDebug{slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})})
+	log.Info("gc pace", "source", "live heap")
+	log.Warn("memory limit", "reason", "odd")
+	if got := logs.String(); strings.Contains(got, "gc pace") || !strings.Contains(got, "level=WARN") {
+		t.Errorf("at INFO: %q", got)
+	}
+	logs.Reset()
+	log = slog.New(infoAsDebug{slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})}).With("k", 1)
+	log.Info("gc pace")
+	if got := logs.String(); !strings.Contains(got, `level=DEBUG msg="gc pace" k=1`) {
+		t.Errorf("at DEBUG: %q", got)
+	}
+}

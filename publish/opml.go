@@ -66,11 +66,28 @@ func OPML(title string, outlets []OPMLOutlet) ([]byte, error) {
 
 // ParseOPML reads an OPML subscription list, as feed readers export it, and
 // returns its feeds in document order, folders flattened and repeated URLs
-// dropped. Outlines without an absolute http(s) xmlUrl (folders, links) are
-// skipped. It is lenient about what readers get wrong (HTML entities,
-// unescaped ampersands, any declared encoding) and fails only when the
-// document is not OPML at all.
+// dropped (ReadOPML's Feeds).
 func ParseOPML(r io.Reader) ([]OPMLOutlet, error) {
+	l, err := ReadOPML(r)
+	return l.Feeds, err
+}
+
+// OPMLList is what ReadOPML reads of a subscription list.
+type OPMLList struct {
+	// Feeds are the outlines' feeds, in document order, folders flattened
+	// and repeated URLs dropped.
+	Feeds []OPMLOutlet
+	// Unusable are the outlines whose xmlUrl is not an absolute http(s)
+	// URL (a relative one, another scheme), with the xmlUrl as written: no
+	// feed can be read from them.
+	Unusable []OPMLOutlet
+}
+
+// ReadOPML reads an OPML subscription list. Outlines without an xmlUrl
+// (folders, links) are skipped. It is lenient about what readers get wrong
+// (HTML entities, unescaped ampersands, any declared encoding) and fails
+// only when the document is not OPML at all.
+func ReadOPML(r io.Reader) (OPMLList, error) {
 	d := xml.NewDecoder(io.LimitReader(r, maxOPMLBytes))
 	d.Strict = false
 	d.AutoClose = xml.HTMLAutoClose
@@ -78,7 +95,7 @@ func ParseOPML(r io.Reader) ([]OPMLOutlet, error) {
 	d.CharsetReader = charset.NewReaderLabel
 
 	var (
-		out     []OPMLOutlet
+		out     OPMLList
 		seen    = map[string]bool{}
 		sawOPML bool
 	)
@@ -88,10 +105,10 @@ func ParseOPML(r io.Reader) ([]OPMLOutlet, error) {
 			break
 		}
 		if err != nil {
-			if sawOPML && len(out) > 0 {
+			if sawOPML && len(out.Feeds) > 0 {
 				break // a truncated export: keep what was read
 			}
-			return nil, fmt.Errorf("parse opml: %w", err)
+			return OPMLList{}, fmt.Errorf("parse opml: %w", err)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -102,22 +119,27 @@ func ParseOPML(r io.Reader) ([]OPMLOutlet, error) {
 			sawOPML = true
 		case "outline":
 			if !sawOPML {
-				return nil, errors.New("parse opml: <outline> outside an <opml> document")
+				return OPMLList{}, errors.New("parse opml: <outline> outside an <opml> document")
 			}
 			o, ok := outlineFeed(se.Attr)
-			if ok && !seen[o.URL] {
+			switch {
+			case ok && !seen[o.URL]:
 				seen[o.URL] = true
-				out = append(out, o)
+				out.Feeds = append(out.Feeds, o)
+			case !ok && o.URL != "":
+				out.Unusable = append(out.Unusable, o)
 			}
 		}
 	}
 	if !sawOPML {
-		return nil, errors.New("parse opml: no <opml> element")
+		return OPMLList{}, errors.New("parse opml: no <opml> element")
 	}
 	return out, nil
 }
 
-// outlineFeed reads the feed an <outline> subscribes to, if any.
+// outlineFeed reads the feed an <outline> subscribes to, if any; when its
+// xmlUrl is not an absolute http(s) URL, it returns false with the outline
+// and its xmlUrl as written.
 func outlineFeed(attrs []xml.Attr) (OPMLOutlet, bool) {
 	var text, title, xmlURL string
 	for _, a := range attrs {
@@ -127,16 +149,16 @@ func outlineFeed(attrs []xml.Attr) (OPMLOutlet, bool) {
 		case "title":
 			title = a.Value
 		case "xmlurl":
-			xmlURL = a.Value
+			xmlURL = strings.TrimSpace(a.Value)
 		}
 	}
-	u := absURL(strings.TrimSpace(xmlURL))
-	if u == "" {
-		return OPMLOutlet{}, false
-	}
+	u := absURL(xmlURL)
 	name := strings.Join(strings.Fields(clean(title)), " ")
 	if name == "" {
 		name = strings.Join(strings.Fields(clean(text)), " ")
+	}
+	if u == "" {
+		return OPMLOutlet{Name: name, URL: xmlURL}, false
 	}
 	if name == "" {
 		name = hostOf(u)

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,8 +20,8 @@ import (
 
 // serve runs the scheduler and the HTTP server until ctx is done.
 func (c *cli) serve(ctx context.Context, args []string) error {
-	fs := c.flags("serve")
-	if err := parseFlags(fs, args); err != nil {
+	fs := c.flags("serve", "")
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	m := metrics.New()
@@ -39,12 +41,12 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 // by their stored state). Failing outlets are reported on stderr; only an
 // unusable config or database is an error.
 func (c *cli) poll(ctx context.Context, args []string) error {
-	fs := c.flags("poll")
+	fs := c.flags("poll", "")
 	onlyDue := fs.Bool("due", false, "poll only the outlets that are due (next poll time, Retry-After, back-off), as the daemon would: for cron")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	a, err := c.openApp(ctx, app.Options{LimitMemory: true})
+	a, err := c.openApp(ctx, app.Options{LimitMemory: true, OneShot: true})
 	if err != nil {
 		return err
 	}
@@ -72,8 +74,8 @@ func (c *cli) poll(ctx context.Context, args []string) error {
 // retag re-evaluates every stored item against the configured rules,
 // without refetching.
 func (c *cli) retag(ctx context.Context, args []string) error {
-	fs := c.flags("retag")
-	if err := parseFlags(fs, args); err != nil {
+	fs := c.flags("retag", "")
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	a, err := c.openApp(ctx, app.Options{})
@@ -92,29 +94,28 @@ func (c *cli) retag(ctx context.Context, args []string) error {
 // backup writes a consistent copy of the database while the daemon may be
 // running.
 func (c *cli) backup(ctx context.Context, args []string) error {
-	fs := c.flags("backup")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	if fs.NArg() != 1 {
-		return usageError{"backup: want the FILE to write"}
+	fs := c.flags("backup", "FILE")
+	pos, err := parseFlags(fs, args, 1)
+	if err != nil {
+		return err
 	}
 	cfg, db, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
-		return fmt.Errorf("backup to %s: %w", fs.Arg(0), err)
+	// Backup's errors say "backup to FILE: ..." already.
+	if err := db.Backup(ctx, pos[0]); err != nil {
+		return err
 	}
-	fmt.Fprintf(c.stdout, "backed up %s to %s\n", cfg.Database, fs.Arg(0))
+	fmt.Fprintf(c.stdout, "backed up %s to %s\n", cfg.Database, pos[0])
 	return nil
 }
 
 // outletsTable prints every outlet's health from the database.
 func (c *cli) outletsTable(ctx context.Context, args []string) error {
-	fs := c.flags("outlets")
-	if err := parseFlags(fs, args); err != nil {
+	fs := c.flags("outlets", "")
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	_, db, err := c.openStore(ctx)
@@ -137,12 +138,12 @@ func (c *cli) outletsTable(ctx context.Context, args []string) error {
 
 // export writes the merged feed to stdout.
 func (c *cli) export(ctx context.Context, args []string) error {
-	fs := c.flags("export")
+	fs := c.flags("export", "> FEED")
 	format := fs.String("format", "atom", "feed `format`: atom, rss or json")
 	limit := fs.Int("limit", -1, "number of entries; 0 for every stored topical item (default: feed.limit)")
 	tag := fs.String("tag", "", "only items with this `tag`")
 	per := fs.String("per", "", "one entry per `story` or per item (default: feed.per)")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if *per != "" && *per != "story" && *per != "item" {
@@ -159,6 +160,15 @@ func (c *cli) export(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// as the server answers 404 for a tag no rule defines
+	if *tag != "" && !slices.ContainsFunc(cfg.Tags, func(t config.Tag) bool { return t.Name == *tag }) {
+		var names []string
+		for _, t := range cfg.Tags {
+			names = append(names, t.Name)
+		}
+		known := cmp.Or(strings.Join(names, ", "), "(none configured)")
+		return usageError{fmt.Sprintf("export: unknown tag %q; the tags are %s", *tag, known)}
+	}
 	if *limit < 0 {
 		*limit = cfg.Feed.Limit
 	}
@@ -192,8 +202,8 @@ func (c *cli) export(ctx context.Context, args []string) error {
 
 // check validates the configuration and prints what would be polled.
 func (c *cli) check(ctx context.Context, args []string) error {
-	fs := c.flags("check")
-	if err := parseFlags(fs, args); err != nil {
+	fs := c.flags("check", "")
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, err := c.loadConfig()

@@ -11,10 +11,10 @@ import (
 // healthcheck asks the running daemon's /healthz and fails unless it
 // answers 200: the container image has no curl.
 func (c *cli) healthcheck(ctx context.Context, args []string) error {
-	fs := c.flags("healthcheck")
+	fs := c.flags("healthcheck", "")
 	url := fs.String("url", "", "health `URL` (default: /healthz on the configured listen address)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if *url == "" {

@@ -56,19 +56,23 @@ type inspectedFeed struct {
 // inspect fetches (with the daemon's fetcher and guards) or reads one feed
 // and prints what topicfeed parses from it, as JSON.
 func (c *cli) inspect(ctx context.Context, args []string) error {
-	fset := c.flags("inspect")
-	normalized := fset.Bool("normalized", false, "print items after normalisation, with topics and tags")
-	if err := fset.Parse(args); err != nil {
-		return usageError{err.Error()}
+	fset := c.flags("inspect", "FILE|URL")
+	normalized := fset.Bool("normalized", false, "print items after normalisation, with topics and tags (needs the configuration's rules)")
+	pos, err := parseFlags(fset, args, 1)
+	if err != nil {
+		return err
 	}
-	if fset.NArg() != 1 {
-		return usageError{"inspect: want one FILE or URL"}
-	}
-	target := fset.Arg(0)
+	target := pos[0]
+	// The raw parse needs no configuration; the topics and tags of
+	// -normalized come from it, and without them every item would be
+	// off topic.
 	cfg, err := c.loadConfig()
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && *normalized:
+		return fmt.Errorf("inspect -normalized: topics and tags come from the configuration, and %s does not exist (give -config FILE): %w", c.configPath, err)
+	case errors.Is(err, fs.ErrNotExist):
 		cfg = config.Default()
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 
@@ -105,11 +109,9 @@ func (c *cli) inspect(ctx context.Context, args []string) error {
 		return enc.Encode(res.Dump())
 	}
 
-	var tg *tagger.Tagger
-	if len(cfg.Topics) > 0 {
-		if tg, err = tagger.New(cfg.Topics, cfg.Tags); err != nil {
-			return fmt.Errorf("%s: topics: %w", c.configPath, err)
-		}
+	tg, err := tagger.New(cfg.Topics, cfg.Tags)
+	if err != nil {
+		return fmt.Errorf("%s: topics: %w", c.configPath, err)
 	}
 	norm := normalize.New(app.NormalizeRules(cfg))
 	now := time.Now().UTC()
@@ -124,9 +126,7 @@ func (c *cli) inspect(ctx context.Context, args []string) error {
 		if !ok {
 			continue
 		}
-		if tg != nil {
-			it.Tagging = tg.Tag(it.Title, it.Text)
-		}
+		it.Tagging = tg.Tag(it.Title, it.Text)
 		if it.OnTopic {
 			// keyed as the poller keys it
 			docs = append(docs, cluster.Doc{Key: news.ItemUID(src.Outlet, it.GUID, it.Published), Outlet: src.Outlet,

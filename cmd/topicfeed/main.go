@@ -39,14 +39,14 @@ func main() {
 	}
 }
 
-const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile FILE] COMMAND [flags]
+const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile FILE] [-version] COMMAND [flags]
 
 commands:
   serve        run the daemon: poll outlets on schedule and serve the merged feed
   poll         poll every outlet once (-due: only those due), store, and exit
   export       write the merged feed to stdout (-format atom|rss|json, -limit N, -tag T, -per story|item)
   check        validate the configuration and print what would be polled
-  explain      read items as JSON Lines on stdin, print each tagging decision and its evidence
+  explain      read items as JSON Lines on stdin, print each tagging decision and its evidence (-format text|json)
   inspect      fetch or read one feed and print what topicfeed parses from it (-normalized: after cleaning)
   retag        re-evaluate every stored item against the current topic rules
   outlets      print every outlet's health from the database
@@ -54,7 +54,7 @@ commands:
   opml import FILE   add the feeds of an OPML subscription list to the configuration
   healthcheck  exit 0 when the running daemon's /healthz answers 200
 
-The config file defaults to config.yaml, or $TOPICFEED_CONFIG.
+The config file defaults to config.yaml, or $TOPICFEED_CONFIG. Every command takes -h.
 `
 
 // run parses the global flags and runs one command.
@@ -65,11 +65,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := global.String("config", envOr("TOPICFEED_CONFIG", "config.yaml"), "configuration `file`")
 	cpuProfile := global.String("cpuprofile", "", "write a CPU profile of the command to `file`")
 	memProfile := global.String("memprofile", "", "write a heap profile to `file` when the command ends")
+	version := global.Bool("version", false, "print the version and exit")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return usageError{err.Error()}
+	}
+	if *version {
+		_, err := fmt.Fprintln(stdout, app.Version())
+		return err
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
@@ -82,6 +87,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := &cli{configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr}
 	err = c.command(ctx, rest[0], rest[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		err = nil // the command's usage, asked for, is printed
+	}
 	return errors.Join(err, stopProfiles())
 }
 
@@ -127,12 +135,17 @@ type cli struct {
 	stderr     io.Writer
 }
 
-// flags returns a FlagSet for a command; -config is accepted after the
+// flags returns a FlagSet for a command, whose usage starts with
+// synopsis (its arguments after the flags); -config is accepted after the
 // command name too.
-func (c *cli) flags(name string) *flag.FlagSet {
+func (c *cli) flags(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("topicfeed "+name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.StringVar(&c.configPath, "config", c.configPath, "configuration `file`")
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "usage: topicfeed %s [flags] %s\n\nflags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
@@ -163,14 +176,37 @@ func (c *cli) openStore(ctx context.Context) (config.Config, *storage.DB, error)
 	return cfg, db, nil
 }
 
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+// parseFlags parses a command's flags, also where they follow its
+// arguments (`opml import subs.opml -dry-run`; after "--" all are
+// arguments), and returns the arguments, which must be want in number.
+// -h returns flag.ErrHelp once the usage is printed: run exits 0.
+func parseFlags(fs *flag.FlagSet, args []string, want int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	if len(pos) != want {
+		fs.Usage()
+		if len(pos) > want {
+			return nil, usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), pos[want])}
+		}
+		return nil, usageError{fmt.Sprintf("%s: missing argument", fs.Name())}
 	}
-	return nil
+	return pos, nil
 }
 
 func envOr(key, def string) string {

@@ -70,6 +70,7 @@ func TestMemoryLimitFromContainer(t *testing.T) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "TOPICFEED_LOG_LEVEL=debug") // a one-shot poll logs the limit at DEBUG
 	out, err := cmd.CombinedOutput()
 	if !strings.Contains(string(out), "polled 5 outlets") {
 		t.Fatalf("poll in a 512 MiB cgroup: %v\n%s", err, out)
