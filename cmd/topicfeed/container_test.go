@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -547,6 +548,7 @@ func TestContainerDockerfile(t *testing.T) {
 		t.Fatalf("Dockerfile:%d: the build stage is not named (FROM image AS name)", build[0].line)
 	}
 	buildName := from[2]
+	checkBuilderGo(t, from[0])
 
 	var static bool
 	for _, in := range build {
@@ -669,6 +671,49 @@ func TestContainerDockerfile(t *testing.T) {
 	for _, want := range []string{".git", "data", "*.db"} {
 		if !contains(lines, want) {
 			t.Errorf(".dockerignore lacks %s", want)
+		}
+	}
+}
+
+// checkBuilderGo fails when go.mod asks for a newer Go than the build
+// stage's golang image is sure to have: an image tagged 1.26 may hold any
+// 1.26 release, so go.mod may ask for 1.26.0 at most (a later patch would
+// make the build download a toolchain, or fail offline).
+func checkBuilderGo(t *testing.T, image string) {
+	t.Helper()
+	name, tag, ok := strings.Cut(image, ":")
+	if !ok || path.Base(name) != "golang" {
+		t.Logf("build stage image %s: not the golang image, Go version not checked", image)
+		return
+	}
+	tag, _, _ = strings.Cut(tag, "-") // 1.26-bookworm
+	mod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "go" {
+			want = f[1]
+		}
+	}
+	have := strings.Split(tag, ".")
+	need := strings.Split(want, ".")
+	for len(have) < 3 {
+		have = append(have, "0") // the oldest release the tag may hold
+	}
+	for len(need) < 3 {
+		need = append(need, "0")
+	}
+	for i := range 3 {
+		h, _ := strconv.Atoi(have[i])
+		n, _ := strconv.Atoi(need[i])
+		if n > h {
+			t.Errorf("go.mod asks for go %s, but the build image %s may hold Go %s: state the minimum Go go.mod needs", want, image, strings.Join(have, "."))
+			return
+		}
+		if n < h {
+			return
 		}
 	}
 }
