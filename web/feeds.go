@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
@@ -57,7 +58,7 @@ func (s *Server) mergedFeed(f feedFormat) http.HandlerFunc {
 
 // renderFeed renders one feed document.
 func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		items, err := s.store.Items(ctx, spec.query)
 		if err != nil {
 			return nil, "", fmt.Errorf("read items for %s.%s: %w", spec.path, f.ext, err)
@@ -66,7 +67,13 @@ func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets for %s.%s: %w", spec.path, f.ext, err)
 		}
-		b, err := f.render(s.meta(spec, f, outlets), items)
+		m := s.meta(spec, f, outlets)
+		if len(items) == 0 {
+			// No entry to take the feed's date from: it is when its
+			// content last changed, the document's Last-Modified.
+			m.Updated = modified()
+		}
+		b, err := f.render(m, items)
 		if err != nil {
 			return nil, "", fmt.Errorf("render %s.%s: %w", spec.path, f.ext, err)
 		}
@@ -111,7 +118,7 @@ func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
 // requireTag answers 404 for a tag that is neither configured nor carried
 // by any item.
 func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		if name == "" {
 			return notFound("no such tag")
 		}
@@ -119,7 +126,7 @@ func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) rende
 			if !slices.Contains(s.o.Tags, name) {
 				return notFound("no such tag: " + name)
 			}
-			return render(ctx)
+			return render(ctx, modified)
 		}
 		q := spec.query
 		q.Limit = 1
@@ -130,14 +137,14 @@ func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) rende
 		if len(items) == 0 {
 			return notFound("no such tag: " + name)
 		}
-		return render(ctx)
+		return render(ctx, modified)
 	}
 }
 
 // outlet serves /outlets/{slug}.atom|.rss|.json and the outlet's page.
 func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 	slug, f, isFeed := splitExt(r.PathValue("name"))
-	render := func(ctx context.Context) ([]byte, string, error) {
+	render := func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
@@ -153,9 +160,9 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 			title: d.Title, page: d.Page, path: d.Path,
 		}
 		if isFeed {
-			return s.renderFeed(f, spec)(ctx)
+			return s.renderFeed(f, spec)(ctx, modified)
 		}
-		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx)
+		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx, modified)
 	}
 	s.serveCached(w, r, source{kind: revAll, topic: isFeed, render: render})
 }

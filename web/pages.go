@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
@@ -61,7 +62,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 
 // renderList renders a page of the stories spec selects.
 func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		q := spec.query
 		q.Limit = min(q.Limit, pageLimit)
 		items, err := s.store.Items(ctx, q)
@@ -84,7 +85,7 @@ func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
 // itemPage serves /items/{uid}: the item with the rest of its story.
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revContent, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		it, err := s.store.ItemByUID(ctx, uid)
 		if err != nil {
 			if s.o.NotFound == nil || errors.Is(err, s.o.NotFound) {
@@ -99,7 +100,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 // storyPage serves /stories/{id}: the story's first item with the others.
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revContent, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		items, err := s.store.Items(ctx, news.Query{StoryID: id, Limit: 1})
 		if err != nil {
 			return nil, "", fmt.Errorf("read story %q: %w", id, err)
@@ -187,7 +188,7 @@ func (s *Server) relatedStories(ctx context.Context, story string) ([]publish.Re
 }
 
 func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, revAll, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revAll, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
@@ -206,7 +207,7 @@ func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
 
 // opml serves /outlets.opml: every enabled outlet's feed, for a reader.
 func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context) ([]byte, string, error) {
+	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
