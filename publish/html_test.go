@@ -11,7 +11,7 @@ import (
 
 func testSite() Site {
 	return Site{Title: "Iran–Russia–Ukraine watch", Description: "A merged topical feed", Language: "en",
-		BaseURL: "https://feeds.example.org", HubURL: "https://hub.example.net/"}
+		BaseURL: "https://feeds.example.org", HubURL: "https://hub.example.net/", Tags: []string{"drones", "sanctions"}}
 }
 
 func testFeedLinks(path string) []FeedLink {
@@ -114,8 +114,10 @@ func TestHTMLPages(t *testing.T) {
 				{Outlet: news.Outlet{Name: "Al Mayadeen <English>", Slug: "al-mayadeen-english", URL: "https://english.almayadeen.net/rss"},
 					LastFetch: at(t, "2023-02-26T10:00:00Z"), LastStatus: 503, LastError: "503 Service Unavailable", ConsecutiveErrors: 4},
 				{Outlet: news.Outlet{Name: "Gone", Slug: "gone"}, Disabled: true, DisabledReason: "410 Gone"},
-			}})
+			}, OnTopic: map[string]int{"The Moscow Times": 5}})
 		}, []string{
+			`<td data-label="Items">12 stored<br>5 on topic</td>`,
+			`<td data-label="Items">0 stored<br>0 on topic</td>`,
 			`<span class="ok">ok</span>`,
 			`<span class="failing">failing</span> (4×): 503 Service Unavailable`,
 			`Al Mayadeen &lt;English&gt;`,

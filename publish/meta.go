@@ -92,6 +92,14 @@ func TagFeed(siteTitle, tag string) FeedDoc {
 	return FeedDoc{Title: siteTitle + ": " + tag, Page: p, Path: p}
 }
 
+// TopicFeed is the feed of one topic, titled after the site's; the topic
+// is escaped in its paths, which its entries' topic categories name
+// (scheme base_url + "/topics/", term the topic).
+func TopicFeed(siteTitle, topic string) FeedDoc {
+	p := "/topics/" + url.PathEscape(topic)
+	return FeedDoc{Title: siteTitle + ": " + topic, Page: p, Path: p}
+}
+
 // OutletFeed is the feed of one outlet, titled after the site's and known
 // by its slug in its paths.
 func OutletFeed(siteTitle, outlet, slug string) FeedDoc {

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/xml"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,4 +69,50 @@ func TestEmptyFeedDate(t *testing.T) {
 	clk.add(time.Hour)
 	st.set(nil)
 	check("2023-03-01T15:00:00Z")
+}
+
+// TestCategorySchemesResolve: the feeds' category schemes (/tags/,
+// /topics/) and every term under them answer, the indexes list the tags and
+// topics, and every page's navigation lists the tags.
+func TestCategorySchemesResolve(t *testing.T) {
+	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
+	s := NewServer(st, Options{BaseURL: "http://feeds.test", Title: "t", Tags: []string{"drones", "sanctions"},
+		Topics: []string{"iran-russia-ukraine"}})
+	for path, want := range map[string]int{
+		"/tags":                           http.StatusOK,
+		"/topics":                         http.StatusOK,
+		"/topics/iran-russia-ukraine":     http.StatusOK,
+		"/topics/iran-russia-ukraine.rss": http.StatusOK,
+		"/topics/no-such-topic":           http.StatusNotFound,
+		"/tags/":                          http.StatusMovedPermanently,
+		"/topics/":                        http.StatusMovedPermanently,
+	} {
+		if res := do(t, s, http.MethodGet, path); res.StatusCode != want {
+			t.Errorf("%s: %s, want %d", path, res.Status, want)
+		}
+	}
+	tags := body(t, do(t, s, http.MethodGet, "/tags"))
+	for _, w := range []string{`<a href="/tags/drones">drones</a>`, `<a href="/tags/sanctions.atom">Atom</a>`} {
+		if !strings.Contains(tags, w) {
+			t.Errorf("/tags lacks %s:\n%s", w, tags)
+		}
+	}
+	front := body(t, do(t, s, http.MethodGet, "/"))
+	if !strings.Contains(front, `<nav class="site tags" aria-label="tags">`) || !strings.Contains(front, `<a href="/tags">Tags</a>`) {
+		t.Errorf("front page navigation lists no tags:\n%s", front)
+	}
+}
+
+// TestTopicalOPML: /outlets-topical.opml subscribes to topicfeed's own
+// per-outlet feeds, /outlets.opml to the outlets' feeds.
+func TestTopicalOPML(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	res := do(t, s, http.MethodGet, "/outlets-topical.opml")
+	b := body(t, res)
+	if res.StatusCode != http.StatusOK || !strings.Contains(b, `xmlUrl="http://feeds.test/outlets/iran-front-page.atom"`) {
+		t.Errorf("/outlets-topical.opml: %s\n%s", res.Status, b)
+	}
+	if raw := body(t, do(t, s, http.MethodGet, "/outlets.opml")); !strings.Contains(raw, `xmlUrl="https://ifpnews.example/feed/"`) {
+		t.Errorf("/outlets.opml:\n%s", raw)
+	}
 }

@@ -100,31 +100,64 @@ func splitExt(name string) (string, feedFormat, bool) {
 
 // tag serves /tags/{tag}.atom|.rss|.json and the tag's page /tags/{tag}.
 func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
+	s.facet(w, r, tagFacet)
+}
+
+// topic serves /topics/{topic}.atom|.rss|.json and the topic's page
+// /topics/{topic}: where the feeds' topic categories point (their scheme
+// is base_url + "/topics/").
+func (s *Server) topic(w http.ResponseWriter, r *http.Request) {
+	s.facet(w, r, topicFacet)
+}
+
+// facetKind is a way the feeds categorise items: tags or topics.
+type facetKind int
+
+const (
+	tagFacet facetKind = iota
+	topicFacet
+)
+
+func (s *Server) facet(w http.ResponseWriter, r *http.Request, kind facetKind) {
 	name, f, isFeed := splitExt(r.PathValue("name"))
-	d := publish.TagFeed(s.o.Title, name)
-	spec := feedSpec{
-		query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Tag: name, Limit: s.o.Limit},
-		title: d.Title, page: d.Page, path: d.Path,
+	q := news.Query{OnTopic: true, PerStory: !s.o.PerItem, Limit: s.o.Limit}
+	var (
+		d                    publish.FeedDoc
+		known                []string
+		heading, intro, what string
+	)
+	switch kind {
+	case topicFacet:
+		q.Topic = name
+		d = publish.TopicFeed(s.o.Title, name)
+		known, what = s.o.Topics, "topic"
+		heading, intro = "Topic: "+name, "Stories on the topic “"+name+"”."
+	default:
+		q.Tag = name
+		d = publish.TagFeed(s.o.Title, name)
+		known, what = s.o.Tags, "tag"
+		heading, intro = "Tag: "+name, "Stories tagged “"+name+"”."
 	}
+	spec := feedSpec{query: q, title: d.Title, page: d.Page, path: d.Path}
 	var render renderFunc
 	if isFeed {
 		render = s.renderFeed(f, spec)
 	} else {
-		render = s.renderList(spec, "Tag: "+name, "Stories tagged “"+name+"”.")
+		render = s.renderList(spec, heading, intro)
 	}
-	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireTag(name, spec, render)})
+	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireKnown(what, name, known, spec, render)})
 }
 
-// requireTag answers 404 for a tag that is neither configured nor carried
-// by any item.
-func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) renderFunc {
+// requireKnown answers 404 for a tag or topic (what) that is neither
+// configured (known, when not nil) nor carried by any item.
+func (s *Server) requireKnown(what, name string, known []string, spec feedSpec, render renderFunc) renderFunc {
 	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		if name == "" {
-			return notFound("no such tag")
+			return notFound("no such " + what)
 		}
-		if s.o.Tags != nil {
-			if !slices.Contains(s.o.Tags, name) {
-				return notFound("no such tag: " + name)
+		if known != nil {
+			if !slices.Contains(known, name) {
+				return notFound("no such " + what + ": " + name)
 			}
 			return render(ctx, modified)
 		}
@@ -132,10 +165,10 @@ func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) rende
 		q.Limit = 1
 		items, err := s.store.Items(ctx, q)
 		if err != nil {
-			return nil, "", fmt.Errorf("look up tag %q: %w", name, err)
+			return nil, "", fmt.Errorf("look up %s %q: %w", what, name, err)
 		}
 		if len(items) == 0 {
-			return notFound("no such tag: " + name)
+			return notFound("no such " + what + ": " + name)
 		}
 		return render(ctx, modified)
 	}

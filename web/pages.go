@@ -28,7 +28,7 @@ func pathEscape(s string) string { return url.PathEscape(s) }
 
 func (s *Server) site() publish.Site {
 	return publish.Site{Title: s.o.Title, Description: s.o.Description, Language: s.o.Language, BaseURL: s.base, HubURL: s.o.HubURL,
-		TTL: s.o.PollInterval}
+		TTL: s.o.PollInterval, Tags: s.o.Tags}
 }
 
 // feedLinks are the <link rel="alternate"> of a page whose feeds live at
@@ -187,17 +187,33 @@ func (s *Server) relatedStories(ctx context.Context, story string) ([]publish.Re
 	return out, nil
 }
 
+// onTopicCounter is implemented by stores that count each outlet's
+// on-topic items (storage.DB does); the outlets page of other stores shows
+// only the stored items.
+type onTopicCounter interface {
+	// OnTopicCounts returns the number of on-topic items each outlet
+	// carried, by outlet name.
+	OnTopicCounts(ctx context.Context) (map[string]int, error)
+}
+
 func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
 	s.servePage(w, r, revAll, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
 		}
+		var onTopic map[string]int
+		if c, ok := s.store.(onTopicCounter); ok {
+			if onTopic, err = c.OnTopicCounts(ctx); err != nil {
+				return nil, "", fmt.Errorf("count on-topic items: %w", err)
+			}
+		}
 		h, err := s.pages()
 		if err != nil {
 			return nil, "", err
 		}
-		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: redactOutlets(outlets)})
+		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: redactOutlets(outlets),
+			OnTopic: onTopic})
 		if err != nil {
 			return nil, "", err
 		}
@@ -229,6 +245,126 @@ func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
 		}
 		return b, "text/x-opml; charset=utf-8", nil
 	}})
+}
+
+// topicalOPML serves /outlets-topical.opml: topicfeed's own feed of each
+// enabled outlet (its on-topic items, /outlets/{slug}.atom), for a reader
+// that wants each outlet's coverage of the topic rather than everything
+// the outlet publishes (/outlets.opml).
+func (s *Server) topicalOPML(w http.ResponseWriter, r *http.Request) {
+	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
+		outlets, err := s.store.Outlets(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read outlets: %w", err)
+		}
+		var list []publish.OPMLOutlet
+		for _, o := range outlets {
+			if o.Disabled {
+				continue
+			}
+			d := publish.OutletFeed(s.o.Title, o.Name, o.Slug)
+			list = append(list, publish.OPMLOutlet{Name: d.Title, URL: s.url(d.Path + ".atom")})
+		}
+		b, err := publish.OPML(s.o.Title+": each outlet on topic", list)
+		if err != nil {
+			return nil, "", err
+		}
+		return b, "text/x-opml; charset=utf-8", nil
+	}})
+}
+
+// facetCounter is implemented by stores that count on-topic items by
+// topic and by tag (storage.DB does); the tag and topic indexes of other
+// stores show no counts.
+type facetCounter interface {
+	FacetCounts(ctx context.Context) (topics, tags map[string]int, err error)
+}
+
+// tagsIndex serves /tags: every tag, with its page, feeds and count.
+func (s *Server) tagsIndex(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, revContent, s.renderIndex(tagFacet))
+}
+
+// topicsIndex serves /topics: every topic, with its page, feeds and count.
+func (s *Server) topicsIndex(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, revContent, s.renderIndex(topicFacet))
+}
+
+func (s *Server) renderIndex(kind facetKind) renderFunc {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
+		names, path := s.o.Tags, "/tags"
+		heading, intro := "Tags", "Every tag, with its stories and feeds; the topics are at /topics."
+		if kind == topicFacet {
+			names, path = s.o.Topics, "/topics"
+			heading, intro = "Topics", "Every topic, with its stories and feeds; the tags are at /tags."
+		}
+		var counts map[string]int
+		if c, ok := s.store.(facetCounter); ok {
+			topics, tags, err := c.FacetCounts(ctx)
+			if err != nil {
+				return nil, "", fmt.Errorf("count items by %s: %w", heading, err)
+			}
+			counts = tags
+			if kind == topicFacet {
+				counts = topics
+			}
+		}
+		if names == nil {
+			var err error
+			if names, err = s.facetNames(ctx, kind, counts); err != nil {
+				return nil, "", err
+			}
+		}
+		var entries []publish.IndexEntry
+		for _, n := range names {
+			e := publish.IndexEntry{Name: n, Path: path + "/" + pathEscape(n)}
+			if counts != nil {
+				e.Count, e.Counted = counts[n], true
+			}
+			entries = append(entries, e)
+		}
+		h, err := s.pages()
+		if err != nil {
+			return nil, "", err
+		}
+		b, err := h.Index(publish.IndexPage{Site: s.site(), Heading: heading, Intro: intro, Path: path,
+			Feeds: feedLinks("/feed"), Entries: entries})
+		if err != nil {
+			return nil, "", err
+		}
+		return b, htmlType, nil
+	}
+}
+
+// facetNames are the tags or topics the index lists when none are
+// configured: those counted, else those of the latest on-topic items.
+func (s *Server) facetNames(ctx context.Context, kind facetKind, counts map[string]int) ([]string, error) {
+	var names []string
+	if counts != nil {
+		for n, c := range counts {
+			if c > 0 {
+				names = append(names, n)
+			}
+		}
+	} else {
+		items, err := s.store.Items(ctx, news.Query{OnTopic: true, Limit: pageLimit})
+		if err != nil {
+			return nil, fmt.Errorf("read items for the index: %w", err)
+		}
+		for _, it := range items {
+			list := it.Tags
+			if kind == topicFacet {
+				list = it.Topics
+			}
+			for _, n := range list {
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 // redactOutlets returns outlets with the credentials in their feed URLs
