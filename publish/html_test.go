@@ -175,3 +175,29 @@ func TestHTMLPages(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesShowOutletDates: the "updated" a page shows is the outlet's own
+// (OutletUpdated), not when topicfeed stored a change (Updated).
+func TestPagesShowOutletDates(t *testing.T) {
+	h, err := NewHTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := news.Item{UID: "u1", Outlet: "IFP", Title: "Drones", URL: "https://ifp.example/1",
+		Published: at(t, "2023-02-26T09:30:00Z"), Updated: at(t, "2023-02-27T18:00:00Z")}
+	b, err := h.List(ListPage{Site: testSite(), Path: "/", Items: []news.Item{it}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "updated") {
+		t.Errorf("a change topicfeed stored is shown as the outlet's update:\n%s", b)
+	}
+	it.OutletUpdated = at(t, "2023-02-26T11:00:00Z")
+	b, err = h.List(ListPage{Site: testSite(), Path: "/", Items: []news.Item{it}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `· updated <time datetime="2023-02-26T11:00:00Z">26 Feb 2023 11:00 UTC</time>`; !strings.Contains(string(b), want) {
+		t.Errorf("page lacks %s:\n%s", want, b)
+	}
+}
