@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -221,30 +222,12 @@ func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// opml serves /outlets.opml: every enabled outlet's feed, for a reader.
+// opml serves /outlets.opml: every enabled outlet's own feed, for a
+// reader (and for `topicfeed opml import` to read back).
 func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
-		outlets, err := s.store.Outlets(ctx)
-		if err != nil {
-			return nil, "", fmt.Errorf("read outlets: %w", err)
-		}
-		var list []publish.OPMLOutlet
-		for _, o := range redactOutlets(outlets) {
-			if o.Disabled {
-				continue
-			}
-			u := o.FeedURL
-			if u == "" {
-				u = o.URL
-			}
-			list = append(list, publish.OPMLOutlet{Name: o.Name, URL: u})
-		}
-		b, err := publish.OPML(s.o.Title+" outlets", list)
-		if err != nil {
-			return nil, "", err
-		}
-		return b, "text/x-opml; charset=utf-8", nil
-	}})
+	s.serveOPML(w, r, s.o.Title+" outlets", func(o news.OutletState) publish.OPMLOutlet {
+		return publish.OPMLOutlet{Name: o.Name, URL: cmp.Or(o.FeedURL, o.URL)}
+	})
 }
 
 // topicalOPML serves /outlets-topical.opml: topicfeed's own feed of each
@@ -252,20 +235,27 @@ func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
 // that wants each outlet's coverage of the topic rather than everything
 // the outlet publishes (/outlets.opml).
 func (s *Server) topicalOPML(w http.ResponseWriter, r *http.Request) {
+	s.serveOPML(w, r, s.o.Title+": each outlet on topic", func(o news.OutletState) publish.OPMLOutlet {
+		d := publish.OutletFeed(s.o.Title, o.Name, o.Slug)
+		return publish.OPMLOutlet{Name: d.Title, URL: s.url(d.Path + ".atom")}
+	})
+}
+
+// serveOPML serves an OPML list titled title of one feed per enabled
+// outlet (their URLs redacted).
+func (s *Server) serveOPML(w http.ResponseWriter, r *http.Request, title string, feed func(news.OutletState) publish.OPMLOutlet) {
 	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
 		}
 		var list []publish.OPMLOutlet
-		for _, o := range outlets {
-			if o.Disabled {
-				continue
+		for _, o := range redactOutlets(outlets) {
+			if !o.Disabled {
+				list = append(list, feed(o))
 			}
-			d := publish.OutletFeed(s.o.Title, o.Name, o.Slug)
-			list = append(list, publish.OPMLOutlet{Name: d.Title, URL: s.url(d.Path + ".atom")})
 		}
-		b, err := publish.OPML(s.o.Title+": each outlet on topic", list)
+		b, err := publish.OPML(title, list)
 		if err != nil {
 			return nil, "", err
 		}
