@@ -63,6 +63,10 @@ func (a *App) siteServer() *web.Server {
 	for i, t := range a.Config.Tags {
 		tags[i] = t.Name
 	}
+	topics := make([]string, len(a.Config.Topics))
+	for i, t := range a.Config.Topics {
+		topics[i] = t.Name
+	}
 	return web.NewServer(a.db, web.Options{
 		BaseURL:      a.Config.BaseURL,
 		Title:        a.Config.Feed.Title,
@@ -74,6 +78,7 @@ func (a *App) siteServer() *web.Server {
 		HubURL:       a.Config.WebSubHub,
 		Logger:       a.Log,
 		Tags:         tags,
+		Topics:       topics,
 		// One revision read serves a second of requests: the feeds stay
 		// cheap to poll under load and are at most a second stale.
 		RevisionTTL: time.Second,

@@ -131,9 +131,13 @@ func Route(path string) (route, format string) {
 		return "front", format
 	case strings.HasPrefix(path, "/feed."):
 		return "feed", format
+	case path == "/tags", path == "/topics":
+		return strings.TrimPrefix(path, "/"), format
 	case strings.HasPrefix(path, "/tags/"):
 		return "tag", format
-	case path == "/outlets.opml":
+	case strings.HasPrefix(path, "/topics/"):
+		return "topic", format
+	case path == "/outlets.opml", path == "/outlets-topical.opml":
 		return "opml", format
 	case path == "/outlets":
 		return "outlets", format

@@ -95,6 +95,12 @@ type Item struct {
 	Updated   time.Time
 	// FirstSeen is when topicfeed first stored the item.
 	FirstSeen time.Time
+	// OutletUpdated is when the outlet said it last updated the item (its
+	// feed's date), zero when it said nothing later than Published; set by
+	// storage when reading, from the Updated the normaliser gave. Pages
+	// show it; the feeds' Updated moves with every change topicfeed stores
+	// (an edit, another outlet's coverage), so that readers see them.
+	OutletUpdated time.Time
 
 	// ContentHash identifies identical normalised content (hex).
 	ContentHash string

@@ -54,10 +54,12 @@ func testItems(tb testing.TB) []news.Item {
 			Enclosures:  []news.Enclosure{{URL: "https://ifpnews.com/wp-content/uploads/burns.jpg", Type: "image/jpeg", Length: 48213}},
 			Published:   at(tb, "2023-02-26T09:30:00Z"),
 			Updated:     at(tb, "2023-02-26T10:05:00Z"),
-			FirstSeen:   at(tb, "2023-02-26T09:45:00Z"),
-			StoryID:     "s-burns-interview",
-			StoryWhy:    "new story: best story s-blinken-drones: same event 0.12 < 0.60 (1 write-up: title 0.05, lead 0.10, text 0.08, 3 shared, 0 specific): t:drones",
-			Tagging:     news.Tagging{OnTopic: true, Topics: []string{"iran-russia-ukraine"}, Tags: []string{"drones", "military", "diplomacy"}, Score: 7.25},
+			// the outlet's own update, which pages show
+			OutletUpdated: at(tb, "2023-02-26T10:05:00Z"),
+			FirstSeen:     at(tb, "2023-02-26T09:45:00Z"),
+			StoryID:       "s-burns-interview",
+			StoryWhy:      "new story: best story s-blinken-drones: same event 0.12 < 0.60 (1 write-up: title 0.05, lead 0.10, text 0.08, 3 shared, 0 specific): t:drones",
+			Tagging:       news.Tagging{OnTopic: true, Topics: []string{"iran-russia-ukraine"}, Tags: []string{"drones", "military", "diplomacy"}, Score: 7.25},
 			Sources: []news.Source{
 				{Outlet: "Iran Front Page", URL: "https://ifpnews.com/cia-director-says-iran-russia-cooperation-worrying/"},
 				{Outlet: "Al Mayadeen English", URL: "https://english.almayadeen.net/news/politics/possible-russia-iran-defense-partnership"},

@@ -27,6 +27,8 @@ type Site struct {
 	HubURL string
 	// TTL is the poll interval its feeds announce (Meta.TTL).
 	TTL time.Duration
+	// Tags are the site's tags, listed in every page's navigation.
+	Tags []string
 }
 
 // FeedLink is a feed a page advertises with <link rel="alternate">.
@@ -74,6 +76,29 @@ type OutletsPage struct {
 	Path    string
 	Feeds   []FeedLink
 	Outlets []news.OutletState
+	// OnTopic is the number of on-topic items each outlet carried (what its
+	// page and feeds select from), by outlet name; nil when not counted.
+	OnTopic map[string]int
+}
+
+// IndexPage lists the site's tags or topics (/tags, /topics).
+type IndexPage struct {
+	Site    Site
+	Heading string
+	Intro   string
+	Path    string
+	Feeds   []FeedLink
+	Entries []IndexEntry
+}
+
+// IndexEntry is one tag or topic of an index: its page is at Path, its
+// feeds at Path + ".atom" etc.
+type IndexEntry struct {
+	Name string
+	Path string
+	// Count is the number of on-topic items it has, when Counted.
+	Count   int
+	Counted bool
 }
 
 // HTML renders topicfeed's server-side pages. It is safe for concurrent use.
@@ -91,7 +116,7 @@ func NewHTML() (*HTML, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse layout template: %w", err)
 	}
-	for _, name := range []string{"list", "story", "outlets"} {
+	for _, name := range []string{"list", "story", "outlets", "index"} {
 		t, err := base.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("clone layout for %s: %w", name, err)
@@ -115,6 +140,8 @@ type pageData struct {
 	Item      *news.Item
 	Related   []news.Item
 	Outlets   []news.OutletState
+	OnTopic   map[string]int
+	Entries   []IndexEntry
 
 	RelatedStories []storyLink
 }
@@ -195,13 +222,26 @@ func cleanItems(items []news.Item) []news.Item {
 // Outlets renders the outlets' health page.
 func (h *HTML) Outlets(p OutletsPage) ([]byte, error) {
 	return h.render("outlets", pageData{Site: p.Site, Heading: "Outlets", Canonical: canonical(p.Site, p.Path),
-		Feeds: p.Feeds, Outlets: p.Outlets})
+		Feeds: p.Feeds, Outlets: p.Outlets, OnTopic: p.OnTopic})
+}
+
+// Index renders an index of tags or topics.
+func (h *HTML) Index(p IndexPage) ([]byte, error) {
+	entries := make([]IndexEntry, 0, len(p.Entries))
+	for _, e := range p.Entries {
+		if e.Name = clean(e.Name); e.Name != "" {
+			entries = append(entries, e)
+		}
+	}
+	return h.render("index", pageData{Site: p.Site, Heading: p.Heading, Canonical: canonical(p.Site, p.Path),
+		Feeds: p.Feeds, Intro: p.Intro, Entries: entries})
 }
 
 func (h *HTML) render(page string, d pageData) ([]byte, error) {
 	if d.Site.Title == "" {
 		d.Site.Title = Generator
 	}
+	d.Site.Tags = cleanSet(d.Site.Tags)
 	var buf bytes.Buffer
 	if err := h.pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
 		return nil, fmt.Errorf("render %s page: %w", page, err)

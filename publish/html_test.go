@@ -11,7 +11,7 @@ import (
 
 func testSite() Site {
 	return Site{Title: "Iran–Russia–Ukraine watch", Description: "A merged topical feed", Language: "en",
-		BaseURL: "https://feeds.example.org", HubURL: "https://hub.example.net/"}
+		BaseURL: "https://feeds.example.org", HubURL: "https://hub.example.net/", Tags: []string{"drones", "sanctions"}}
 }
 
 func testFeedLinks(path string) []FeedLink {
@@ -114,8 +114,10 @@ func TestHTMLPages(t *testing.T) {
 				{Outlet: news.Outlet{Name: "Al Mayadeen <English>", Slug: "al-mayadeen-english", URL: "https://english.almayadeen.net/rss"},
 					LastFetch: at(t, "2023-02-26T10:00:00Z"), LastStatus: 503, LastError: "503 Service Unavailable", ConsecutiveErrors: 4},
 				{Outlet: news.Outlet{Name: "Gone", Slug: "gone"}, Disabled: true, DisabledReason: "410 Gone"},
-			}})
+			}, OnTopic: map[string]int{"The Moscow Times": 5}})
 		}, []string{
+			`<td data-label="Items">12 stored<br>5 on topic</td>`,
+			`<td data-label="Items">0 stored<br>0 on topic</td>`,
 			`<span class="ok">ok</span>`,
 			`<span class="failing">failing</span> (4×): 503 Service Unavailable`,
 			`Al Mayadeen &lt;English&gt;`,
@@ -171,5 +173,31 @@ func TestHTMLPages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPagesShowOutletDates: the "updated" a page shows is the outlet's own
+// (OutletUpdated), not when topicfeed stored a change (Updated).
+func TestPagesShowOutletDates(t *testing.T) {
+	h, err := NewHTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := news.Item{UID: "u1", Outlet: "IFP", Title: "Drones", URL: "https://ifp.example/1",
+		Published: at(t, "2023-02-26T09:30:00Z"), Updated: at(t, "2023-02-27T18:00:00Z")}
+	b, err := h.List(ListPage{Site: testSite(), Path: "/", Items: []news.Item{it}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "updated") {
+		t.Errorf("a change topicfeed stored is shown as the outlet's update:\n%s", b)
+	}
+	it.OutletUpdated = at(t, "2023-02-26T11:00:00Z")
+	b, err = h.List(ListPage{Site: testSite(), Path: "/", Items: []news.Item{it}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `· updated <time datetime="2023-02-26T11:00:00Z">26 Feb 2023 11:00 UTC</time>`; !strings.Contains(string(b), want) {
+		t.Errorf("page lacks %s:\n%s", want, b)
 	}
 }

@@ -39,9 +39,12 @@ type Meta struct {
 	Language string
 	// HubURL is the WebSub hub advertised with rel="hub"; optional.
 	HubURL string
-	// Updated is the newest item update. It must be derived from the items,
-	// never time.Now, so that unchanged items give unchanged bytes. When zero
-	// the newest item date is used.
+	// Updated is the feed's date. When zero it is the newest entry's
+	// update, which is what it should be for a feed with entries. A feed
+	// without entries has no such date: the caller gives when the feed's
+	// content last changed (the web server gives the document's
+	// Last-Modified), never time.Now at each render, so that an unchanged
+	// feed keeps its bytes; without it, the Unix epoch.
 	Updated time.Time
 
 	// BaseURL is the site root that entry ids and item pages hang off
@@ -87,6 +90,14 @@ func MergedFeed(title string) FeedDoc {
 func TagFeed(siteTitle, tag string) FeedDoc {
 	p := "/tags/" + url.PathEscape(tag)
 	return FeedDoc{Title: siteTitle + ": " + tag, Page: p, Path: p}
+}
+
+// TopicFeed is the feed of one topic, titled after the site's; the topic
+// is escaped in its paths, which its entries' topic categories name
+// (scheme base_url + "/topics/", term the topic).
+func TopicFeed(siteTitle, topic string) FeedDoc {
+	p := "/topics/" + url.PathEscape(topic)
+	return FeedDoc{Title: siteTitle + ": " + topic, Page: p, Path: p}
 }
 
 // OutletFeed is the feed of one outlet, titled after the site's and known
@@ -135,7 +146,8 @@ func (m Meta) base() string {
 }
 
 // updated returns the feed's update time: Meta.Updated, else the newest
-// entry date, else the Unix epoch (a stable value for an empty feed).
+// entry date, else the Unix epoch (a stable value for an empty feed whose
+// caller gave none).
 func (m Meta) updated(entries []entry) time.Time {
 	u := m.Updated
 	if u.IsZero() {

@@ -288,7 +288,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 		toMillis(updated), it.ContentHash, lookupKey(it.ContentHash), int64(it.SimHash), hash,
 		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-		s.id, it.StoryWhy, it.RelatedStory)
+		s.id, it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, fromMillis(s.published)))
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
 	}
@@ -318,6 +318,16 @@ func (in *ingest) storyState(ctx context.Context, id int64, it *news.Item, exist
 		}
 	}
 	return nil
+}
+
+// outletUpdated is the outlet_updated column of an item the outlet dated
+// updated, published at published: the update when it is later than the
+// publication, else 0 (the outlet said nothing of an update).
+func outletUpdated(updated, published time.Time) int64 {
+	if updated.IsZero() || !updated.Truncate(time.Minute).After(published.Truncate(time.Minute)) {
+		return 0
+	}
+	return toMillis(updated)
 }
 
 func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error {
@@ -355,7 +365,7 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 			toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
 			int64(it.SimHash), hash,
 			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-			it.StoryWhy, it.RelatedStory)
+			it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, published))
 		if err != nil {
 			return fmt.Errorf("insert item: %w", err)
 		}

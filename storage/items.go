@@ -12,7 +12,7 @@ import (
 
 const itemColumns = `i.id, i.uid, i.story_id, o.name, i.guid, i.url, i.title, i.summary, i.text, i.content_html,
 	i.authors, i.categories, i.language, i.image, i.enclosures, i.published, i.updated, i.first_seen,
-	i.content_hash, i.simhash, i.on_topic, i.topics, i.tags, i.score, i.evidence, i.story_why, i.related_story`
+	i.content_hash, i.simhash, i.on_topic, i.topics, i.tags, i.score, i.evidence, i.story_why, i.related_story, i.outlet_updated`
 
 func scanItem(row interface{ Scan(...any) error }) (news.Item, error) {
 	var (
@@ -20,12 +20,17 @@ func scanItem(row interface{ Scan(...any) error }) (news.Item, error) {
 		authors, categories, enclosures                 string
 		topics, tags, evidence                          string
 		published, updated, firstSeen, simhash, onTopic int64
+		outletUpdated                                   int64
 	)
 	err := row.Scan(&it.ID, &it.UID, &it.StoryID, &it.Outlet, &it.GUID, &it.URL, &it.Title, &it.Summary, &it.Text,
 		&it.ContentHTML, &authors, &categories, &it.Language, &it.Image, &enclosures, &published, &updated, &firstSeen,
-		&it.ContentHash, &simhash, &onTopic, &topics, &tags, &it.Score, &evidence, &it.StoryWhy, &it.RelatedStory)
+		&it.ContentHash, &simhash, &onTopic, &topics, &tags, &it.Score, &evidence, &it.StoryWhy, &it.RelatedStory,
+		&outletUpdated)
 	if err != nil {
 		return news.Item{}, err
+	}
+	if outletUpdated != 0 {
+		it.OutletUpdated = fromMillis(outletUpdated)
 	}
 	it.Published = fromMillis(published)
 	it.Updated = fromMillis(updated)

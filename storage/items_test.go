@@ -51,6 +51,7 @@ func TestItemRoundTrip(t *testing.T) {
 	want.ID = got[0].ID
 	want.UID = got[0].UID
 	want.Published = in.Published.UTC()
+	want.OutletUpdated = in.Updated // what the outlet said, later than Published
 	want.Sources = []news.Source{{Outlet: in.Outlet, URL: in.URL, GUID: in.GUID, Title: in.Title, Published: want.Published}}
 	if want.ID == 0 || len(want.UID) != 24 {
 		t.Errorf("id %d uid %q not assigned", want.ID, want.UID)

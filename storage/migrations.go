@@ -194,6 +194,13 @@ func schemaSteps() [][]string {
 			`ALTER TABLE items ADD COLUMN story_changed INTEGER NOT NULL DEFAULT 0`,
 			`CREATE INDEX items_related ON items (related_story) WHERE related_story <> ''`,
 		},
+		// 7: when the outlet said it last updated each item (its feed's
+		// date; 0 when it gave none or none later than the publication),
+		// for pages: items.updated moves with every change topicfeed
+		// stores, for feed readers.
+		{
+			`ALTER TABLE items ADD COLUMN outlet_updated INTEGER NOT NULL DEFAULT 0`,
+		},
 	}
 }
 

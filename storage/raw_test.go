@@ -217,7 +217,8 @@ func TestMigrateRawHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		`DROP INDEX items_related`, // migration 6
+		`ALTER TABLE items DROP COLUMN outlet_updated`, // migration 7
+		`DROP INDEX items_related`,                     // migration 6
 		`ALTER TABLE items DROP COLUMN story_why`,
 		`ALTER TABLE items DROP COLUMN related_story`,
 		`ALTER TABLE items DROP COLUMN story_changed`,

@@ -45,7 +45,10 @@ type slot struct {
 }
 
 // renderFunc builds a document's bytes. errNotFound renders a 404.
-type renderFunc func(ctx context.Context) (body []byte, contentType string, err error)
+// modified returns the Last-Modified the document is served with; a
+// document that shows it (the date of a feed without entries) calls it, so
+// that its date and the header agree.
+type renderFunc func(ctx context.Context, modified func() time.Time) (body []byte, contentType string, err error)
 
 // errNotFound marks a request for something that does not exist; body and
 // content type returned with it are served with status 404.
@@ -127,7 +130,24 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 	if cur != nil && cur.rev == rev {
 		return cur, nil
 	}
-	body, ctype, err := sl.src.render(ctx)
+	// The document's Last-Modified if it changed: now, and always later
+	// than the last one, even within one second or with a clock that went
+	// back. A render first sees the current one, so that a document that
+	// shows it and did not change keeps its bytes.
+	next := s.now().UTC().Truncate(time.Second)
+	modified := next
+	if cur != nil {
+		if !next.After(cur.lastModified) {
+			next = cur.lastModified.Add(time.Second)
+		}
+		modified = cur.lastModified
+	}
+	shown := false
+	body, ctype, err := sl.src.render(ctx, func() time.Time { shown = true; return modified })
+	if err == nil && cur != nil && shown && cur.etag != etagOfBody(body) {
+		// Changed, and it shows its Last-Modified: render it with the new one.
+		body, ctype, err = sl.src.render(ctx, func() time.Time { return next })
+	}
 	switch {
 	case errors.Is(err, errNotFound):
 		// Not kept: the next request asks the store again.
@@ -139,8 +159,8 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 		}
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	if cur != nil && cur.etag == etagOf(sum[:]) {
+	etag := etagOfBody(body)
+	if cur != nil && cur.etag == etag {
 		// The revision moved but this document did not change: keep its
 		// validators so pollers keep getting 304.
 		same := *cur
@@ -152,14 +172,9 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 		status:       http.StatusOK,
 		contentType:  ctype,
 		body:         body,
-		etag:         etagOf(sum[:]),
-		lastModified: s.now().UTC().Truncate(time.Second),
+		etag:         etag,
+		lastModified: next,
 		rev:          rev,
-	}
-	if cur != nil && !d.lastModified.After(cur.lastModified) {
-		// Keep Last-Modified moving forward with every change, even within
-		// one second or with a clock that went back.
-		d.lastModified = cur.lastModified.Add(time.Second)
 	}
 	if gz := gzipBytes(body); gz != nil {
 		d.gz = gz
@@ -169,8 +184,9 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 	return d, nil
 }
 
-// etagOf is a strong ETag from a content hash.
-func etagOf(sum []byte) string {
+// etagOfBody is a strong ETag of a document's bytes.
+func etagOfBody(body []byte) string {
+	sum := sha256.Sum256(body)
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
@@ -57,7 +58,7 @@ func (s *Server) mergedFeed(f feedFormat) http.HandlerFunc {
 
 // renderFeed renders one feed document.
 func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		items, err := s.store.Items(ctx, spec.query)
 		if err != nil {
 			return nil, "", fmt.Errorf("read items for %s.%s: %w", spec.path, f.ext, err)
@@ -66,7 +67,13 @@ func (s *Server) renderFeed(f feedFormat, spec feedSpec) renderFunc {
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets for %s.%s: %w", spec.path, f.ext, err)
 		}
-		b, err := f.render(s.meta(spec, f, outlets), items)
+		m := s.meta(spec, f, outlets)
+		if len(items) == 0 {
+			// No entry to take the feed's date from: it is when its
+			// content last changed, the document's Last-Modified.
+			m.Updated = modified()
+		}
+		b, err := f.render(m, items)
 		if err != nil {
 			return nil, "", fmt.Errorf("render %s.%s: %w", spec.path, f.ext, err)
 		}
@@ -93,51 +100,84 @@ func splitExt(name string) (string, feedFormat, bool) {
 
 // tag serves /tags/{tag}.atom|.rss|.json and the tag's page /tags/{tag}.
 func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
+	s.facet(w, r, tagFacet)
+}
+
+// topic serves /topics/{topic}.atom|.rss|.json and the topic's page
+// /topics/{topic}: where the feeds' topic categories point (their scheme
+// is base_url + "/topics/").
+func (s *Server) topic(w http.ResponseWriter, r *http.Request) {
+	s.facet(w, r, topicFacet)
+}
+
+// facetKind is a way the feeds categorise items: tags or topics.
+type facetKind int
+
+const (
+	tagFacet facetKind = iota
+	topicFacet
+)
+
+func (s *Server) facet(w http.ResponseWriter, r *http.Request, kind facetKind) {
 	name, f, isFeed := splitExt(r.PathValue("name"))
-	d := publish.TagFeed(s.o.Title, name)
-	spec := feedSpec{
-		query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Tag: name, Limit: s.o.Limit},
-		title: d.Title, page: d.Page, path: d.Path,
+	q := news.Query{OnTopic: true, PerStory: !s.o.PerItem, Limit: s.o.Limit}
+	var (
+		d                    publish.FeedDoc
+		known                []string
+		heading, intro, what string
+	)
+	switch kind {
+	case topicFacet:
+		q.Topic = name
+		d = publish.TopicFeed(s.o.Title, name)
+		known, what = s.o.Topics, "topic"
+		heading, intro = "Topic: "+name, "Stories on the topic “"+name+"”."
+	default:
+		q.Tag = name
+		d = publish.TagFeed(s.o.Title, name)
+		known, what = s.o.Tags, "tag"
+		heading, intro = "Tag: "+name, "Stories tagged “"+name+"”."
 	}
+	spec := feedSpec{query: q, title: d.Title, page: d.Page, path: d.Path}
 	var render renderFunc
 	if isFeed {
 		render = s.renderFeed(f, spec)
 	} else {
-		render = s.renderList(spec, "Tag: "+name, "Stories tagged “"+name+"”.")
+		render = s.renderList(spec, heading, intro)
 	}
-	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireTag(name, spec, render)})
+	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireKnown(what, name, known, spec, render)})
 }
 
-// requireTag answers 404 for a tag that is neither configured nor carried
-// by any item.
-func (s *Server) requireTag(name string, spec feedSpec, render renderFunc) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+// requireKnown answers 404 for a tag or topic (what) that is neither
+// configured (known, when not nil) nor carried by any item.
+func (s *Server) requireKnown(what, name string, known []string, spec feedSpec, render renderFunc) renderFunc {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		if name == "" {
-			return notFound("no such tag")
+			return notFound("no such " + what)
 		}
-		if s.o.Tags != nil {
-			if !slices.Contains(s.o.Tags, name) {
-				return notFound("no such tag: " + name)
+		if known != nil {
+			if !slices.Contains(known, name) {
+				return notFound("no such " + what + ": " + name)
 			}
-			return render(ctx)
+			return render(ctx, modified)
 		}
 		q := spec.query
 		q.Limit = 1
 		items, err := s.store.Items(ctx, q)
 		if err != nil {
-			return nil, "", fmt.Errorf("look up tag %q: %w", name, err)
+			return nil, "", fmt.Errorf("look up %s %q: %w", what, name, err)
 		}
 		if len(items) == 0 {
-			return notFound("no such tag: " + name)
+			return notFound("no such " + what + ": " + name)
 		}
-		return render(ctx)
+		return render(ctx, modified)
 	}
 }
 
 // outlet serves /outlets/{slug}.atom|.rss|.json and the outlet's page.
 func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 	slug, f, isFeed := splitExt(r.PathValue("name"))
-	render := func(ctx context.Context) ([]byte, string, error) {
+	render := func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
@@ -153,9 +193,9 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 			title: d.Title, page: d.Page, path: d.Path,
 		}
 		if isFeed {
-			return s.renderFeed(f, spec)(ctx)
+			return s.renderFeed(f, spec)(ctx, modified)
 		}
-		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx)
+		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx, modified)
 	}
 	s.serveCached(w, r, source{kind: revAll, topic: isFeed, render: render})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
@@ -27,7 +29,7 @@ func pathEscape(s string) string { return url.PathEscape(s) }
 
 func (s *Server) site() publish.Site {
 	return publish.Site{Title: s.o.Title, Description: s.o.Description, Language: s.o.Language, BaseURL: s.base, HubURL: s.o.HubURL,
-		TTL: s.o.PollInterval}
+		TTL: s.o.PollInterval, Tags: s.o.Tags}
 }
 
 // feedLinks are the <link rel="alternate"> of a page whose feeds live at
@@ -61,7 +63,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 
 // renderList renders a page of the stories spec selects.
 func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
-	return func(ctx context.Context) ([]byte, string, error) {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		q := spec.query
 		q.Limit = min(q.Limit, pageLimit)
 		items, err := s.store.Items(ctx, q)
@@ -84,7 +86,7 @@ func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
 // itemPage serves /items/{uid}: the item with the rest of its story.
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revContent, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		it, err := s.store.ItemByUID(ctx, uid)
 		if err != nil {
 			if errors.Is(err, news.ErrNotFound) {
@@ -99,7 +101,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 // storyPage serves /stories/{id}: the story's first item with the others.
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.servePage(w, r, revContent, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revContent, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		items, err := s.store.Items(ctx, news.Query{StoryID: id, Limit: 1})
 		if err != nil {
 			return nil, "", fmt.Errorf("read story %q: %w", id, err)
@@ -177,16 +179,21 @@ func (s *Server) relatedStories(ctx context.Context, story string) ([]publish.Re
 }
 
 func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, revAll, func(ctx context.Context) ([]byte, string, error) {
+	s.servePage(w, r, revAll, func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
+		}
+		onTopic, err := s.store.OnTopicCounts(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("count on-topic items: %w", err)
 		}
 		h, err := s.pages()
 		if err != nil {
 			return nil, "", err
 		}
-		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: redactOutlets(outlets)})
+		b, err := h.Outlets(publish.OutletsPage{Site: s.site(), Path: "/outlets", Feeds: feedLinks("/feed"), Outlets: redactOutlets(outlets),
+			OnTopic: onTopic})
 		if err != nil {
 			return nil, "", err
 		}
@@ -194,30 +201,128 @@ func (s *Server) outletsPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// opml serves /outlets.opml: every enabled outlet's feed, for a reader.
+// opml serves /outlets.opml: every enabled outlet's own feed, for a
+// reader (and for `topicfeed opml import` to read back).
 func (s *Server) opml(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context) ([]byte, string, error) {
+	s.serveOPML(w, r, s.o.Title+" outlets", func(o news.OutletState) publish.OPMLOutlet {
+		return publish.OPMLOutlet{Name: o.Name, URL: cmp.Or(o.FeedURL, o.URL)}
+	})
+}
+
+// topicalOPML serves /outlets-topical.opml: topicfeed's own feed of each
+// enabled outlet (its on-topic items, /outlets/{slug}.atom), for a reader
+// that wants each outlet's coverage of the topic rather than everything
+// the outlet publishes (/outlets.opml).
+func (s *Server) topicalOPML(w http.ResponseWriter, r *http.Request) {
+	s.serveOPML(w, r, s.o.Title+": each outlet on topic", func(o news.OutletState) publish.OPMLOutlet {
+		d := publish.OutletFeed(s.o.Title, o.Name, o.Slug)
+		return publish.OPMLOutlet{Name: d.Title, URL: s.url(d.Path + ".atom")}
+	})
+}
+
+// serveOPML serves an OPML list titled title of one feed per enabled
+// outlet (their URLs redacted).
+func (s *Server) serveOPML(w http.ResponseWriter, r *http.Request, title string, feed func(news.OutletState) publish.OPMLOutlet) {
+	s.serveCached(w, r, source{kind: revAll, render: func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		outlets, err := s.store.Outlets(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("read outlets: %w", err)
 		}
 		var list []publish.OPMLOutlet
 		for _, o := range redactOutlets(outlets) {
-			if o.Disabled {
-				continue
+			if !o.Disabled {
+				list = append(list, feed(o))
 			}
-			u := o.FeedURL
-			if u == "" {
-				u = o.URL
-			}
-			list = append(list, publish.OPMLOutlet{Name: o.Name, URL: u})
 		}
-		b, err := publish.OPML(s.o.Title+" outlets", list)
+		b, err := publish.OPML(title, list)
 		if err != nil {
 			return nil, "", err
 		}
 		return b, "text/x-opml; charset=utf-8", nil
 	}})
+}
+
+// tagsIndex serves /tags: every tag, with its page, feeds and count.
+func (s *Server) tagsIndex(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, revContent, s.renderIndex(tagFacet))
+}
+
+// topicsIndex serves /topics: every topic, with its page, feeds and count.
+func (s *Server) topicsIndex(w http.ResponseWriter, r *http.Request) {
+	s.servePage(w, r, revContent, s.renderIndex(topicFacet))
+}
+
+func (s *Server) renderIndex(kind facetKind) renderFunc {
+	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
+		names, path := s.o.Tags, "/tags"
+		heading, intro := "Tags", "Every tag, with its stories and feeds; the topics are at /topics."
+		if kind == topicFacet {
+			names, path = s.o.Topics, "/topics"
+			heading, intro = "Topics", "Every topic, with its stories and feeds; the tags are at /tags."
+		}
+		topics, counts, err := s.store.FacetCounts(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("count items by %s: %w", heading, err)
+		}
+		if kind == topicFacet {
+			counts = topics
+		}
+		if names == nil {
+			var err error
+			if names, err = s.facetNames(ctx, kind, counts); err != nil {
+				return nil, "", err
+			}
+		}
+		var entries []publish.IndexEntry
+		for _, n := range names {
+			e := publish.IndexEntry{Name: n, Path: path + "/" + pathEscape(n)}
+			if counts != nil {
+				e.Count, e.Counted = counts[n], true
+			}
+			entries = append(entries, e)
+		}
+		h, err := s.pages()
+		if err != nil {
+			return nil, "", err
+		}
+		b, err := h.Index(publish.IndexPage{Site: s.site(), Heading: heading, Intro: intro, Path: path,
+			Feeds: feedLinks("/feed"), Entries: entries})
+		if err != nil {
+			return nil, "", err
+		}
+		return b, htmlType, nil
+	}
+}
+
+// facetNames are the tags or topics the index lists when none are
+// configured: those counted, else those of the latest on-topic items.
+func (s *Server) facetNames(ctx context.Context, kind facetKind, counts map[string]int) ([]string, error) {
+	var names []string
+	if counts != nil {
+		for n, c := range counts {
+			if c > 0 {
+				names = append(names, n)
+			}
+		}
+	} else {
+		items, err := s.store.Items(ctx, news.Query{OnTopic: true, Limit: pageLimit})
+		if err != nil {
+			return nil, fmt.Errorf("read items for the index: %w", err)
+		}
+		for _, it := range items {
+			list := it.Tags
+			if kind == topicFacet {
+				list = it.Topics
+			}
+			for _, n := range list {
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 // redactOutlets returns outlets with the credentials in their feed URLs

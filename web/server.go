@@ -41,6 +41,12 @@ type Store interface {
 	// tagging change, but not for polling state alone: feeds re-render
 	// only when content changes.
 	ContentRevision(ctx context.Context) (int64, error)
+	// OnTopicCounts returns the number of on-topic items each outlet
+	// carried, by outlet name.
+	OnTopicCounts(ctx context.Context) (map[string]int, error)
+	// FacetCounts returns the number of on-topic items of each topic and
+	// of each tag.
+	FacetCounts(ctx context.Context) (topics, tags map[string]int, err error)
 }
 
 // Options configures the server.
@@ -81,6 +87,9 @@ type Options struct {
 	// are 404, these are served even while empty. When nil, a tag is known
 	// once some item carries it.
 	Tags []string
+	// Topics lists the configured topic names, as Tags does for
+	// /topics/{topic}.
+	Topics []string
 }
 
 // Server is the topicfeed HTTP handler.
@@ -174,9 +183,15 @@ func (s *Server) routes() {
 	for _, f := range feedFormats() {
 		m.HandleFunc("GET /feed."+f.ext, s.mergedFeed(f))
 	}
+	m.HandleFunc("GET /tags", s.tagsIndex)
+	m.HandleFunc("GET /tags/{$}", redirect("/tags"))
 	m.HandleFunc("GET /tags/{name}", s.tag)
+	m.HandleFunc("GET /topics", s.topicsIndex)
+	m.HandleFunc("GET /topics/{$}", redirect("/topics"))
+	m.HandleFunc("GET /topics/{name}", s.topic)
 	m.HandleFunc("GET /outlets/{name}", s.outlet)
 	m.HandleFunc("GET /outlets.opml", s.opml)
+	m.HandleFunc("GET /outlets-topical.opml", s.topicalOPML)
 	m.HandleFunc("GET /outlets", s.outletsPage)
 	m.HandleFunc("GET /items/{uid}", s.itemPage)
 	m.HandleFunc("GET /stories/{id}", s.storyPage)
@@ -194,6 +209,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(w, r)
+}
+
+// redirect answers with a permanent redirect to path: the categories'
+// schemes name /tags/ and /topics/, whose indexes are /tags and /topics.
+func redirect(path string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, path, http.StatusMovedPermanently)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -92,6 +92,44 @@ func (f *fakeStore) ContentRevision(ctx context.Context) (int64, error) {
 	return f.Revision(ctx)
 }
 
+// OnTopicCounts counts the on-topic items by outlet.
+func (f *fakeStore) OnTopicCounts(context.Context) (map[string]int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	out := map[string]int{}
+	for _, it := range f.items {
+		if it.OnTopic {
+			out[it.Outlet]++
+		}
+	}
+	return out, nil
+}
+
+// FacetCounts counts the on-topic items by topic and by tag.
+func (f *fakeStore) FacetCounts(context.Context) (topics, tags map[string]int, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	topics, tags = map[string]int{}, map[string]int{}
+	for _, it := range f.items {
+		if !it.OnTopic {
+			continue
+		}
+		for _, t := range it.Topics {
+			topics[t]++
+		}
+		for _, t := range it.Tags {
+			tags[t]++
+		}
+	}
+	return topics, tags, nil
+}
+
 // set replaces the items and bumps the revision.
 func (f *fakeStore) set(items []news.Item) {
 	f.mu.Lock()

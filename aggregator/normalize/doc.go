@@ -17,7 +17,8 @@
 //     mailto URLs only, rel="nofollow noopener" on links);
 //   - cleans the title (entities, markup, site-name affixes), derives one
 //     from the text when missing, and builds a summary of at most about 300
-//     characters ending at a sentence or word boundary;
+//     characters without repeated sentences, ending at a sentence end or
+//     with "…" (also where the outlet cut its description short);
 //   - canonicalises the URL (CanonicalURL), honouring canonical hints the
 //     feed gives; parses dates, including zones gofeed misreads, into UTC;
 //   - hashes Key(title) and Key(text) into ContentHash.

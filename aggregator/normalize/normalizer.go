@@ -298,17 +298,18 @@ func (n *Normalizer) canonical(raw, base string) string {
 
 // summary is the cleaned other field (the description when the body came
 // from content) or, failing that, the start of the text; at most summaryMax
-// characters, cut at a sentence or word boundary.
+// characters, without repeated sentences, ending at a sentence end or with
+// "…" (see excerpt).
 func (n *Normalizer) summary(other string, otherIsDesc bool, text string, base *url.URL, ix *ruleIndex, titleKeys []string, minRepeat int) string {
 	if otherIsDesc && strings.TrimSpace(other) != "" {
 		tree := parseContent(other)
 		prepareTree(tree, base, n.trackers)
 		paras, _, rep := applyRules(collectUnits(tree), ix, titleKeys, minRepeat)
 		if len(paras) > 0 && !rep.KeptAll {
-			return truncateText(strings.Join(paras, " "), summaryMax)
+			return excerpt(strings.Join(paras, " "), text, summaryMax)
 		}
 	}
-	return truncateText(strings.ReplaceAll(text, "\n\n", " "), summaryMax)
+	return excerpt(strings.ReplaceAll(text, "\n\n", " "), "", summaryMax)
 }
 
 // feedCanonicalHint returns a canonical URL the feed gives for item i: an
