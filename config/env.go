@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -32,7 +31,6 @@ type envValue struct {
 // walked.
 func envPaths() map[string][]string {
 	out := map[string][]string{}
-	durationType := reflect.TypeOf(time.Duration(0))
 	var walk func(t reflect.Type, path []string)
 	walk = func(t reflect.Type, path []string) {
 		for i := range t.NumField() {
@@ -66,6 +64,8 @@ func readEnv(lookup func(string) (string, bool)) map[string]envValue {
 }
 
 // applyEnv decodes each override onto c, as if the file had said it.
+// Values are checked as the file's are; a boolean also takes 1/0, yes/no and
+// on/off in any case, and a string key takes the value as written.
 func (c *Config) applyEnv(env map[string]envValue) error {
 	var errs Errors
 	keys := make([]string, 0, len(env))
@@ -75,31 +75,41 @@ func (c *Config) applyEnv(env map[string]envValue) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		ev := env[k]
-		var value yaml.Node
-		if err := yaml.Unmarshal([]byte(ev.value), &value); err != nil {
-			errs = append(errs, &Error{Source: "$" + ev.name, Field: k, Msg: fmt.Sprintf("not valid YAML: %v", err)})
+		src := "$" + ev.name
+		t, ok := typeAt(ev.path)
+		if !ok {
 			continue
 		}
-		node := value.Content[0]
-		if node.Kind == yaml.ScalarNode && node.Tag != "!!str" && isStringField(ev.path) {
-			// "on", "1" or "12:30" stay strings where the key is a string.
+		var node *yaml.Node
+		if t.Kind() == reflect.String {
+			// "on", "1" or "12:30" stay as written where the key is text.
 			node = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ev.value}
+		} else {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(ev.value), &doc); err != nil {
+				e := syntaxError([]byte(ev.value), err)
+				if !strings.HasPrefix(e.Msg, "not valid YAML") {
+					e.Msg = "not valid YAML: " + e.Msg
+				}
+				errs = append(errs, &Error{Source: src, Field: k, Msg: e.Msg})
+				continue
+			}
+			if len(doc.Content) == 0 {
+				continue // only a comment: as if unset
+			}
+			node = doc.Content[0]
 		}
-		// Wrap the value in its key path and decode it strictly onto c.
-		for i := len(ev.path) - 1; i >= 0; i-- {
-			node = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: ev.path[i]}, node}}
+		sc := &schemaChecker{}
+		sc.check(node, t, k)
+		for _, e := range sc.errs {
+			e.Source, e.Line = src, 0
 		}
-		data, err := yaml.Marshal(node)
-		if err != nil {
-			errs = append(errs, &Error{Source: "$" + ev.name, Field: k, Msg: err.Error()})
+		if len(sc.errs) > 0 {
+			errs = append(errs, sc.errs...)
 			continue
 		}
-		if err := decodeStrict(data, c); err != nil {
-			msg := err.Error()
-			if e := parseYAMLMsg(strings.TrimPrefix(strings.TrimPrefix(msg, "yaml: unmarshal errors:\n"), "  ")); e != nil {
-				msg = e.Msg
-			}
-			errs = append(errs, &Error{Source: "$" + ev.name, Field: k, Msg: msg})
+		if err := node.Decode(fieldAt(c, ev.path).Addr().Interface()); err != nil {
+			errs = append(errs, &Error{Source: src, Field: k, Msg: parseYAMLMsg(err.Error()).Msg})
 		}
 	}
 	if len(errs) > 0 {
@@ -108,22 +118,13 @@ func (c *Config) applyEnv(env map[string]envValue) error {
 	return nil
 }
 
-func isStringField(path []string) bool {
-	t := reflect.TypeOf(Config{})
+// fieldAt returns the field of c at a key path typeAt knows.
+func fieldAt(c *Config, path []string) reflect.Value {
+	v := reflect.ValueOf(c).Elem()
 	for _, name := range path {
-		found := false
-		for i := range t.NumField() {
-			if strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0] == name {
-				t = t.Field(i).Type
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
+		v = v.FieldByIndex(yamlFields(v.Type())[name].Index)
 	}
-	return t.Kind() == reflect.String
+	return v
 }
 
 // LoadEnv loads the configuration file at path, if there is one, with the
@@ -147,10 +148,4 @@ func LoadEnv(path string, lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, withFile(err, path)
 	}
 	return cfg, nil
-}
-
-func decodeStrict(data []byte, c *Config) error {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	return dec.Decode(c)
 }
