@@ -529,6 +529,22 @@ func (c Config) Interval(o Outlet) time.Duration {
 	return c.PollInterval
 }
 
+// PollBounds returns the range within which the adaptive schedule polls
+// outlet o (aggregator/schedule.go): min_poll_interval and
+// max_poll_interval, by default a quarter of and four times the outlet's
+// interval, and never excluding the interval itself.
+func (c Config) PollBounds(o Outlet) (lo, hi time.Duration) {
+	iv := c.Interval(o)
+	lo, hi = iv/4, iv*4
+	if c.MinPollInterval > 0 {
+		lo = min(c.MinPollInterval, iv)
+	}
+	if c.MaxPollInterval > 0 {
+		hi = max(c.MaxPollInterval, iv)
+	}
+	return lo, hi
+}
+
 // Slug returns a URL-safe, lower-case identifier for an outlet name:
 // "The Moscow Times" → "the-moscow-times".
 func Slug(name string) string {

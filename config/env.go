@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,20 +134,97 @@ func fieldAt(c *Config, path []string) reflect.Value {
 // daemon). A missing file is no error when the environment sets at least
 // one key: containers can be configured by environment alone.
 func LoadEnv(path string, lookup func(string) (string, bool)) (Config, error) {
+	cfg, _, err := loadEnv(path, lookup)
+	return cfg, err
+}
+
+// Sources says where a loaded configuration came from.
+type Sources struct {
+	// File is the file that was read; empty when it does not exist and
+	// the environment alone configured topicfeed.
+	File string
+	// Env lists the variables that set keys, sorted by name.
+	Env []EnvSetting
+}
+
+// EnvSetting is one environment variable that set a key.
+type EnvSetting struct {
+	Var   string // TOPICFEED_LISTEN
+	Field string // listen
+}
+
+// LoadSources is LoadEnv with the environment given as os.Environ lists
+// it, and also says which file and variables the values came from.
+func LoadSources(path string, environ []string) (Config, Sources, error) {
+	vars := envMap(environ)
+	return loadEnv(path, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+}
+
+func loadEnv(path string, lookup func(string) (string, bool)) (Config, Sources, error) {
 	env := readEnv(lookup)
+	src := Sources{File: path}
+	for field, ev := range env {
+		src.Env = append(src.Env, EnvSetting{Var: ev.name, Field: field})
+	}
+	sort.Slice(src.Env, func(i, j int) bool { return src.Env[i].Var < src.Env[j].Var })
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && len(env) > 0:
-		data = nil
+		data, src.File = nil, ""
 	case err != nil:
-		return Config{}, fmt.Errorf("open config: %w", err)
+		return Config{}, Sources{}, fmt.Errorf("open config: %w", err)
 	}
 	cfg, err := load(data, env)
 	if err != nil {
 		if data == nil {
-			return Config{}, fmt.Errorf("%s does not exist and the environment is not enough:\n%w", path, err)
+			return Config{}, Sources{}, fmt.Errorf("%s does not exist and the environment is not enough:\n%w", path, err)
 		}
-		return Config{}, withFile(err, path)
+		return Config{}, Sources{}, withFile(err, path)
 	}
-	return cfg, nil
+	return cfg, src, nil
+}
+
+// otherEnv are the TOPICFEED_ variables that are not configuration keys:
+// the configuration file's path (read by the command line) and the test
+// suite's settings.
+var otherEnv = []string{"TOPICFEED_CONFIG", "TOPICFEED_NODE_DIR", "TOPICFEED_ARTIFACTS", "TOPICFEED_STORAGE_CRASH_DB"}
+
+// UnknownEnv returns an error for each variable of environ (os.Environ's
+// KEY=value list) that starts with TOPICFEED_ but names no configuration
+// key, so that a misspelt one is not silently ignored; each names the
+// nearest known variable when it looks like a misspelling of it.
+func UnknownEnv(environ []string) Errors {
+	known := slices.Clone(otherEnv)
+	for name := range envPaths() {
+		known = append(known, name)
+	}
+	slices.Sort(known)
+	var errs Errors
+	names := slices.Sorted(maps.Keys(envMap(environ)))
+	for _, name := range names {
+		if !strings.HasPrefix(strings.ToUpper(name), EnvPrefix) || slices.Contains(known, name) {
+			continue
+		}
+		msg := "unknown variable: no configuration key is called that, so it is ignored"
+		short := make([]string, len(known))
+		for i, k := range known {
+			short[i] = strings.TrimPrefix(k, EnvPrefix)
+		}
+		if s := nearest(name[len(EnvPrefix):], short); s != "" {
+			msg += "; did you mean " + EnvPrefix + s + "?"
+		}
+		errs = append(errs, &Error{Source: "$" + name, Msg: msg})
+	}
+	return errs
+}
+
+// envMap turns os.Environ's list into a map.
+func envMap(environ []string) map[string]string {
+	out := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
 }
