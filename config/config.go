@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -250,9 +252,18 @@ func load(data []byte, env map[string]envValue) (Config, error) {
 		}
 	}
 	if len(errs) > 0 {
+		// in the order of the file; the environment's after it
+		sort.SliceStable(errs, func(i, j int) bool { return lineOrder(errs[i]) < lineOrder(errs[j]) })
 		return Config{}, errs
 	}
 	return cfg, nil
+}
+
+func lineOrder(e *Error) int {
+	if e.Line == 0 || e.Source != "" {
+		return math.MaxInt
+	}
+	return e.Line
 }
 
 // reported tells whether errs has an error about field or a key enclosing

@@ -119,8 +119,16 @@ func (sc *schemaChecker) mapping(n *yaml.Node, t reflect.Type, path string) {
 	}
 	fields := yamlFields(t)
 	seen := map[string]int{}
+	kept := n.Content[:0:0]
+	defer func() { n.Content = kept }() // without repeated keys, which the decoder would stop at
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if line, dup := seen[k.Value]; dup {
+			sc.add(k, joinPath(path, k.Value), "is given twice (first on line %d); keep one", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		kept = append(kept, k, v)
 		if k.Value == "<<" && k.Tag == "!!merge" {
 			for v.Kind == yaml.AliasNode && v.Alias != nil {
 				v = v.Alias
@@ -140,11 +148,6 @@ func (sc *schemaChecker) mapping(n *yaml.Node, t reflect.Type, path string) {
 			sc.add(k, p, "%s", unknownKey(k.Value, fields))
 			continue
 		}
-		if line, dup := seen[k.Value]; dup {
-			sc.add(k, p, "is given twice (first on line %d); keep one", line)
-			continue
-		}
-		seen[k.Value] = k.Line
 		sc.check(v, f.Type, p)
 	}
 }
