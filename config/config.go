@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -210,28 +213,76 @@ func Load(r io.Reader) (Config, error) {
 }
 
 // load decodes data over Default(), then the environment's overrides
-// (nil: none), and validates the result.
+// (nil: none), and validates the result. A mistake in the YAML itself
+// stops there; otherwise every unknown key, every value of the wrong kind
+// and every failed check is reported together.
 func load(data []byte, env map[string]envValue) (Config, error) {
 	cfg := Default()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, yamlError(err)
+		return Config{}, Errors{syntaxError(data, err)}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, yamlError(err)
+	var errs Errors
+	if len(doc.Content) > 0 {
+		root := doc.Content[0]
+		sc := &schemaChecker{}
+		sc.check(root, reflect.TypeOf(cfg), "")
+		errs = sc.errs
+		// The checked node decodes; with errors, what decodes is still
+		// validated, so that the other mistakes show too.
+		if err := root.Decode(&cfg); err != nil && len(errs) == 0 {
+			return Config{}, yamlError(err)
+		}
 	}
 	if err := cfg.applyEnv(env); err != nil {
-		return Config{}, err
+		var es Errors
+		if !errors.As(err, &es) {
+			return Config{}, err
+		}
+		errs = append(errs, es...)
 	}
 	if err := cfg.Validate(); err != nil {
-		return Config{}, locate(err, fieldLines(&doc), env)
+		var es Errors
+		if errors.As(locate(err, fieldLines(&doc), env), &es) {
+			for _, e := range es {
+				if !reported(errs, e.Field) {
+					errs = append(errs, e)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		// in the order of the file; the environment's after it
+		sort.SliceStable(errs, func(i, j int) bool { return lineOrder(errs[i]) < lineOrder(errs[j]) })
+		return Config{}, errs
 	}
 	return cfg, nil
 }
 
-// yamlError turns the YAML library's "line N: msg" errors into Errors.
+func lineOrder(e *Error) int {
+	if e.Line == 0 || e.Source != "" {
+		return math.MaxInt
+	}
+	return e.Line
+}
+
+// reported tells whether errs has an error about field or a key enclosing
+// it, which Validate's error about it would only repeat.
+func reported(errs Errors, field string) bool {
+	for _, e := range errs {
+		if e.Field == "" {
+			return true
+		}
+		if field == e.Field || strings.HasPrefix(field, e.Field+".") || strings.HasPrefix(field, e.Field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlError turns the YAML library's "line N: msg" errors into Errors. The
+// schema check catches what the decoder would complain of, so this is a
+// fallback.
 func yamlError(err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -251,6 +302,59 @@ func parseYAMLMsg(msg string) *Error {
 		return &Error{Line: line, Msg: m[2]}
 	}
 	return &Error{Msg: msg}
+}
+
+// syntaxError places a YAML syntax error at its own line and says what is
+// usually wrong there. The parser reports many errors at the line of the
+// enclosing block (a mis-indented key under "outlets:" at the line of
+// "outlets:"); the line of the mistake is the first line by which the
+// document fails the same way.
+func syntaxError(data []byte, err error) *Error {
+	e := parseYAMLMsg(strings.TrimPrefix(err.Error(), "yaml: "))
+	block := 0
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	var prefix []byte
+	for i, l := range lines {
+		prefix = append(prefix, l...)
+		if i+1 < e.Line {
+			continue
+		}
+		var n yaml.Node
+		if perr := yaml.Unmarshal(prefix, &n); perr != nil && perr.Error() == err.Error() {
+			if i+1 != e.Line {
+				block, e.Line = e.Line, i+1
+			}
+			break
+		}
+	}
+	if block > 0 {
+		e.Msg += fmt.Sprintf(", in the block that starts on line %d", block)
+	}
+	e.Msg = explainSyntax(e.Msg)
+	return e
+}
+
+// explainSyntax says in plain words what the YAML parser's message usually
+// means, keeping the parser's words for reference.
+func explainSyntax(msg string) string {
+	var hint string
+	switch {
+	case strings.Contains(msg, "did not find expected '-' indicator"),
+		strings.Contains(msg, "did not find expected key"),
+		strings.Contains(msg, "mapping values are not allowed"),
+		strings.Contains(msg, "block sequence entries are not allowed"),
+		strings.Contains(msg, "did not find expected <document start>"):
+		hint = "this line's indentation does not fit the lines above it: keys of one level start in the same column, " +
+			"and a value that contains \": \" must be quoted"
+	case strings.Contains(msg, "found character that cannot start any token"):
+		hint = "this line has a character a value cannot start with: indent with spaces, not tabs, " +
+			"and quote values that start with @, ` or %"
+	case strings.Contains(msg, "found unexpected end of stream"), strings.Contains(msg, "did not find expected"):
+		hint = "a quote or bracket is not closed"
+	default:
+		return "not valid YAML: " + msg
+	}
+	return hint + " (YAML: " + msg + ")"
 }
 
 // fieldLines maps dotted field paths ("outlets[1].url") to the line of
@@ -434,6 +538,22 @@ func (c Config) Interval(o Outlet) time.Duration {
 		return o.PollInterval
 	}
 	return c.PollInterval
+}
+
+// PollBounds returns the range within which the adaptive schedule polls
+// outlet o (aggregator/schedule.go): min_poll_interval and
+// max_poll_interval, by default a quarter of and four times the outlet's
+// interval, and never excluding the interval itself.
+func (c Config) PollBounds(o Outlet) (lo, hi time.Duration) {
+	iv := c.Interval(o)
+	lo, hi = iv/4, iv*4
+	if c.MinPollInterval > 0 {
+		lo = min(c.MinPollInterval, iv)
+	}
+	if c.MaxPollInterval > 0 {
+		hi = max(c.MaxPollInterval, iv)
+	}
+	return lo, hi
 }
 
 // Slug returns a URL-safe, lower-case identifier for an outlet name:

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/topicfeed/topicfeed/aggregator/tagger"
 	"github.com/topicfeed/topicfeed/app"
 	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/metrics"
@@ -198,42 +197,4 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	}
 	_, err = c.stdout.Write(out)
 	return err
-}
-
-// check validates the configuration and prints what would be polled.
-func (c *cli) check(ctx context.Context, args []string) error {
-	fs := c.flags("check", "")
-	if _, err := parseFlags(fs, args, 0); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	if _, err := tagger.New(cfg.Topics, cfg.Tags); err != nil {
-		return fmt.Errorf("%s: topics: %w", c.configPath, err)
-	}
-	fmt.Fprintf(c.stdout, "%s: ok\n", c.configPath)
-	fmt.Fprintf(c.stdout, "database %s, listening on %s, publishing at %s\n\n", cfg.Database, cfg.Listen, cfg.BaseURL)
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OUTLET\tSLUG\tEVERY\tURL")
-	for _, o := range cfg.Outlets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, config.Slug(o.Name), cfg.Interval(o), o.URL)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	var topics []string
-	for _, t := range cfg.Topics {
-		topics = append(topics, t.Name)
-	}
-	var tags []string
-	for _, t := range cfg.Tags {
-		tags = append(tags, t.Name)
-	}
-	fmt.Fprintf(c.stdout, "\ntopics: %s\ntags: %s\n", strings.Join(topics, ", "), strings.Join(tags, ", "))
-	if cfg.AllowPrivateNetworks {
-		fmt.Fprintln(c.stdout, "warning: allow_private_networks is on: outlets may reach loopback and private addresses")
-	}
-	return nil
 }

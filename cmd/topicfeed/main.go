@@ -10,8 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // outlets' time zones, also where the system has no zoneinfo
 
@@ -159,7 +161,17 @@ func (c *cli) openApp(ctx context.Context, opts app.Options) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, c.configPath, cfg, app.NewLogger(c.stderr, cfg.Log), opts)
+	log := app.NewLogger(c.stderr, cfg.Log)
+	warnUnknownEnv(log)
+	return app.Open(ctx, c.configPath, cfg, log, opts)
+}
+
+// warnUnknownEnv logs each TOPICFEED_ variable that sets no configuration
+// key (check makes them an error).
+func warnUnknownEnv(log *slog.Logger) {
+	for _, e := range config.UnknownEnv(os.Environ()) {
+		log.Warn("ignoring an environment variable", "variable", strings.TrimPrefix(e.Source, "$"), "reason", e.Msg)
+	}
 }
 
 // openStore loads the configuration and opens its database alone, for
@@ -169,7 +181,9 @@ func (c *cli) openStore(ctx context.Context) (config.Config, *storage.DB, error)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
-	db, err := app.OpenStore(ctx, cfg, app.NewLogger(c.stderr, cfg.Log))
+	log := app.NewLogger(c.stderr, cfg.Log)
+	warnUnknownEnv(log)
+	db, err := app.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
