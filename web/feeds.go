@@ -103,7 +103,7 @@ func (s *Server) tag(w http.ResponseWriter, r *http.Request) {
 	if isFeed {
 		render = s.renderFeed(f, spec)
 	} else {
-		render = s.renderList(spec, "Tag: "+name, "Stories tagged “"+name+"”.")
+		render = s.renderList(spec, "Tag: "+name, "Stories tagged “"+name+"”.", nil)
 	}
 	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireTag(name, spec, render)})
 }
@@ -155,7 +155,7 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 		if isFeed {
 			return s.renderFeed(f, spec)(ctx)
 		}
-		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx)
+		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".", nil)(ctx)
 	}
 	s.serveCached(w, r, source{kind: revAll, topic: isFeed, render: render})
 }
