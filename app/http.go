@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/metrics"
-	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/web"
 )
 
@@ -133,24 +132,20 @@ func (a *App) readiness(ctx context.Context) (ready bool, why string, err error)
 	}
 	var enabled, polled, items int
 	var succeeded bool
-	var failing []news.OutletState
 	for _, o := range outlets {
 		items += o.ItemCount
 		succeeded = succeeded || !o.LastSuccess.IsZero()
-		if o.Disabled {
-			continue
-		}
-		enabled++
-		if !o.LastFetch.IsZero() {
-			polled++
-		}
-		if o.ConsecutiveErrors > 0 || o.LastError != "" {
-			failing = append(failing, o)
+		if !o.Disabled {
+			enabled++
+			if !o.LastFetch.IsZero() {
+				polled++
+			}
 		}
 	}
+	alert := web.OutletAlert(outlets)
 	failures := ""
-	if len(failing) > 0 {
-		failures = fmt.Sprintf("; %d of %d outlets failing (see /outlets)", len(failing), enabled)
+	if alert != nil {
+		failures = fmt.Sprintf("; %d of %d outlets failing (see /outlets)", alert.Failing, alert.Total)
 	}
 	select {
 	case <-a.scheduler.FirstRound():
@@ -160,17 +155,16 @@ func (a *App) readiness(ctx context.Context) (ready bool, why string, err error)
 	switch {
 	case items > 0:
 		return true, fmt.Sprintf("%d items stored%s", items, failures), nil
-	case succeeded:
+	case succeeded || alert == nil:
 		return true, "outlets fetched, nothing stored yet" + failures, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "no outlet has been fetched successfully, nothing to serve: %d of %d outlets failing", len(failing), enabled)
-	for i, o := range failing {
-		if i == 3 {
-			fmt.Fprintf(&b, "; and %d more on /outlets", len(failing)-i)
-			break
-		}
-		fmt.Fprintf(&b, "; %s: %s", o.Name, web.FailureInWords(o))
+	fmt.Fprintf(&b, "no outlet has been fetched successfully, nothing to serve: %d of %d outlets failing", alert.Failing, alert.Total)
+	for _, e := range alert.Errors {
+		fmt.Fprintf(&b, "; %s: %s", e.Outlet, e.Error)
+	}
+	if more := alert.Failing - len(alert.Errors); more > 0 {
+		fmt.Fprintf(&b, "; %d more on /outlets", more)
 	}
 	return false, b.String(), nil
 }

@@ -15,12 +15,12 @@ import (
 // with their last error; /outlets lists them all.
 const alertErrors = 3
 
-// outletAlert returns the front page's banner for outlets (redacted), nil
-// when no enabled outlet is failing. An outlet is failing when its last
+// OutletAlert returns the front page's banner for outlets, nil when no
+// enabled outlet is failing. An outlet is failing when its last
 // poll failed; outlets never polled yet and disabled ones (gone, or
 // removed from the configuration) are not counted. The errors named are
 // those of the outlets failing longest in a row, by name among equals.
-func outletAlert(outlets []news.OutletState) *publish.OutletAlert {
+func OutletAlert(outlets []news.OutletState) *publish.OutletAlert {
 	var a publish.OutletAlert
 	var failing []news.OutletState
 	for _, o := range outlets {

@@ -53,10 +53,10 @@ func TestOutletAlert(t *testing.T) {
 	}
 	ok := news.OutletState{Outlet: news.Outlet{Name: "Ok"}}
 	gone := news.OutletState{Outlet: news.Outlet{Name: "Gone"}, Disabled: true, LastError: "x", ConsecutiveErrors: 9}
-	if a := outletAlert([]news.OutletState{ok, gone}); a != nil {
+	if a := OutletAlert([]news.OutletState{ok, gone}); a != nil {
 		t.Errorf("banner with no enabled outlet failing: %+v", a)
 	}
-	a := outletAlert([]news.OutletState{fail("A", 1), fail("B", 3), gone, fail("C", 1), fail("D", 2), ok})
+	a := OutletAlert([]news.OutletState{fail("A", 1), fail("B", 3), gone, fail("C", 1), fail("D", 2), ok})
 	if a == nil || a.Failing != 4 || a.Total != 5 {
 		t.Fatalf("alert %+v, want 4 of 5 failing", a)
 	}

@@ -68,7 +68,7 @@ func (s *Server) outletAlert(ctx context.Context) (*publish.OutletAlert, error) 
 	if err != nil {
 		return nil, fmt.Errorf("read outlets: %w", err)
 	}
-	return outletAlert(redactOutlets(outlets)), nil
+	return OutletAlert(outlets), nil
 }
 
 // renderList renders a page of the stories spec selects, with the banner
