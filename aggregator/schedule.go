@@ -191,6 +191,28 @@ func disables(err error) string {
 	return ""
 }
 
+// startAt is when a starting daemon (Scheduler.Run) first polls an outlet
+// whose stored state is st (nil when it could not be read), at now: the
+// stored next poll, unless that has passed, or the outlet has never been
+// fetched successfully. Such an outlet has shown nothing yet, and its
+// stored next poll is an error back-off (up to maxBackoff): a restart,
+// typically after fixing the network, a proxy or the outlet's URL, tries
+// again at once rather than up to hours later. The exception is a server
+// that last asked to be left alone (429 Too Many Requests), whose wait is
+// kept. An outlet that has succeeded keeps its stored time, so a restart
+// asks its server no sooner than the daemon would have. `poll -due`
+// (Scheduler.RunDue) keeps every stored time: it runs from cron, and
+// would otherwise retry a failing outlet at every run.
+func startAt(now time.Time, st *news.OutletState) time.Time {
+	if st == nil || !st.NextPoll.After(now) {
+		return now
+	}
+	if st.LastSuccess.IsZero() && !st.Disabled && st.LastStatus != http.StatusTooManyRequests {
+		return now
+	}
+	return st.NextPoll
+}
+
 // catchUpSpread is the largest delay, as a fraction of the wait the poll
 // asked for, added once to the next poll of an outlet polled in the
 // start-up catch-up (see Scheduler.loop). The catch-up polls every outlet

@@ -249,3 +249,35 @@ func TestJitterSpreadsPolls(t *testing.T) {
 		}
 	}
 }
+
+// TestStartAt: a starting daemon keeps the stored next poll of an outlet
+// that has succeeded, and polls at once one that never did (whatever its
+// back-off), one whose time has passed and one it knows nothing of; a
+// server that asked to be left alone (429) and a disabled outlet keep
+// their stored time.
+func TestStartAt(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	later := now.Add(3 * time.Hour)
+	tests := []struct {
+		name string
+		st   *news.OutletState
+		want time.Time
+	}{
+		{"state unreadable", nil, now},
+		{"never polled", &news.OutletState{}, now},
+		{"succeeded, not due", &news.OutletState{LastFetch: now.Add(-time.Minute), LastSuccess: now.Add(-time.Minute), NextPoll: later}, later},
+		{"succeeded, due", &news.OutletState{LastSuccess: now.Add(-time.Hour), NextPoll: now.Add(-time.Minute)}, now},
+		{"failing, succeeded once", &news.OutletState{LastSuccess: now.Add(-48 * time.Hour), LastError: "x", ConsecutiveErrors: 5, NextPoll: later}, later},
+		{"never succeeded, connection refused", &news.OutletState{LastFetch: now.Add(-time.Minute), LastError: "x", ConsecutiveErrors: 1, NextPoll: later}, now},
+		{"never succeeded, 404", &news.OutletState{LastFetch: now.Add(-time.Minute), LastStatus: 404, ConsecutiveErrors: 4, NextPoll: later}, now},
+		{"never succeeded, 429", &news.OutletState{LastFetch: now.Add(-time.Minute), LastStatus: 429, ConsecutiveErrors: 1, NextPoll: later}, later},
+		{"disabled", &news.OutletState{Disabled: true, NextPoll: later}, later},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := startAt(now, tc.st); !got.Equal(tc.want) {
+				t.Errorf("startAt = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -164,16 +164,15 @@ func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
 
 // Run polls every outlet whenever it is due until ctx is done, then lets
 // in-flight polls finish within the grace period. It returns ctx's error.
+// Each outlet's first poll is when startAt says: its stored next poll,
+// or at once when that has passed or the outlet never succeeded.
 func (s *Scheduler) Run(ctx context.Context) error {
 	due := make([]time.Time, len(s.outlets))
 	polled := make([]bool, len(s.outlets))
 	caughtUp := make([]bool, len(s.outlets))
 	now := s.now()
 	for i, st := range s.storedStates(ctx) {
-		due[i] = now
-		if st != nil && st.NextPoll.After(now) {
-			due[i] = st.NextPoll
-		}
+		due[i] = startAt(now, st)
 		caughtUp[i] = !due[i].After(now)
 		if st != nil {
 			polled[i] = !st.LastFetch.IsZero() || st.Disabled

@@ -64,14 +64,20 @@ func (f *fakePoller) count(name string) int {
 	return f.polls[name]
 }
 
-// stateStore is a Store holding only outlet states.
+// stateStore is a Store holding only outlet states: next is the next poll
+// of the outlets whose last poll, a success an hour before, stored one;
+// lastFetch is every outlet's last fetch.
 type stateStore struct {
 	next      map[string]time.Time
 	lastFetch time.Time
 }
 
 func (s stateStore) OutletState(_ context.Context, name string) (news.OutletState, error) {
-	return news.OutletState{Outlet: news.Outlet{Name: name}, NextPoll: s.next[name], LastFetch: s.lastFetch}, nil
+	st := news.OutletState{Outlet: news.Outlet{Name: name}, NextPoll: s.next[name], LastFetch: s.lastFetch}
+	if next, ok := s.next[name]; ok {
+		st.LastSuccess = next.Add(-time.Hour)
+	}
+	return st, nil
 }
 func (stateStore) SaveOutletState(context.Context, news.OutletState) error { return nil }
 func (stateStore) SaveFetch(context.Context, news.OutletState, []news.Item) (news.SaveStats, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,26 +96,82 @@ func (a *App) handler(m *metrics.Metrics, site http.Handler) http.Handler {
 	return m.Middleware(mux)
 }
 
-// readyz answers 200 once the database is usable and a first poll round
-// is done, 503 before.
+// readyz answers whether the daemon is ready to be sent readers (a
+// load balancer's or an orchestrator's readiness probe): 200 when
+//   - the database answers, and
+//   - every outlet has been polled at least once (since this start, or
+//     before it, as the stored state says), and
+//   - there is something to serve: an item is stored, or an outlet has
+//     been fetched successfully (its feed may just have nothing on topic).
+//
+// Otherwise 503, the body saying why in words. A daemon that ever fetched
+// an outlet stays ready however its outlets fail afterwards: its feeds go
+// on answering with the last good content, and the front page says which
+// outlets are failing. One that never fetched anything (no network, every
+// URL wrong) is not ready: it has nothing to serve. /healthz, by contrast,
+// answers 200 while the process runs.
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if _, err := a.db.Revision(ctx); err != nil {
+	ready, why, err := a.readiness(ctx)
+	if err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, "not ready: database: %v\n", err)
+		fmt.Fprintf(w, "not ready: the database does not answer: %v\n", err)
 		return
+	}
+	if !ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "not ready: %s\n", why)
+		return
+	}
+	fmt.Fprintf(w, "ready: %s\n", why)
+}
+
+// readiness decides /readyz (see readyz) and says why in words.
+func (a *App) readiness(ctx context.Context) (ready bool, why string, err error) {
+	outlets, err := a.db.Outlets(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	var enabled, polled, items int
+	var succeeded bool
+	for _, o := range outlets {
+		items += o.ItemCount
+		succeeded = succeeded || !o.LastSuccess.IsZero()
+		if !o.Disabled {
+			enabled++
+			if !o.LastFetch.IsZero() {
+				polled++
+			}
+		}
+	}
+	alert := web.OutletAlert(outlets)
+	failures := ""
+	if alert != nil {
+		failures = fmt.Sprintf("; %d of %d outlets failing (see /outlets)", alert.Failing, alert.Total)
 	}
 	select {
 	case <-a.scheduler.FirstRound():
 	default:
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "not ready: the first poll round is not done")
-		return
+		return false, fmt.Sprintf("the first poll round is not done: %d of %d outlets polled%s", polled, enabled, failures), nil
 	}
-	fmt.Fprintln(w, "ready")
+	switch {
+	case items > 0:
+		return true, fmt.Sprintf("%d items stored%s", items, failures), nil
+	case succeeded || alert == nil:
+		return true, "outlets fetched, nothing stored yet" + failures, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "no outlet has been fetched successfully, nothing to serve: %d of %d outlets failing", alert.Failing, alert.Total)
+	for _, e := range alert.Errors {
+		fmt.Fprintf(&b, "; %s: %s", e.Outlet, e.Error)
+	}
+	if more := alert.Failing - len(alert.Errors); more > 0 {
+		fmt.Fprintf(&b, "; %d more on /outlets", more)
+	}
+	return false, b.String(), nil
 }
 
 // prune deletes items older than the retention period every hour until ctx

@@ -47,6 +47,21 @@ type ListPage struct {
 	Path  string
 	Feeds []FeedLink
 	Items []news.Item
+	// Alert, if set, is a banner saying that outlets are failing.
+	Alert *OutletAlert
+}
+
+// OutletAlert is the banner of a page whose outlets are failing: how
+// many of how many, and a few of their last errors.
+type OutletAlert struct {
+	Failing, Total int
+	Errors         []OutletError
+}
+
+// OutletError is one failing outlet's last error, in words, with any
+// credentials of its URL already redacted.
+type OutletError struct {
+	Outlet, Error string
 }
 
 // StoryPage shows one item in full with the rest of its story's coverage.
@@ -112,7 +127,7 @@ func NewHTML() (*HTML, error) {
 	h := &HTML{pages: map[string]*template.Template{}, policy: bluemonday.UGCPolicy()}
 	h.policy.RequireNoFollowOnLinks(true)
 	h.policy.RequireNoReferrerOnLinks(true)
-	base, err := template.New("layout.html").Funcs(h.funcs()).ParseFS(templateFiles, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(h.funcs()).ParseFS(templateFiles, "templates/layout.html", "templates/alert.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout template: %w", err)
 	}
@@ -142,6 +157,7 @@ type pageData struct {
 	Outlets   []news.OutletState
 	OnTopic   map[string]int
 	Entries   []IndexEntry
+	Alert     *OutletAlert
 
 	RelatedStories []storyLink
 }
@@ -157,7 +173,7 @@ type storyLink struct {
 // List renders a page of stories.
 func (h *HTML) List(p ListPage) ([]byte, error) {
 	return h.render("list", pageData{Site: p.Site, Heading: p.Heading, Canonical: canonical(p.Site, p.Path),
-		Feeds: p.Feeds, Intro: p.Intro, Items: cleanItems(p.Items)})
+		Feeds: p.Feeds, Intro: p.Intro, Items: cleanItems(p.Items), Alert: p.Alert})
 }
 
 // Story renders one story's page.

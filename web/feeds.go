@@ -143,7 +143,7 @@ func (s *Server) facet(w http.ResponseWriter, r *http.Request, kind facetKind) {
 	if isFeed {
 		render = s.renderFeed(f, spec)
 	} else {
-		render = s.renderList(spec, heading, intro)
+		render = s.renderList(spec, heading, intro, nil)
 	}
 	s.serveCached(w, r, source{kind: revContent, topic: isFeed, render: s.requireKnown(what, name, known, spec, render)})
 }
@@ -195,7 +195,7 @@ func (s *Server) outlet(w http.ResponseWriter, r *http.Request) {
 		if isFeed {
 			return s.renderFeed(f, spec)(ctx, modified)
 		}
-		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".")(ctx, modified)
+		return s.renderList(spec, o.Name, "On-topic stories from "+o.Name+".", nil)(ctx, modified)
 	}
 	s.serveCached(w, r, source{kind: revAll, topic: isFeed, render: render})
 }

@@ -58,11 +58,24 @@ func (s *Server) pages() (*publish.HTML, error) {
 
 func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 	spec := s.mergedSpec()
-	s.servePage(w, r, revContent, s.renderList(spec, "Latest stories", ""))
+	// revAll, not revContent: the banner of failing outlets follows their
+	// health.
+	s.servePage(w, r, revAll, s.renderList(spec, "Latest stories", "", s.outletAlert))
 }
 
-// renderList renders a page of the stories spec selects.
-func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
+// outletAlert reads the outlets' health for the front page's banner: nil
+// when none is failing.
+func (s *Server) outletAlert(ctx context.Context) (*publish.OutletAlert, error) {
+	outlets, err := s.store.Outlets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read outlets: %w", err)
+	}
+	return OutletAlert(outlets), nil
+}
+
+// renderList renders a page of the stories spec selects, with the banner
+// alert returns, if alert is not nil.
+func (s *Server) renderList(spec feedSpec, heading, intro string, alert func(context.Context) (*publish.OutletAlert, error)) renderFunc {
 	return func(ctx context.Context, modified func() time.Time) ([]byte, string, error) {
 		q := spec.query
 		q.Limit = min(q.Limit, pageLimit)
@@ -70,12 +83,18 @@ func (s *Server) renderList(spec feedSpec, heading, intro string) renderFunc {
 		if err != nil {
 			return nil, "", fmt.Errorf("read items for %s: %w", spec.page, err)
 		}
+		var banner *publish.OutletAlert
+		if alert != nil {
+			if banner, err = alert(ctx); err != nil {
+				return nil, "", err
+			}
+		}
 		h, err := s.pages()
 		if err != nil {
 			return nil, "", err
 		}
 		b, err := h.List(publish.ListPage{Site: s.site(), Heading: heading, Intro: intro, Path: spec.page,
-			Feeds: feedLinks(spec.path), Items: items})
+			Feeds: feedLinks(spec.path), Items: items, Alert: banner})
 		if err != nil {
 			return nil, "", err
 		}
