@@ -191,6 +191,9 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	site := publish.Site{Title: cfg.Feed.Title, Description: cfg.Feed.Description, Language: cfg.Feed.Language,
 		BaseURL: cfg.BaseURL, HubURL: cfg.WebSubHub, TTL: cfg.PollInterval}
 	m := publish.FeedMeta(site, d, outlets)
+	if len(items) == 0 {
+		m.Updated = time.Now() // an empty feed is dated when written, as the server dates it by its Last-Modified
+	}
 	out, err := render(m, items)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", *format, err)

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/topicfeed/topicfeed/app/apptest"
 )
@@ -101,6 +103,26 @@ func TestExportUnknownTag(t *testing.T) {
 	}
 	if out, stderr, code := runBinary(t, "", "-config", cfg, "export", "-tag", "drones"); code != 0 || !strings.Contains(out, "<feed") {
 		t.Errorf("export -tag drones: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestExportEmptyFeedIsDated: a feed with no entries yet is dated when it
+// is written, as the server dates it by its Last-Modified, not 1970.
+func TestExportEmptyFeedIsDated(t *testing.T) {
+	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Never", "http://127.0.0.1:1/feed"}},
+		"allow_private_networks: true\n")
+	year := strconv.Itoa(time.Now().UTC().Year())
+	for _, format := range []string{"atom", "rss", "json"} {
+		out, stderr, code := runBinary(t, "", "-config", cfg, "export", "-format", format)
+		if code != 0 {
+			t.Fatalf("export -format %s: exit %d\n%s", format, code, stderr)
+		}
+		if strings.Contains(out, "1970") {
+			t.Errorf("export -format %s of an empty feed is dated 1970:\n%s", format, out)
+		}
+		if format != "json" && !strings.Contains(out, year) {
+			t.Errorf("export -format %s of an empty feed carries no date of %s:\n%s", format, year, out)
+		}
 	}
 }
 
