@@ -307,7 +307,12 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		}
 		it.RawHash = hashes[i]
 		it.Tagging = p.tagger.Tag(it.Title, it.Text)
-		it.SimHash = cluster.SimHash(it.Text)
+		if it.OnTopic {
+			// the fingerprint tokenises the whole text: off-topic items,
+			// most of a general outlet's feed, are never published or
+			// compared, so they go without (news.Item.SimHash 0)
+			it.SimHash = cluster.SimHash(it.Text)
+		}
 		doc := cluster.Doc{Outlet: o.Name, Title: it.Title, Text: it.Text, Published: it.Published}
 		if p.stories != nil && it.OnTopic {
 			doc.Key = news.ItemUID(o.Name, it.GUID, it.Published)

@@ -349,3 +349,28 @@ func titlesOf(items []news.Item) []string {
 	}
 	return out
 }
+
+// TestPollFingerprintsOnTopicItemsOnly: the text fingerprint, a
+// tokenisation of the whole text, is computed for on-topic items; off-topic
+// items, most of a general outlet's feed, are stored without it.
+func TestPollFingerprintsOnTopicItemsOnly(t *testing.T) {
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>Mixed</title><link>https://mixed.example/</link>` +
+		`<item><title>Iran ships drones</title><link>https://mixed.example/1</link><guid>1</guid><description>Iran shipped drones to Russia on Tuesday, officials said.</description></item>` +
+		`<item><title>Council debates budget</title><link>https://mixed.example/2</link><guid>2</guid><description>The council debated the budget for schools on Tuesday.</description></item>` +
+		`</channel></rss>`
+	srv := newTestServer(t)
+	srv.set("/feed", route{status: 200, body: feed})
+	f := newPollerFixture(t, srv.URL+"/feed")
+	if r := f.poller.Poll(context.Background(), f.outlet); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	items := f.items(t)
+	if len(items) != 2 {
+		t.Fatalf("stored %v, want both items", titlesOf(items))
+	}
+	for _, it := range items {
+		if it.OnTopic != (it.SimHash != 0) {
+			t.Errorf("%q: on topic %v, fingerprint %#x", it.Title, it.OnTopic, it.SimHash)
+		}
+	}
+}

@@ -104,7 +104,8 @@ type Item struct {
 
 	// ContentHash identifies identical normalised content (hex).
 	ContentHash string
-	// SimHash is a 64-bit near-duplicate fingerprint of Text (0 = unset).
+	// SimHash is a 64-bit near-duplicate fingerprint of Text, set for
+	// on-topic items (0 = unset).
 	SimHash uint64
 	// RawHash fingerprints the raw feed entry this Item was normalised
 	// from, together with the pipeline's version and rules (0 = unset). A
