@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/web"
 )
 
 func sameTagging(a, b news.Tagging) bool {
@@ -14,7 +15,8 @@ func sameTagging(a, b news.Tagging) bool {
 }
 
 // OutletHealth is one outlet's health as `topicfeed outlets` prints it:
-// times relative to now, the last error cut to 80 characters.
+// times relative to now, the last error in words as the front page says it
+// (web.FailureInWords: credentials redacted), cut to 100 characters.
 type OutletHealth struct {
 	Name        string
 	Status      string // "ok", an HTTP status, "failing", "never polled" or "disabled: " and why
@@ -30,6 +32,10 @@ type OutletHealth struct {
 func Health(now time.Time, list []news.OutletState) []OutletHealth {
 	out := make([]OutletHealth, len(list))
 	for i, o := range list {
+		var lastError string
+		if o.LastError != "" {
+			lastError = truncate(web.FailureInWords(o), 100)
+		}
 		status := fmt.Sprint(o.LastStatus)
 		switch {
 		case o.Disabled:
@@ -43,7 +49,7 @@ func Health(now time.Time, list []news.OutletState) []OutletHealth {
 		}
 		out[i] = OutletHealth{Name: o.Name, Status: status, Items: o.ItemCount, LastFetch: ago(now, o.LastFetch),
 			LastSuccess: ago(now, o.LastSuccess), NextPoll: until(now, o.NextPoll), Errors: o.ConsecutiveErrors,
-			LastError: truncate(o.LastError, 80)}
+			LastError: lastError}
 	}
 	return out
 }
