@@ -301,13 +301,18 @@ func (p *Poller) process(ctx context.Context, o Outlet, resp *fetcher.Response, 
 		// server's latency low while it ingests; when nothing else waits
 		// it costs nothing measurable.
 		runtime.Gosched()
-		it, _, ok := p.norm.Item(src, f, i, now)
+		// The topic is decided from the title and text, which do not
+		// depend on sanitising; off-topic items, most of a general
+		// outlet's feed, are never published, so their content is
+		// sanitised only if a retag puts them on topic (PendingHTML).
+		it, _, ok := p.norm.ItemUnsanitized(src, f, i, now)
 		if !ok {
 			continue
 		}
 		it.RawHash = hashes[i]
 		it.Tagging = p.tagger.Tag(it.Title, it.Text)
 		if it.OnTopic {
+			p.norm.Sanitize(&it)
 			// the fingerprint tokenises the whole text: off-topic items,
 			// most of a general outlet's feed, are never published or
 			// compared, so they go without (news.Item.SimHash 0)

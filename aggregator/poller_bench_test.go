@@ -23,10 +23,10 @@ import (
 )
 
 // benchFeed writes a feedsim-like RSS 2.0 document: n items of 1–8 KB of
-// HTML in content:encoded (paragraphs, a figure, a relative link), 30% of
-// them on topic; items with seq ≥ first are the newest. Deterministic from
-// its arguments.
-func benchFeed(outlet string, first, n int) string {
+// HTML in content:encoded (paragraphs, a figure, a relative link), pct% of
+// them on topic (spread evenly over seq); items with seq ≥ first are the
+// newest. Deterministic from its arguments.
+func benchFeed(outlet string, first, n, pct int) string {
 	vocab := strings.Fields(`the council said on Tuesday would its new plan for local residents and business leaders after
 		weeks of debate over budget housing transport schools hospitals roads water power market prices workers union
 		talks agreement report figures growth season team coach match league weather rain wind forecast region city`)
@@ -36,7 +36,7 @@ func benchFeed(outlet string, first, n int) string {
 		r := rand.New(rand.NewPCG(uint64(seq), 42))
 		title := fmt.Sprintf("Council debates plan number %d for the %s", seq, vocab[r.IntN(len(vocab))])
 		lead := "Residents asked questions about the plan."
-		if seq%10 < 3 {
+		if seq*pct%100 < pct {
 			title = fmt.Sprintf("Iran delivers batch %d of Shahed drones to Russia, Kyiv says", seq)
 			lead = fmt.Sprintf("Iran has shipped consignment %d of drones to Russia, Ukrainian intelligence said, adding that the Shahed units were assembled near Moscow.", seq)
 		}
@@ -74,8 +74,9 @@ func cpuTime() time.Duration {
 // BenchmarkPoll measures one poll of a 50-item feed through the whole
 // pipeline (fetch from a loopback server, parse, normalise, tag,
 // fingerprint, cluster, store in SQLite): the first poll of the outlet,
-// and a re-poll after 3 new items were published (47 unchanged). It
-// reports CPU time per item of the feed (the test server's included).
+// and a re-poll after 3 new items were published (47 unchanged), each with
+// 5% of the items on topic (a general outlet's usual share) and with 30%.
+// It reports CPU time per item of the feed (the test server's included).
 func BenchmarkPoll(b *testing.B) {
 	cfg, err := config.LoadFile(filepath.Join("..", "config.yaml"))
 	if err != nil {
@@ -90,51 +91,57 @@ func BenchmarkPoll(b *testing.B) {
 		name    string
 		changed int // new items before the timed poll; 0: the first poll
 	}{{"first", 0}, {"repoll-3-changed", 3}} {
-		b.Run(tc.name, func(b *testing.B) {
-			var body atomic.Value
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/rss+xml")
-				w.Write([]byte(body.Load().(string)))
-			}))
-			defer srv.Close()
-			now := func() time.Time { return time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC) }
-			norm := normalize.New(normalize.DefaultRules())
-			var cpu time.Duration
-			b.ResetTimer()
-			for i := range b.N {
-				b.StopTimer()
-				ctx := context.Background()
-				db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				name := fmt.Sprintf("outlet%d", i)
-				o := Outlet{Outlet: news.Outlet{Name: name, Slug: name, URL: srv.URL + "/feed"}, Interval: 15 * time.Minute}
-				if err := db.SyncOutlets(ctx, []news.Outlet{o.Outlet}); err != nil {
-					b.Fatal(err)
-				}
-				p := NewPoller(PollerDeps{Fetcher: fetcher.New(fetcher.Options{AllowPrivateNetworks: true, Timeout: 10 * time.Second, Now: now}),
-					Normalizer: norm, Tagger: tg, Stories: cluster.New(cluster.Options{Now: now}), Store: db, Now: now, Log: discard()})
-				body.Store(benchFeed(name, 0, items))
-				if tc.changed > 0 {
-					if r := p.Poll(ctx, o); r.Err != nil || r.Stats.New != items {
-						b.Fatalf("first poll: %+v", r)
-					}
-					body.Store(benchFeed(name, tc.changed, items))
-				}
-				start := cpuTime()
-				b.StartTimer()
-				r := p.Poll(ctx, o)
-				b.StopTimer()
-				cpu += cpuTime() - start
-				if r.Err != nil || r.Items != items {
-					b.Fatalf("poll: %+v", r)
-				}
-				if err := db.Close(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*items), "cpu-ns/item")
-		})
+		for _, pct := range []int{5, 30} {
+			b.Run(fmt.Sprintf("%s/%dpct", tc.name, pct), func(b *testing.B) { benchPoll(b, tg, items, tc.changed, pct) })
+		}
 	}
+}
+
+// benchPoll is one case of BenchmarkPoll: a poll of an items-long feed,
+// pct% on topic, the first one (changed 0) or after changed new items.
+func benchPoll(b *testing.B, tg *tagger.Tagger, items, changed, pct int) {
+	var body atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte(body.Load().(string)))
+	}))
+	defer srv.Close()
+	now := func() time.Time { return time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC) }
+	norm := normalize.New(normalize.DefaultRules())
+	var cpu time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		ctx := context.Background()
+		db, err := storage.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := fmt.Sprintf("outlet%d", i)
+		o := Outlet{Outlet: news.Outlet{Name: name, Slug: name, URL: srv.URL + "/feed"}, Interval: 15 * time.Minute}
+		if err := db.SyncOutlets(ctx, []news.Outlet{o.Outlet}); err != nil {
+			b.Fatal(err)
+		}
+		p := NewPoller(PollerDeps{Fetcher: fetcher.New(fetcher.Options{AllowPrivateNetworks: true, Timeout: 10 * time.Second, Now: now}),
+			Normalizer: norm, Tagger: tg, Stories: cluster.New(cluster.Options{Now: now}), Store: db, Now: now, Log: discard()})
+		body.Store(benchFeed(name, 0, items, pct))
+		if changed > 0 {
+			if r := p.Poll(ctx, o); r.Err != nil || r.Stats.New != items {
+				b.Fatalf("first poll: %+v", r)
+			}
+			body.Store(benchFeed(name, changed, items, pct))
+		}
+		start := cpuTime()
+		b.StartTimer()
+		r := p.Poll(ctx, o)
+		b.StopTimer()
+		cpu += cpuTime() - start
+		if r.Err != nil || r.Items != items {
+			b.Fatalf("poll: %+v", r)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*items), "cpu-ns/item")
 }

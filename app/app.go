@@ -35,6 +35,7 @@ type App struct {
 	Log       *slog.Logger
 	db        *storage.DB
 	tagger    *tagger.Tagger
+	norm      *normalize.Normalizer // sanitises what a retag puts on topic
 	poller    *aggregator.Poller
 	scheduler *aggregator.Scheduler
 	assigner  *aggregator.Assigner // see runAssigner
@@ -192,9 +193,10 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	a.norm = normalize.New(rules)
 	a.poller = aggregator.NewPoller(aggregator.PollerDeps{
 		Fetcher:    f,
-		Normalizer: normalize.New(rules),
+		Normalizer: a.norm,
 		Tagger:     tg,
 		Stories:    stories,
 		Settler:    settler,
@@ -279,6 +281,14 @@ func (a *App) RetagAll(ctx context.Context) (RetagStats, error) {
 			return nil
 		}
 		st.Changed++
+		if t.OnTopic && it.PendingHTML != "" {
+			// stored off topic, unsanitised: sanitised before it is
+			// published
+			a.norm.Sanitize(&it)
+			if err := a.db.SetContentHTML(ctx, it.ID, it.ContentHTML); err != nil {
+				return fmt.Errorf("item %s: %w", it.UID, err)
+			}
+		}
 		if err := a.db.UpdateTagging(ctx, it.ID, t); err != nil {
 			return fmt.Errorf("item %s: %w", it.UID, err)
 		}

@@ -81,6 +81,13 @@ type Item struct {
 	Text string
 	// ContentHTML is sanitised HTML, safe to republish, with absolute links.
 	ContentHTML string
+	// PendingHTML is, for an item ingested off topic, its content prepared
+	// for sanitising (boilerplate removed, links absolute) but NOT
+	// sanitised, in place of ContentHTML: never publish it. Sanitising
+	// costs about as much as tagging and off-topic items are never
+	// published, so it is done only when a retag puts the item on topic
+	// (normalize.Normalizer.Sanitize), without refetching.
+	PendingHTML string
 
 	Authors    []string
 	Categories []string

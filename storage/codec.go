@@ -165,6 +165,11 @@ func changeHash(it news.Item) string {
 	field(it.Summary)
 	field(it.Text)
 	field(it.ContentHTML)
+	if it.PendingHTML != "" {
+		// only then, so that the hash of an item without it is the
+		// one stored before the field existed
+		field(it.PendingHTML)
+	}
 	field(encodeList(it.Authors))
 	field(encodeList(it.Categories))
 	field(it.Language)

@@ -288,7 +288,7 @@ func (in *ingest) update(ctx context.Context, s storedItem, it *news.Item, hash 
 		encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 		toMillis(updated), it.ContentHash, lookupKey(it.ContentHash), int64(it.SimHash), hash,
 		boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-		s.id, it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, fromMillis(s.published)))
+		s.id, it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, fromMillis(s.published)), it.PendingHTML)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", s.id, err)
 	}
@@ -365,7 +365,7 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 			toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
 			int64(it.SimHash), hash,
 			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-			it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, published))
+			it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, published), it.PendingHTML)
 		if err != nil {
 			return fmt.Errorf("insert item: %w", err)
 		}

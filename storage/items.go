@@ -12,7 +12,8 @@ import (
 
 const itemColumns = `i.id, i.uid, i.story_id, o.name, i.guid, i.url, i.title, i.summary, i.text, i.content_html,
 	i.authors, i.categories, i.language, i.image, i.enclosures, i.published, i.updated, i.first_seen,
-	i.content_hash, i.simhash, i.on_topic, i.topics, i.tags, i.score, i.evidence, i.story_why, i.related_story, i.outlet_updated`
+	i.content_hash, i.simhash, i.on_topic, i.topics, i.tags, i.score, i.evidence, i.story_why, i.related_story, i.outlet_updated,
+	i.pending_html`
 
 func scanItem(row interface{ Scan(...any) error }) (news.Item, error) {
 	var (
@@ -25,7 +26,7 @@ func scanItem(row interface{ Scan(...any) error }) (news.Item, error) {
 	err := row.Scan(&it.ID, &it.UID, &it.StoryID, &it.Outlet, &it.GUID, &it.URL, &it.Title, &it.Summary, &it.Text,
 		&it.ContentHTML, &authors, &categories, &it.Language, &it.Image, &enclosures, &published, &updated, &firstSeen,
 		&it.ContentHash, &simhash, &onTopic, &topics, &tags, &it.Score, &evidence, &it.StoryWhy, &it.RelatedStory,
-		&outletUpdated)
+		&outletUpdated, &it.PendingHTML)
 	if err != nil {
 		return news.Item{}, err
 	}
@@ -441,6 +442,26 @@ func (db *DB) UpdateTagging(ctx context.Context, itemID int64, t news.Tagging) e
 		}
 		if err := counts.write(ctx, tx.StmtContext(ctx, db.ws.addCount)); err != nil {
 			return err
+		}
+		return db.bump(ctx, tx, true)
+	})
+}
+
+// SetContentHTML stores html as item itemID's sanitised content, in place
+// of the unsanitised content kept of it while it was off topic
+// (news.Item.PendingHTML).
+func (db *DB) SetContentHTML(ctx context.Context, itemID int64, html string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE items SET content_html = ?, pending_html = '' WHERE id = ?`, html, itemID)
+		if err != nil {
+			return fmt.Errorf("set content of item %d: %w", itemID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("set content of item %d: %w", itemID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("set content of item %d: %w", itemID, news.ErrNotFound)
 		}
 		return db.bump(ctx, tx, true)
 	})

@@ -201,6 +201,12 @@ func schemaSteps() [][]string {
 		{
 			`ALTER TABLE items ADD COLUMN outlet_updated INTEGER NOT NULL DEFAULT 0`,
 		},
+		// 8: an off-topic item's content prepared but not sanitised
+		// (news.Item.PendingHTML), for a retag that puts it on topic;
+		// never published.
+		{
+			`ALTER TABLE items ADD COLUMN pending_html TEXT NOT NULL DEFAULT ''`,
+		},
 	}
 }
 

@@ -66,8 +66,9 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 		{&db.ws.byUID, `SELECT ` + storedColumns + ` FROM items i WHERE i.uid = ?`},
 		{&db.ws.insertItem, `INSERT INTO items (uid, story_id, outlet_id, guid, url, url_key, title, summary, text,
 			content_html, authors, categories, language, image, enclosures, published, updated, first_seen, content_hash,
-			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence, story_why, related_story, outlet_updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence, story_why, related_story, outlet_updated,
+			pending_html)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (uid) DO NOTHING`},
 		// An empty URL keeps the stored one. The story's reason and related
 		// story, like the story, are kept once set (a re-indexed item keeps
@@ -78,7 +79,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 			content_html = ?6, authors = ?7, categories = ?8, language = ?9, image = ?10, enclosures = ?11, updated = ?12,
 			content_hash = ?13, hash_key = ?14, simhash = ?15, change_hash = ?16, on_topic = ?17, topics = ?18,
 			tags = ?19, score = ?20, evidence = ?21, story_why = coalesce(nullif(story_why, ''), ?23),
-			related_story = coalesce(nullif(related_story, ''), ?24), outlet_updated = ?25
+			related_story = coalesce(nullif(related_story, ''), ?24), outlet_updated = ?25, pending_html = ?26
 			WHERE id = ?22`},
 		{&db.ws.insertSource, `INSERT INTO sources (item_id, outlet_id, guid, guid_key, url, title, published, first_seen, raw_hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},

@@ -118,7 +118,7 @@ func (n *Normalizer) Feed(src Source, f *gofeed.Feed, now time.Time) []news.Item
 		if f.Items[i] == nil {
 			continue
 		}
-		if it, _, ok := n.item(fc, f, i, now); ok {
+		if it, _, ok := n.item(fc, f, i, now, false); ok {
 			out = append(out, it)
 		}
 	}
@@ -135,10 +135,44 @@ func (n *Normalizer) Item(src Source, f *gofeed.Feed, i int, now time.Time) (ite
 	if f == nil || i < 0 || i >= len(f.Items) || f.Items[i] == nil {
 		return news.Item{}, Report{}, false
 	}
-	return n.item(n.feedContext(src, f), f, i, now)
+	return n.item(n.feedContext(src, f), f, i, now, false)
 }
 
-func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time) (item news.Item, rep Report, ok bool) {
+// ItemUnsanitized is Item without the sanitising: the item's content is
+// left prepared in PendingHTML (NOT safe to publish) instead of sanitised
+// into ContentHTML, for a caller that decides from the item's other
+// fields (its title and Text, which do not depend on sanitising) whether
+// the content will ever be published, and calls Sanitize only if so.
+// Sanitize then gives the ContentHTML Item would have. An item that has
+// neither link nor title is sanitised at once (whether it has content at
+// all decides whether it is an item). rep.Truncated does not count a cut
+// of the sanitised HTML.
+func (n *Normalizer) ItemUnsanitized(src Source, f *gofeed.Feed, i int, now time.Time) (item news.Item, rep Report, ok bool) {
+	if f == nil || i < 0 || i >= len(f.Items) || f.Items[i] == nil {
+		return news.Item{}, Report{}, false
+	}
+	return n.item(n.feedContext(src, f), f, i, now, true)
+}
+
+// Sanitize sets it's ContentHTML from its PendingHTML (see
+// ItemUnsanitized), the HTML Item would have given, and empties
+// PendingHTML. An item without PendingHTML is left as it is.
+func (n *Normalizer) Sanitize(it *news.Item) {
+	if it.PendingHTML == "" {
+		return
+	}
+	it.ContentHTML, _ = n.sanitizeRendered(it.PendingHTML)
+	it.PendingHTML = ""
+}
+
+// maxPending caps, as a multiple of Rules.MaxItemBytes, the prepared HTML
+// ItemUnsanitized leaves unsanitised (what storage keeps of an off-topic
+// item); a larger one, never seen in practice (absolute links make the
+// prepared HTML a little longer than the raw body, which is capped), is
+// sanitised at once, as cutting it would change what sanitising gives.
+const maxPending = 2
+
+func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time, lazy bool) (item news.Item, rep Report, ok bool) {
 	src := fc.src
 	it := f.Items[i]
 	now = now.UTC()
@@ -201,13 +235,15 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 		truncated = true
 	}
 	text := strings.Join(paras, "\n\n")
-	contentHTML := ""
+	contentHTML, pendingHTML := "", ""
 	if text != "" || firstImage(tree) != "" {
-		contentHTML = n.sanitizeTree(tree, len(body))
-		if len(contentHTML) > n.maxItem {
-			// Absolute links, rel attributes and escaping can make the
-			// sanitised HTML longer than the raw body.
-			contentHTML, truncated = truncateHTML(contentHTML, n.maxItem), true
+		rendered := renderChildren(tree, len(body))
+		if lazy && (absLink != "" || rawTitle != "") && len(rendered) <= maxPending*n.maxItem {
+			pendingHTML = rendered
+		} else {
+			var cut bool
+			contentHTML, cut = n.sanitizeRendered(rendered)
+			truncated = truncated || cut
 		}
 	}
 	rep.Truncated = truncated
@@ -234,6 +270,7 @@ func (n *Normalizer) item(fc *feedContext, f *gofeed.Feed, i int, now time.Time)
 	}
 	item.Text = text
 	item.ContentHTML = contentHTML
+	item.PendingHTML = pendingHTML
 	item.Summary = n.summary(other, bodyIsContent, text, contentBase, ir.index, titleKeys, minRepeat)
 
 	item.Authors = authors(it)
@@ -615,6 +652,18 @@ func (n *Normalizer) SanitizeHTML(fragment, base string) string {
 // sizeHint is the length of the HTML the tree was parsed from.
 func (n *Normalizer) sanitizeTree(tree *html.Node, sizeHint int) string {
 	return strings.TrimSpace(collapseTagGaps(cleanString(n.sanitize(renderChildren(tree, sizeHint)))))
+}
+
+// sanitizeRendered is an item's ContentHTML from its rendered prepared
+// tree: sanitised and cut to n.maxItem (cut says whether it was).
+func (n *Normalizer) sanitizeRendered(rendered string) (html string, cut bool) {
+	html = strings.TrimSpace(collapseTagGaps(cleanString(n.sanitize(rendered))))
+	if len(html) > n.maxItem {
+		// Absolute links, rel attributes and escaping can make the
+		// sanitised HTML longer than the raw body.
+		return truncateHTML(html, n.maxItem), true
+	}
+	return html, false
 }
 
 // sanitize is n.policy.Sanitize(s), written into a buffer sized for s.

@@ -221,7 +221,7 @@ func TestRawHashCoversItem(t *testing.T) {
 			if f.Items[i] == nil {
 				continue
 			}
-			it, _, ok := n.item(fc, f, i, now)
+			it, _, ok := n.item(fc, f, i, now, false)
 			out[i] = result{it, ok}
 		}
 		return out

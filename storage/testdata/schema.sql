@@ -1,4 +1,4 @@
--- user_version 7
+-- user_version 8
 -- table counts
 CREATE TABLE counts (
   name TEXT    NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE items (
   tags         TEXT    NOT NULL,
   score        REAL    NOT NULL,
   evidence     TEXT    NOT NULL
-  , story_why TEXT NOT NULL DEFAULT '', related_story TEXT NOT NULL DEFAULT '', story_changed INTEGER NOT NULL DEFAULT 0, outlet_updated INTEGER NOT NULL DEFAULT 0);
+  , story_why TEXT NOT NULL DEFAULT '', related_story TEXT NOT NULL DEFAULT '', story_changed INTEGER NOT NULL DEFAULT 0, outlet_updated INTEGER NOT NULL DEFAULT 0, pending_html TEXT NOT NULL DEFAULT '');
 
 -- table meta
 CREATE TABLE meta (
