@@ -374,7 +374,7 @@ func TestEndToEndPollExportServe(t *testing.T) {
 
 	// The operator's views: outlet health, re-tagging, a backup.
 	out, _ = topicfeed(t, "-config", cfg, "outlets")
-	for _, want := range []string{"The Moscow Times", "200", "Broken Outlet", "failing", "parse"} {
+	for _, want := range []string{"The Moscow Times", "200", "Broken Outlet", "failing", "not a feed topicfeed can read"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("outlets table lacks %q:\n%s", want, out)
 		}
