@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/topicfeed/topicfeed/app/apptest"
+	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
 
@@ -55,5 +57,45 @@ func TestNotModifiedStateAfterRestart(t *testing.T) {
 	polled, skipped, _ := pollRound(t, cfg, true)
 	if len(polled) != 0 || len(skipped) != 1 || hits.Load() != 2 {
 		t.Errorf("poll -due after a 304 polled %q, skipped %q (%d requests in all), want it skipped", polled, skipped, hits.Load())
+	}
+}
+
+// TestRoundStates: a one-shot round reads every state once, and an outlet
+// saved since reads back what was saved.
+func TestRoundStates(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "topicfeed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.SyncOutlets(ctx, []news.Outlet{{Name: "A", Slug: "a", URL: "https://a.example/feed"}, {Name: "B", Slug: "b", URL: "https://b.example/feed"}}); err != nil {
+		t.Fatal(err)
+	}
+	r := &roundStates{DB: db}
+	a, err := r.OutletState(ctx, "A")
+	if err != nil || a.FeedURL != "https://a.example/feed" {
+		t.Fatalf("OutletState(A) = %+v, %v", a, err)
+	}
+	if r.states == nil || len(r.states) != 2 {
+		t.Fatalf("round states after the first read: %v, want both outlets", r.states)
+	}
+	a.ETag, a.LastStatus = `"x"`, 304
+	if err := r.SaveOutletState(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.OutletState(ctx, "A"); err != nil || got != a {
+		t.Errorf("A after its save: %+v, %v; want %+v", got, err, a)
+	}
+	b, _ := r.OutletState(ctx, "B")
+	b.ETag = `"y"`
+	if _, err := r.SaveFetch(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.OutletState(ctx, "B"); err != nil || got.ETag != `"y"` {
+		t.Errorf("B after its fetch: %+v, %v", got, err)
+	}
+	if _, err := r.OutletState(ctx, "nope"); !errors.Is(err, news.ErrNotFound) {
+		t.Errorf("unknown outlet: %v, want news.ErrNotFound", err)
 	}
 }
