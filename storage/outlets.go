@@ -147,6 +147,11 @@ func (db *DB) Outlets(ctx context.Context) ([]news.OutletState, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list outlets: %w", err)
 	}
+	names := make([]string, len(out))
+	for i, st := range out {
+		names[i] = st.Name
+	}
+	db.states.markKnown(names...)
 	return out, nil
 }
 

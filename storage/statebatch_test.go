@@ -138,3 +138,22 @@ func TestQueuedStateOfUnknownOutlet(t *testing.T) {
 		t.Errorf("error %v, want news.ErrNotFound", err)
 	}
 }
+
+// TestListedOutletsAreKnown: outlets listed by Outlets are saved without a
+// read of their own (what a one-shot round does: one list, then saves).
+func TestListedOutletsAreKnown(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, newTestClock(), "A")
+	all, err := db.Outlets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the outlets statement, a check of the name would fail.
+	if err := db.outletStmt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	all[0].ETag = `"listed"`
+	if err := db.SaveOutletState(ctx, all[0]); err != nil {
+		t.Errorf("SaveOutletState of a listed outlet: %v", err)
+	}
+}
