@@ -44,7 +44,7 @@ type stateQueue struct {
 	closed  bool
 	// saves counts every queued save since Open (Revision adds it).
 	saves int64
-	// known are outlet names read from or written to the database: outlets
+	// known are outlet names OutletState or Outlets read from the database: outlets
 	// are never deleted, so a known name needs no check before queueing.
 	known map[string]bool
 }
