@@ -121,7 +121,8 @@ type Options struct {
 	LimitMemory bool
 	// OneShot is for a command that runs once and exits, as `poll` from
 	// cron: the runtime settings Open decides (memory limit, collector's
-	// pace), the same every run, are logged at DEBUG rather than INFO.
+	// pace), the same every run, are logged at DEBUG rather than INFO, and
+	// the round reads the outlets' states at once (roundStates).
 	OneShot bool
 }
 
@@ -194,13 +195,17 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		return nil, err
 	}
 	a.norm = normalize.New(rules)
+	var store aggregator.PollStore = db
+	if opts.OneShot {
+		store = &roundStates{DB: db}
+	}
 	a.poller = aggregator.NewPoller(aggregator.PollerDeps{
 		Fetcher:    f,
 		Normalizer: a.norm,
 		Tagger:     tg,
 		Stories:    stories,
 		Settler:    settler,
-		Store:      db,
+		Store:      store,
 		MaxItems:   cfg.Fetch.MaxItems,
 		// One maximal feed at a time: parsing costs up to ~25× the bytes.
 		ParseBudget: cfg.Fetch.MaxBodyBytes,
@@ -209,7 +214,7 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		Now:         now,
 		Log:         log,
 	})
-	a.scheduler = aggregator.NewScheduler(a.poller, db, outs, aggregator.SchedulerOptions{
+	a.scheduler = aggregator.NewScheduler(a.poller, store, outs, aggregator.SchedulerOptions{
 		Workers:  cfg.Fetch.Concurrency,
 		PerHost:  1,
 		Grace:    5 * time.Second, // in-flight polls on shutdown: well within docker stop's 10s

@@ -52,7 +52,18 @@ func TestCrashChild(t *testing.T) {
 	}
 	for r := 0; ; r++ {
 		for _, o := range []string{"A", "B"} {
-			if err := saveAs(ctx, db, o, crashBatch(o, r)...); err != nil {
+			st, err := db.OutletState(ctx, o)
+			if err == nil {
+				// A's validators go with its items; B's also in a
+				// state saved alone (a 304), written behind.
+				st.ETag = fmt.Sprintf("%s-%d", o, r)
+				_, err = db.SaveFetch(ctx, st, crashBatch(o, r))
+			}
+			if err == nil && o == "B" {
+				st.ETag = fmt.Sprintf("B-304-%d", r)
+				err = db.SaveOutletState(ctx, st)
+			}
+			if err != nil {
 				fmt.Println("error", err)
 				os.Exit(2)
 			}
@@ -122,6 +133,14 @@ func TestKillDuringIngest(t *testing.T) {
 		}
 		if items == (lastA+2)*20 {
 			maxA = lastA + 1
+		}
+		// The state written with the items is never lost; a state
+		// saved alone may be (written behind), leaving an earlier one.
+		if got, want := mustState(t, db, "A").ETag, fmt.Sprintf("A-%d", maxA); got != want {
+			t.Errorf("round %d: A's stored ETag %q, want %q (its last stored batch's)", round, got, want)
+		}
+		if got := mustState(t, db, "B").ETag; !strings.HasPrefix(got, "B-") {
+			t.Errorf("round %d: B's stored ETag %q, want one it saved", round, got)
 		}
 		var dupGUIDs, dupURLs, fk int
 		for q, dst := range map[string]*int{

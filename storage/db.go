@@ -51,6 +51,7 @@ type DB struct {
 	outletStmt   *sql.Stmt // on r: OutletState
 	ckpt         *checkpointer
 	log          *slog.Logger
+	states       stateQueue // outlet states written behind (statebatch.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -278,6 +279,9 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	var errs []error
+	if db.r != nil { // opened: the writer's statements are prepared
+		errs = append(errs, db.closeStates())
+	}
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.close())
 	}
@@ -302,13 +306,17 @@ func (db *DB) close() error {
 
 // Revision returns a number that grows whenever anything the published
 // feeds or pages show changes: items, their sources and tagging, and outlet
-// health. It is one indexed read of one row.
+// health. It is one indexed read of one row, plus the outlet states this
+// process saved (queued or written since: both terms only grow).
 func (db *DB) Revision(ctx context.Context) (int64, error) {
 	var rev int64
 	if err := db.revisionStmt.QueryRowContext(ctx).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("read revision: %w", err)
 	}
-	return rev, nil
+	db.states.mu.Lock()
+	saves := db.states.saves
+	db.states.mu.Unlock()
+	return rev + saves, nil
 }
 
 // ContentRevision returns a number that grows whenever stored items, their
@@ -341,8 +349,15 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	// Queued outlet states first, so that fn's writes land after them.
+	states := db.states.take()
+	err = db.writeStates(ctx, tx, states)
+	if err == nil {
+		err = fn(tx)
+	}
+	if err != nil {
 		_ = tx.Rollback()
+		db.putBackStates(states)
 		// When ctx ends, database/sql rolls the transaction back on its
 		// own, and the statement then running may fail with "statement is
 		// closed" rather than with ctx's error: report the cause.
@@ -352,6 +367,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.putBackStates(states)
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("commit: %w: %w", err, cerr)
 		}

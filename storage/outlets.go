@@ -118,11 +118,19 @@ func (db *DB) OutletState(ctx context.Context, name string) (news.OutletState, e
 	if err != nil {
 		return news.OutletState{}, fmt.Errorf("outlet %q: %w", name, err)
 	}
+	if q, ok := db.states.queued(name); ok {
+		st = overlayState(st, q)
+	} else {
+		db.states.markKnown(name)
+	}
 	return st, nil
 }
 
 // Outlets returns every stored outlet, enabled or not, sorted by name.
 func (db *DB) Outlets(ctx context.Context) ([]news.OutletState, error) {
+	if err := db.flushStates(ctx); err != nil {
+		return nil, fmt.Errorf("list outlets: %w", err)
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outletColumns+` FROM outlets ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list outlets: %w", err)
@@ -139,19 +147,12 @@ func (db *DB) Outlets(ctx context.Context) ([]news.OutletState, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list outlets: %w", err)
 	}
+	names := make([]string, len(out))
+	for i, st := range out {
+		names[i] = st.Name
+	}
+	db.states.markKnown(names...)
 	return out, nil
-}
-
-// SaveOutletState records an outlet's polling state (feed URL, validators,
-// times, status, errors, disabled flag). Name, slug, configured URL and
-// item count are not changed by it; an empty FeedURL keeps the stored one.
-func (db *DB) SaveOutletState(ctx context.Context, st news.OutletState) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := db.saveOutletState(ctx, tx, st); err != nil {
-			return err
-		}
-		return db.bump(ctx, tx, false)
-	})
 }
 
 func (db *DB) saveOutletState(ctx context.Context, tx *sql.Tx, st news.OutletState) error {
