@@ -118,19 +118,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 // writeConfig writes a configuration whose outlets are the outlet server's.
 func writeConfig(t testing.TB, dir, serverURL string) string {
 	t.Helper()
-	shipped, err := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Keep the shipped topics and tags; replace everything above them.
-	i := bytes.Index(shipped, []byte("\ntopics:"))
-	if i < 0 {
-		t.Fatal("config.yaml has no top-level topics key")
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "listen: \"127.0.0.1:0\"\ndatabase: %q\nbase_url: \"http://feeds.example.org\"\n", filepath.Join(dir, "data", "topicfeed.db"))
-	b.WriteString("poll_interval: 15m\nallow_private_networks: true\nlog: {format: text, level: info}\n")
-	b.WriteString("feed: {title: \"Iran–Russia–Ukraine\", description: \"merged\", limit: 100, language: en}\noutlets:\n")
+	var outlets []apptest.Outlet
 	for _, o := range []struct{ name, path string }{
 		{"Asharq Al-Awsat", "/aawsat/feed"},
 		{"Iran Front Page", "/ifp/feed/"},
@@ -138,14 +126,9 @@ func writeConfig(t testing.TB, dir, serverURL string) string {
 		{"Al Mayadeen English", "/almayadeen/feed.json"},
 		{"Broken Outlet", "/broken/rss"},
 	} {
-		fmt.Fprintf(&b, "  - name: %q\n    url: %q\n", o.name, serverURL+o.path)
+		outlets = append(outlets, apptest.Outlet{Name: o.name, URL: serverURL + o.path})
 	}
-	b.Write(shipped[i:])
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return apptest.WriteOutletsConfig(t, dir, outlets, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 }
 
 // topicfeed runs the binary to completion and returns stdout and stderr.
