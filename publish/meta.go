@@ -361,10 +361,14 @@ func absURL(u string) string {
 }
 
 func hostOf(u string) string {
-	if p, err := url.Parse(u); err == nil {
-		return strings.TrimPrefix(p.Hostname(), "www.")
+	p, err := url.Parse(u)
+	if err != nil || p.Hostname() == "" {
+		return u
 	}
-	return u
+	if h := strings.TrimPrefix(p.Hostname(), "www."); h != "" {
+		return h
+	}
+	return p.Hostname() // "www." itself
 }
 
 func firstNonZero(ts ...time.Time) time.Time {
