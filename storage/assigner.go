@@ -131,7 +131,7 @@ func (db *DB) StoryDocsAfter(ctx context.Context, after, stateVersion int64, lim
 	if limit <= 0 {
 		return nil, after, nil
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.r.BeginTx(ctx, db.eng.snapshot())
 	if err != nil {
 		return nil, after, fmt.Errorf("query new story docs: %w", err)
 	}

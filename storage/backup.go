@@ -16,6 +16,9 @@ import (
 // existing file. The copy is written under a temporary name, synced, and
 // then linked into place, so path never holds a partial backup.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.eng == enginePostgres {
+		return ErrBackupPostgres
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
@@ -77,6 +80,10 @@ func (db *DB) vacuumInto(ctx context.Context, dst string) error {
 // publish moves the finished file tmp to dst unless dst exists. A hard
 // link fails if dst appeared meanwhile, where a rename would replace it;
 // on file systems without hard links it falls back to a checked rename.
+// ErrBackupPostgres is Backup's error on PostgreSQL, whose own tools back
+// a database up while it runs.
+var ErrBackupPostgres = errors.New("topicfeed backs up SQLite files only; back a PostgreSQL database up with pg_dump (e.g. pg_dump -Fc -f topicfeed.dump DATABASE_URL)")
+
 func publish(tmp, dst string) error {
 	err := os.Link(tmp, dst)
 	switch {

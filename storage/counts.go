@@ -64,26 +64,29 @@ func (d countDeltas) write(ctx context.Context, addCount *sql.Stmt) error {
 }
 
 const addCountSQL = `INSERT INTO counts (name, key, n) VALUES (?, ?, ?)
-	ON CONFLICT (name, key) DO UPDATE SET n = n + excluded.n`
+	ON CONFLICT (name, key) DO UPDATE SET n = counts.n + excluded.n`
 
 // pruneCountsSQL subtracts from the counts what deleting the items of the
 // ids CTE (ids(id)) will remove; it runs before the delete. A story is
 // gone when none of its items stays. (+on_topic keeps the planner from
 // scanning every on-topic item through items_on_topic_published.)
 const pruneCountsSQL = `UPDATE counts SET n = counts.n - c.d FROM (
-		SELECT 'items' AS name, '' AS key, count(*) AS d FROM items WHERE id IN ids
-		UNION ALL SELECT 'on_topic', '', count(*) FROM items WHERE id IN ids AND +on_topic = 1
-		UNION ALL SELECT 'stories', '', count(*) FROM (SELECT DISTINCT story_id AS s FROM items WHERE id IN ids)
-			WHERE NOT EXISTS (SELECT 1 FROM items j WHERE j.story_id = s AND j.id NOT IN ids)
-		UNION ALL SELECT 'topic', topic, count(*) FROM item_topics WHERE on_topic = 1 AND item_id IN ids GROUP BY topic
-		UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 AND item_id IN ids GROUP BY tag
+		SELECT 'items' AS name, '' AS key, count(*) AS d FROM items WHERE id IN (SELECT id FROM ids)
+		UNION ALL SELECT 'on_topic', '', count(*) FROM items WHERE id IN (SELECT id FROM ids) AND +on_topic = 1
+		UNION ALL SELECT 'stories', '', count(*) FROM (SELECT DISTINCT story_id AS s FROM items WHERE id IN (SELECT id FROM ids)) AS pruned
+			WHERE NOT EXISTS (SELECT 1 FROM items j WHERE j.story_id = s AND j.id NOT IN (SELECT id FROM ids))
+		UNION ALL SELECT 'topic', topic, count(*) FROM item_topics WHERE on_topic = 1 AND item_id IN (SELECT id FROM ids) GROUP BY topic
+		UNION ALL SELECT 'tag', tag, count(*) FROM item_tags WHERE on_topic = 1 AND item_id IN (SELECT id FROM ids) GROUP BY tag
 	) AS c WHERE counts.name = c.name AND counts.key = c.key`
 
 // newStoriesSQL counts the distinct stories of ?1 (a JSON array) that no
 // item has but those of ?2 (a JSON array of ids): one prepared query per
 // transaction rather than a probe per item.
-const newStoriesSQL = `SELECT count(DISTINCT s.value) FROM json_each(?1) s
-	WHERE NOT EXISTS (SELECT 1 FROM items WHERE story_id = s.value AND id NOT IN (SELECT value FROM json_each(?2)))`
+func newStoriesSQL(e engine) string {
+	return `SELECT count(DISTINCT s.value) FROM ` + e.jsonValues(`?1`) + ` s
+	WHERE NOT EXISTS (SELECT 1 FROM items WHERE story_id = s.value
+		AND id NOT IN (SELECT CAST(value AS BIGINT) FROM ` + e.jsonValues(`?2`) + `))`
+}
 
 // countNewStories counts the stories of the items this transaction
 // inserted that no other item has.

@@ -15,96 +15,98 @@ import (
 // items and checks after each that Stats (the maintained counts) equals a
 // recount of the tables.
 func TestCountsAgreeWithRecount(t *testing.T) {
-	ctx := context.Background()
-	seen := func(it news.Item) news.Item { it.FirstSeen = it.Published; return it }
-	on := func(guid string, d int, story string, topics []string, tags ...string) news.Item {
-		it := seen(tagged(item("A", guid, "https://a.example/"+guid, "A "+guid, day(d)), true, topics, tags...))
-		it.StoryID = story
-		return it
-	}
-	off := func(guid string, d int) news.Item {
-		return seen(tagged(item("A", guid, "https://a.example/"+guid, "A "+guid, day(d)), false, nil, "sport"))
-	}
-	db := openTest(t, newTestClock(), "A", "B")
-	var a1ID, a5ID int64
-	for _, step := range []struct {
-		name string
-		do   func(t *testing.T)
-		want Stats // Items, OnTopic, Stories only; the maps are checked against the recount
-	}{
-		{"empty", func(*testing.T) {}, Stats{}},
-		{"new items", func(t *testing.T) {
-			mustSave(t, db, "A",
-				on("a1", 1, "s1", []string{"ir"}, "drones"),
-				on("a2", 2, "s1", []string{"ir", "ua"}, "drones", "sanctions"),
-				on("a3", 3, "", []string{"ua"}, "sanctions"),
-				off("a4", 4), off("a5", 5))
-		}, Stats{Items: 5, OnTopic: 3, Stories: 4}},
-		{"a new item of a stored story", func(t *testing.T) {
-			mustSave(t, db, "A", on("a6", 6, "s1", []string{"ua"}, "drones"))
-		}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
-		{"duplicates and re-polls", func(t *testing.T) {
-			mustSave(t, db, "B", seen(item("B", "b1", "https://a.example/a1", "a1 at B", day(1))))
-			mustSave(t, db, "A", on("a1", 1, "s1", []string{"ir"}, "drones"))
-		}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
-		{"update in place: off topic", func(t *testing.T) {
-			mustSave(t, db, "A", seen(tagged(withText(item("A", "a2", "https://a.example/a2", "A a2", day(2)), "edited"), false, nil, "drones")))
-		}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
-		{"update in place: other labels", func(t *testing.T) {
-			mustSave(t, db, "A", withText(on("a3", 3, "", []string{"ir"}, "drones", "military"), "edited"))
-		}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
-		{"retag: on topic", func(t *testing.T) {
-			items := mustItems(t, db, news.Query{})
-			for _, it := range items {
-				switch it.GUID {
-				case "a5":
-					a5ID = it.ID
-				case "a1":
-					a1ID = it.ID
+	eachEngine(t, func(t *testing.T) {
+		ctx := context.Background()
+		seen := func(it news.Item) news.Item { it.FirstSeen = it.Published; return it }
+		on := func(guid string, d int, story string, topics []string, tags ...string) news.Item {
+			it := seen(tagged(item("A", guid, "https://a.example/"+guid, "A "+guid, day(d)), true, topics, tags...))
+			it.StoryID = story
+			return it
+		}
+		off := func(guid string, d int) news.Item {
+			return seen(tagged(item("A", guid, "https://a.example/"+guid, "A "+guid, day(d)), false, nil, "sport"))
+		}
+		db := openTest(t, newTestClock(), "A", "B")
+		var a1ID, a5ID int64
+		for _, step := range []struct {
+			name string
+			do   func(t *testing.T)
+			want Stats // Items, OnTopic, Stories only; the maps are checked against the recount
+		}{
+			{"empty", func(*testing.T) {}, Stats{}},
+			{"new items", func(t *testing.T) {
+				mustSave(t, db, "A",
+					on("a1", 1, "s1", []string{"ir"}, "drones"),
+					on("a2", 2, "s1", []string{"ir", "ua"}, "drones", "sanctions"),
+					on("a3", 3, "", []string{"ua"}, "sanctions"),
+					off("a4", 4), off("a5", 5))
+			}, Stats{Items: 5, OnTopic: 3, Stories: 4}},
+			{"a new item of a stored story", func(t *testing.T) {
+				mustSave(t, db, "A", on("a6", 6, "s1", []string{"ua"}, "drones"))
+			}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
+			{"duplicates and re-polls", func(t *testing.T) {
+				mustSave(t, db, "B", seen(item("B", "b1", "https://a.example/a1", "a1 at B", day(1))))
+				mustSave(t, db, "A", on("a1", 1, "s1", []string{"ir"}, "drones"))
+			}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
+			{"update in place: off topic", func(t *testing.T) {
+				mustSave(t, db, "A", seen(tagged(withText(item("A", "a2", "https://a.example/a2", "A a2", day(2)), "edited"), false, nil, "drones")))
+			}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
+			{"update in place: other labels", func(t *testing.T) {
+				mustSave(t, db, "A", withText(on("a3", 3, "", []string{"ir"}, "drones", "military"), "edited"))
+			}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
+			{"retag: on topic", func(t *testing.T) {
+				items := mustItems(t, db, news.Query{})
+				for _, it := range items {
+					switch it.GUID {
+					case "a5":
+						a5ID = it.ID
+					case "a1":
+						a1ID = it.ID
+					}
 				}
-			}
-			if err := db.UpdateTagging(ctx, a5ID, news.Tagging{OnTopic: true, Topics: []string{"ua"}, Tags: []string{"energy"}}); err != nil {
+				if err := db.UpdateTagging(ctx, a5ID, news.Tagging{OnTopic: true, Topics: []string{"ua"}, Tags: []string{"energy"}}); err != nil {
+					t.Fatal(err)
+				}
+			}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
+			{"retag: off topic", func(t *testing.T) {
+				if err := db.UpdateTagging(ctx, a1ID, news.Tagging{OnTopic: false, Tags: []string{"drones"}}); err != nil {
+					t.Fatal(err)
+				}
+			}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
+			{"prune one item of a story", func(t *testing.T) {
+				if n, err := db.Prune(ctx, day(2)); err != nil || n != 1 {
+					t.Fatalf("Prune: %d, %v", n, err)
+				}
+			}, Stats{Items: 5, OnTopic: 3, Stories: 4}},
+			{"prune the last items of stories, and more", func(t *testing.T) {
+				if n, err := db.Prune(ctx, day(5)); err != nil || n != 3 {
+					t.Fatalf("Prune: %d, %v", n, err)
+				}
+			}, Stats{Items: 2, OnTopic: 2, Stories: 2}},
+			{"prune everything", func(t *testing.T) {
+				if n, err := db.Prune(ctx, day(50)); err != nil || n != 2 {
+					t.Fatalf("Prune: %d, %v", n, err)
+				}
+			}, Stats{}},
+		} {
+			step.do(t)
+			got, err := db.Stats(ctx)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}, Stats{Items: 6, OnTopic: 4, Stories: 4}},
-		{"retag: off topic", func(t *testing.T) {
-			if err := db.UpdateTagging(ctx, a1ID, news.Tagging{OnTopic: false, Tags: []string{"drones"}}); err != nil {
+			recount, err := db.countStats(ctx)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}, Stats{Items: 6, OnTopic: 3, Stories: 4}},
-		{"prune one item of a story", func(t *testing.T) {
-			if n, err := db.Prune(ctx, day(2)); err != nil || n != 1 {
-				t.Fatalf("Prune: %d, %v", n, err)
+			if !equalStats(got, recount) {
+				t.Errorf("after %s: Stats\n %+v\nrecount\n %+v", step.name, got, recount)
 			}
-		}, Stats{Items: 5, OnTopic: 3, Stories: 4}},
-		{"prune the last items of stories, and more", func(t *testing.T) {
-			if n, err := db.Prune(ctx, day(5)); err != nil || n != 3 {
-				t.Fatalf("Prune: %d, %v", n, err)
+			if got.Items != step.want.Items || got.OnTopic != step.want.OnTopic || got.Stories != step.want.Stories {
+				t.Errorf("after %s: Stats %+v, want items %d, on topic %d, stories %d",
+					step.name, got, step.want.Items, step.want.OnTopic, step.want.Stories)
 			}
-		}, Stats{Items: 2, OnTopic: 2, Stories: 2}},
-		{"prune everything", func(t *testing.T) {
-			if n, err := db.Prune(ctx, day(50)); err != nil || n != 2 {
-				t.Fatalf("Prune: %d, %v", n, err)
-			}
-		}, Stats{}},
-	} {
-		step.do(t)
-		got, err := db.Stats(ctx)
-		if err != nil {
-			t.Fatal(err)
 		}
-		recount, err := db.countStats(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !equalStats(got, recount) {
-			t.Errorf("after %s: Stats\n %+v\nrecount\n %+v", step.name, got, recount)
-		}
-		if got.Items != step.want.Items || got.OnTopic != step.want.OnTopic || got.Stories != step.want.Stories {
-			t.Errorf("after %s: Stats %+v, want items %d, on topic %d, stories %d",
-				step.name, got, step.want.Items, step.want.OnTopic, step.want.Stories)
-		}
-	}
+	})
 }
 
 func equalStats(a, b Stats) bool {
@@ -162,7 +164,7 @@ func TestCountsPlans(t *testing.T) {
 		name, sql string
 		args      []any
 	}{
-		{"new stories", newStoriesSQL, []any{`["a","b"]`, `[1,2]`}},
+		{"new stories", newStoriesSQL(engineSQLite), []any{`["a","b"]`, `[1,2]`}},
 		{"prune", `WITH ids(id) AS (VALUES (?), (?)) ` + pruneCountsSQL, []any{1, 2}},
 	} {
 		rows, err := db.w.Query(`EXPLAIN QUERY PLAN `+c.sql, c.args...)

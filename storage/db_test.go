@@ -165,63 +165,65 @@ func TestOpenDetectsCorruption(t *testing.T) {
 }
 
 func TestRevision(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t, newTestClock(), "A", "B")
-	rev := func() (int64, int64) {
-		t.Helper()
-		r, err := db.Revision(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := db.ContentRevision(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r, c
-	}
-	a := item("A", "a1", "https://a.example/1", "One", day(1))
-	var stored int64
-
-	for _, c := range []struct {
-		name             string
-		do               func() error
-		revUp, contentUp bool
-	}{
-		{"new item", func() error { _, err := db.SaveFetch(ctx, mustState(t, db, "A"), []news.Item{a}); return err }, true, true},
-		{"unchanged re-poll", func() error { _, err := db.SaveFetch(ctx, mustState(t, db, "A"), []news.Item{a}); return err }, true, false},
-		{"outlet state", func() error {
-			st := mustState(t, db, "A")
-			st.LastStatus = 304
-			return db.SaveOutletState(ctx, st)
-		}, true, false},
-		{"duplicate source", func() error {
-			_, err := db.SaveFetch(ctx, mustState(t, db, "B"), []news.Item{item("B", "b1", a.URL, "One", day(1))})
-			return err
-		}, true, true},
-		{"retag", func() error {
-			its := mustItems(t, db, news.Query{})
-			stored = its[0].ID
-			return db.UpdateTagging(ctx, stored, news.Tagging{OnTopic: true, Tags: []string{"drones"}})
-		}, true, true},
-		{"same tagging again", func() error {
-			return db.UpdateTagging(ctx, stored, news.Tagging{OnTopic: true, Tags: []string{"drones"}})
-		}, false, false},
-		{"sync outlets", func() error { return db.SyncOutlets(ctx, testOutlets("A")) }, true, false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			r0, c0 := rev()
-			if err := c.do(); err != nil {
+	eachEngine(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := openTest(t, newTestClock(), "A", "B")
+		rev := func() (int64, int64) {
+			t.Helper()
+			r, err := db.Revision(ctx)
+			if err != nil {
 				t.Fatal(err)
 			}
-			r1, c1 := rev()
-			if (r1 > r0) != c.revUp || r1 < r0 {
-				t.Errorf("revision %d → %d, want up=%v", r0, r1, c.revUp)
+			c, err := db.ContentRevision(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if (c1 > c0) != c.contentUp || c1 < c0 {
-				t.Errorf("content revision %d → %d, want up=%v", c0, c1, c.contentUp)
-			}
-		})
-	}
+			return r, c
+		}
+		a := item("A", "a1", "https://a.example/1", "One", day(1))
+		var stored int64
+
+		for _, c := range []struct {
+			name             string
+			do               func() error
+			revUp, contentUp bool
+		}{
+			{"new item", func() error { _, err := db.SaveFetch(ctx, mustState(t, db, "A"), []news.Item{a}); return err }, true, true},
+			{"unchanged re-poll", func() error { _, err := db.SaveFetch(ctx, mustState(t, db, "A"), []news.Item{a}); return err }, true, false},
+			{"outlet state", func() error {
+				st := mustState(t, db, "A")
+				st.LastStatus = 304
+				return db.SaveOutletState(ctx, st)
+			}, true, false},
+			{"duplicate source", func() error {
+				_, err := db.SaveFetch(ctx, mustState(t, db, "B"), []news.Item{item("B", "b1", a.URL, "One", day(1))})
+				return err
+			}, true, true},
+			{"retag", func() error {
+				its := mustItems(t, db, news.Query{})
+				stored = its[0].ID
+				return db.UpdateTagging(ctx, stored, news.Tagging{OnTopic: true, Tags: []string{"drones"}})
+			}, true, true},
+			{"same tagging again", func() error {
+				return db.UpdateTagging(ctx, stored, news.Tagging{OnTopic: true, Tags: []string{"drones"}})
+			}, false, false},
+			{"sync outlets", func() error { return db.SyncOutlets(ctx, testOutlets("A")) }, true, false},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r0, c0 := rev()
+				if err := c.do(); err != nil {
+					t.Fatal(err)
+				}
+				r1, c1 := rev()
+				if (r1 > r0) != c.revUp || r1 < r0 {
+					t.Errorf("revision %d → %d, want up=%v", r0, r1, c.revUp)
+				}
+				if (c1 > c0) != c.contentUp || c1 < c0 {
+					t.Errorf("content revision %d → %d, want up=%v", c0, c1, c.contentUp)
+				}
+			})
+		}
+	})
 }
 
 func TestBackgroundCheckpoint(t *testing.T) {
@@ -287,8 +289,15 @@ func TestIdentityLookupPlans(t *testing.T) {
 					t.Errorf("plan does not use %s:\n%s", idx, text)
 				}
 			}
+			// a subquery, unnamed or named (CO-ROUTINE name), is no table
+			subqueries := map[string]bool{}
 			for _, line := range plan {
-				if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN (subquery") {
+				if name, ok := strings.CutPrefix(line, "CO-ROUTINE "); ok {
+					subqueries[name] = true
+				}
+			}
+			for _, line := range plan {
+				if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN (subquery") && !subqueries[strings.TrimPrefix(line, "SCAN ")] {
 					t.Errorf("plan scans a table:\n%s", text)
 				}
 			}

@@ -149,146 +149,150 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 }
 
 func TestReopenKeepsIdentity(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
-	clock := newTestClock()
-	ctx := context.Background()
-	feed := func(outlet string, n int) []news.Item {
-		var items []news.Item
-		for i := range n {
-			it := item(outlet, outlet+itoa(i), "https://"+outlet+".example/"+itoa(i), outlet+" "+itoa(i), day(i))
-			if i%3 == 0 {
-				it.StoryID = "story-" + itoa(i/3)
+	eachEngine(t, func(t *testing.T) {
+		path := newDatabase(t)
+		clock := newTestClock()
+		ctx := context.Background()
+		feed := func(outlet string, n int) []news.Item {
+			var items []news.Item
+			for i := range n {
+				it := item(outlet, outlet+itoa(i), "https://"+outlet+".example/"+itoa(i), outlet+" "+itoa(i), day(i))
+				if i%3 == 0 {
+					it.StoryID = "story-" + itoa(i/3)
+				}
+				items = append(items, it)
 			}
-			items = append(items, it)
+			return items
 		}
-		return items
-	}
-	type ident struct{ UID, Story, First string }
-	idents := func(db *DB) map[string]ident {
-		m := map[string]ident{}
-		for _, it := range mustItems(t, db, news.Query{}) {
-			m[it.Outlet+"|"+it.GUID] = ident{it.UID, it.StoryID, it.FirstSeen.String()}
+		type ident struct{ UID, Story, First string }
+		idents := func(db *DB) map[string]ident {
+			m := map[string]ident{}
+			for _, it := range mustItems(t, db, news.Query{}) {
+				m[it.Outlet+"|"+it.GUID] = ident{it.UID, it.StoryID, it.FirstSeen.String()}
+			}
+			return m
 		}
-		return m
-	}
 
-	db, err := Open(ctx, path, WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SyncOutlets(ctx, testOutlets("A", "B")); err != nil {
-		t.Fatal(err)
-	}
-	mustSave(t, db, "A", feed("A", 30)...)
-	mustSave(t, db, "B", feed("B", 10)...)
-	first := idents(db)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+		db, err := Open(ctx, path, WithClock(clock.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SyncOutlets(ctx, testOutlets("A", "B")); err != nil {
+			t.Fatal(err)
+		}
+		mustSave(t, db, "A", feed("A", 30)...)
+		mustSave(t, db, "B", feed("B", 10)...)
+		first := idents(db)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
 
-	clock.Advance(24 * time.Hour)
-	db2 := openAt(t, path, clock, "A", "B")
-	if got := idents(db2); !reflect.DeepEqual(got, first) {
-		t.Fatalf("identities changed across reopen")
-	}
-	// Re-polling after the restart neither duplicates nor re-identifies.
-	stats := mustSave(t, db2, "A", feed("A", 30)...)
-	if stats != (news.SaveStats{Unchanged: 30}) {
-		t.Errorf("re-poll after reopen: %+v, want 30 unchanged", stats)
-	}
-	if got := idents(db2); !reflect.DeepEqual(got, first) {
-		t.Errorf("identities changed by a re-poll after reopen")
-	}
+		clock.Advance(24 * time.Hour)
+		db2 := openAt(t, path, clock, "A", "B")
+		if got := idents(db2); !reflect.DeepEqual(got, first) {
+			t.Fatalf("identities changed across reopen")
+		}
+		// Re-polling after the restart neither duplicates nor re-identifies.
+		stats := mustSave(t, db2, "A", feed("A", 30)...)
+		if stats != (news.SaveStats{Unchanged: 30}) {
+			t.Errorf("re-poll after reopen: %+v, want 30 unchanged", stats)
+		}
+		if got := idents(db2); !reflect.DeepEqual(got, first) {
+			t.Errorf("identities changed by a re-poll after reopen")
+		}
+	})
 }
 
 // TestConcurrentReadersWhileIngesting runs readers against a writer; run
 // with -race. Readers must see consistent snapshots: every item has its
 // sources, counts never go down.
 func TestConcurrentReadersWhileIngesting(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t, newTestClock(), "A", "B")
-	const rounds = 30
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	wg.Go(func() {
-		defer close(done)
-		for r := range rounds {
-			var items []news.Item
-			for i := range 20 {
-				n := r*20 + i
-				items = append(items, tagged(item("A", itoa(n), "https://a.example/"+itoa(n), "A "+itoa(n), day(n%50)), n%2 == 0, nil, "drones"))
-			}
-			if err := saveAs(ctx, db, "A", items...); err != nil {
-				errs <- err
-				return
-			}
-			// B carries some of A's items.
-			dup := item("B", "b"+itoa(r), "https://a.example/"+itoa(r*20), "B copy", day(r%50))
-			if err := saveAs(ctx, db, "B", dup); err != nil {
-				errs <- err
-				return
-			}
-		}
-	})
-	for reader := range 4 {
+	eachEngine(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := openTest(t, newTestClock(), "A", "B")
+		const rounds = 30
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
 		wg.Go(func() {
-			var lastRev int64
-			lastTotal := 0
-			for {
-				select {
-				case <-done:
-					return
-				case <-time.After(time.Millisecond): // leave the writer some CPU
+			defer close(done)
+			for r := range rounds {
+				var items []news.Item
+				for i := range 20 {
+					n := r*20 + i
+					items = append(items, tagged(item("A", itoa(n), "https://a.example/"+itoa(n), "A "+itoa(n), day(n%50)), n%2 == 0, nil, "drones"))
 				}
-				// Revision first: what is read after it is at least as new.
-				rev, err := db.Revision(ctx)
-				if err != nil {
+				if err := saveAs(ctx, db, "A", items...); err != nil {
 					errs <- err
 					return
 				}
-				if rev < lastRev {
-					errs <- fmt.Errorf("revision went back from %d to %d", lastRev, rev)
-					return
-				}
-				lastRev = rev
-				items, err := db.Items(ctx, news.Query{OnTopic: reader%2 == 0, Tag: "drones", Limit: 50})
-				if err != nil {
+				// B carries some of A's items.
+				dup := item("B", "b"+itoa(r), "https://a.example/"+itoa(r*20), "B copy", day(r%50))
+				if err := saveAs(ctx, db, "B", dup); err != nil {
 					errs <- err
 					return
 				}
-				for _, it := range items {
-					if len(it.Sources) == 0 || it.Sources[0].Outlet != "A" {
-						errs <- fmt.Errorf("item %s read with sources %+v", it.UID, it.Sources)
-						return
-					}
-					if reader%2 == 0 && !it.OnTopic {
-						errs <- fmt.Errorf("off-topic item %s in an on-topic query", it.UID)
-						return
-					}
-				}
-				outlets, err := db.Outlets(ctx)
-				if err != nil {
-					errs <- err
-					return
-				}
-				total := outlets[0].ItemCount
-				if total%20 != 0 || total < lastTotal {
-					errs <- fmt.Errorf("reader saw item count %d after %d: not a whole number of batches", total, lastTotal)
-					return
-				}
-				lastTotal = total
 			}
 		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if n := len(mustItems(t, db, news.Query{})); n != rounds*20 {
-		t.Errorf("%d items stored, want %d", n, rounds*20)
-	}
+		for reader := range 4 {
+			wg.Go(func() {
+				var lastRev int64
+				lastTotal := 0
+				for {
+					select {
+					case <-done:
+						return
+					case <-time.After(time.Millisecond): // leave the writer some CPU
+					}
+					// Revision first: what is read after it is at least as new.
+					rev, err := db.Revision(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if rev < lastRev {
+						errs <- fmt.Errorf("revision went back from %d to %d", lastRev, rev)
+						return
+					}
+					lastRev = rev
+					items, err := db.Items(ctx, news.Query{OnTopic: reader%2 == 0, Tag: "drones", Limit: 50})
+					if err != nil {
+						errs <- err
+						return
+					}
+					for _, it := range items {
+						if len(it.Sources) == 0 || it.Sources[0].Outlet != "A" {
+							errs <- fmt.Errorf("item %s read with sources %+v", it.UID, it.Sources)
+							return
+						}
+						if reader%2 == 0 && !it.OnTopic {
+							errs <- fmt.Errorf("off-topic item %s in an on-topic query", it.UID)
+							return
+						}
+					}
+					outlets, err := db.Outlets(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					total := outlets[0].ItemCount
+					if total%20 != 0 || total < lastTotal {
+						errs <- fmt.Errorf("reader saw item count %d after %d: not a whole number of batches", total, lastTotal)
+						return
+					}
+					lastTotal = total
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if n := len(mustItems(t, db, news.Query{})); n != rounds*20 {
+			t.Errorf("%d items stored, want %d", n, rounds*20)
+		}
+	})
 }
 
 func TestBackupWhileIngesting(t *testing.T) {
@@ -377,52 +381,54 @@ func TestBackupWhileIngesting(t *testing.T) {
 }
 
 func TestPrune(t *testing.T) {
-	ctx := context.Background()
-	clock := newTestClock()
-	db := openTest(t, clock, "A", "B")
-	// Old items (first seen long ago), with tags and a second source.
-	var old []news.Item
-	for i := range pruneBatch + 20 { // more than one batch
-		old = append(old, tagged(item("A", "old"+itoa(i), "https://a.example/old/"+itoa(i), "Old "+itoa(i), day(-100)), true, []string{"ir"}, "drones"))
-	}
-	mustSave(t, db, "A", old...)
-	mustSave(t, db, "B", item("B", "b-old", old[0].URL, "copy", day(-100)))
-	clock.Advance(100 * 24 * time.Hour)
-	// Recent items, and an old-dated item first seen recently.
-	keep := []news.Item{
-		tagged(item("A", "new1", "https://a.example/new/1", "New 1", clock.Now()), true, []string{"ir"}, "drones"),
-		item("A", "late", "https://a.example/late", "Old article seen late", day(-200)),
-	}
-	mustSave(t, db, "A", keep...)
-	mustSave(t, db, "B", item("B", "b-new", keep[0].URL, "copy", clock.Now()))
+	eachEngine(t, func(t *testing.T) {
+		ctx := context.Background()
+		clock := newTestClock()
+		db := openTest(t, clock, "A", "B")
+		// Old items (first seen long ago), with tags and a second source.
+		var old []news.Item
+		for i := range pruneBatch + 20 { // more than one batch
+			old = append(old, tagged(item("A", "old"+itoa(i), "https://a.example/old/"+itoa(i), "Old "+itoa(i), day(-100)), true, []string{"ir"}, "drones"))
+		}
+		mustSave(t, db, "A", old...)
+		mustSave(t, db, "B", item("B", "b-old", old[0].URL, "copy", day(-100)))
+		clock.Advance(100 * 24 * time.Hour)
+		// Recent items, and an old-dated item first seen recently.
+		keep := []news.Item{
+			tagged(item("A", "new1", "https://a.example/new/1", "New 1", clock.Now()), true, []string{"ir"}, "drones"),
+			item("A", "late", "https://a.example/late", "Old article seen late", day(-200)),
+		}
+		mustSave(t, db, "A", keep...)
+		mustSave(t, db, "B", item("B", "b-new", keep[0].URL, "copy", clock.Now()))
 
-	n, err := db.Prune(ctx, clock.Now().Add(-30*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != len(old) {
-		t.Errorf("pruned %d, want %d", n, len(old))
-	}
-	if got := titles(mustItems(t, db, news.Query{})); len(got) != 2 {
-		t.Errorf("left %q, want the two recent ones", got)
-	}
-	for table, want := range map[string]int{"sources": 3, "item_outlets": 3, "item_tags": 1, "item_topics": 1} {
-		if got := countRows(t, db, table); got != want {
-			t.Errorf("%s: %d rows left, want %d", table, got, want)
+		n, err := db.Prune(ctx, clock.Now().Add(-30*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for name, want := range map[string]int{"A": 2, "B": 1} {
-		if got := mustState(t, db, name).ItemCount; got != want {
-			t.Errorf("outlet %s item count %d, want %d", name, got, want)
+		if n != len(old) {
+			t.Errorf("pruned %d, want %d", n, len(old))
 		}
-	}
-	// Pruning again finds nothing; the kept items are still matched.
-	if n, err := db.Prune(ctx, clock.Now().Add(-30*24*time.Hour)); err != nil || n != 0 {
-		t.Errorf("second prune: %d, %v", n, err)
-	}
-	if s := mustSave(t, db, "A", keep...); s != (news.SaveStats{Unchanged: 2}) {
-		t.Errorf("re-poll after prune: %+v", s)
-	}
+		if got := titles(mustItems(t, db, news.Query{})); len(got) != 2 {
+			t.Errorf("left %q, want the two recent ones", got)
+		}
+		for table, want := range map[string]int{"sources": 3, "item_outlets": 3, "item_tags": 1, "item_topics": 1} {
+			if got := countRows(t, db, table); got != want {
+				t.Errorf("%s: %d rows left, want %d", table, got, want)
+			}
+		}
+		for name, want := range map[string]int{"A": 2, "B": 1} {
+			if got := mustState(t, db, name).ItemCount; got != want {
+				t.Errorf("outlet %s item count %d, want %d", name, got, want)
+			}
+		}
+		// Pruning again finds nothing; the kept items are still matched.
+		if n, err := db.Prune(ctx, clock.Now().Add(-30*24*time.Hour)); err != nil || n != 0 {
+			t.Errorf("second prune: %d, %v", n, err)
+		}
+		if s := mustSave(t, db, "A", keep...); s != (news.SaveStats{Unchanged: 2}) {
+			t.Errorf("re-poll after prune: %+v", s)
+		}
+	})
 }
 
 // saveAs is SaveFetch with the outlet's stored state, for goroutines that

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,11 +62,12 @@ func (c *testClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// openTest opens a fresh database in a temporary directory, with the given
-// outlets synced, and closes it at the end of the test.
+// openTest opens a fresh database of the test's engine (eachEngine; a file
+// in a temporary directory outside of it), with the given outlets synced,
+// and closes it at the end of the test.
 func openTest(tb testing.TB, clock *testClock, outlets ...string) *DB {
 	tb.Helper()
-	return openAt(tb, filepath.Join(tb.TempDir(), "db", "topicfeed.db"), clock, outlets...)
+	return openAt(tb, newDatabase(tb), clock, outlets...)
 }
 
 func openAt(tb testing.TB, path string, clock *testClock, outlets ...string) *DB {

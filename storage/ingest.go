@@ -344,9 +344,9 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 		updated = published
 	}
 	// The uid is unique; on a (vanishingly rare) collision the insert
-	// does nothing and the next candidate is tried.
+	// does nothing, returns no id, and the next candidate is tried.
 	var (
-		res   sql.Result
+		id    int64
 		story string
 	)
 	for attempt := 0; ; attempt++ {
@@ -358,28 +358,19 @@ func (in *ingest) insert(ctx context.Context, it *news.Item, hash string) error 
 		if story == "" {
 			story = "s-" + uid
 		}
-		var err error
-		res, err = in.stmt(ctx, in.db.ws.insertItem).ExecContext(ctx,
+		err := in.stmt(ctx, in.db.ws.insertItem).QueryRowContext(ctx,
 			uid, story, in.outletID, it.GUID, it.URL, lookupKey(it.URL), it.Title, it.Summary, it.Text, it.ContentHTML,
 			encodeList(it.Authors), encodeList(it.Categories), it.Language, it.Image, encodeEnclosures(it.Enclosures),
 			toMillis(published), toMillis(updated), toMillis(firstSeen), it.ContentHash, lookupKey(it.ContentHash),
 			int64(it.SimHash), hash,
 			boolInt(it.OnTopic), encodeList(uniq(it.Topics)), encodeList(uniq(it.Tags)), finite(it.Score), encodeEvidence(it.Evidence),
-			it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, published), it.PendingHTML)
-		if err != nil {
-			return fmt.Errorf("insert item: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("insert item: %w", err)
-		}
-		if n == 1 {
+			it.StoryWhy, it.RelatedStory, outletUpdated(it.Updated, published), it.PendingHTML).Scan(&id)
+		if err == nil {
 			break
 		}
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("insert item: %w", err)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("insert item: %w", err)
+		}
 	}
 	in.counts.add("items", "", 1)
 	in.newStories = append(in.newStories, story)

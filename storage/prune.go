@@ -32,7 +32,7 @@ func (db *DB) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 			}
 			n = len(ids)
 			in := `(?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
-			idsCTE := `WITH ids(id) AS (VALUES (?)` + strings.Repeat(`, (?)`, len(ids)-1) + `) `
+			idsCTE := `WITH ids(id) AS (VALUES (CAST(? AS BIGINT))` + strings.Repeat(`, (?)`, len(ids)-1) + `) `
 			if _, err := tx.ExecContext(ctx, idsCTE+pruneCountsSQL, ids...); err != nil {
 				return fmt.Errorf("prune: update counts: %w", err)
 			}

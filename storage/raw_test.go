@@ -34,119 +34,121 @@ func mustKnownRaw(tb testing.TB, db *DB, outlet string, hashes ...uint64) []uint
 // TestKnownRaw stores fetches with raw-entry fingerprints and asks which
 // fingerprints are known for an outlet.
 func TestKnownRaw(t *testing.T) {
-	const big = uint64(1)<<63 + 12345 // beyond int64: stored by its bits
-	a1 := item("A", "a-1", "https://a.example/1", "One", day(1))
-	a2 := item("A", "a-2", "https://a.example/2", "Two", day(2))
-	b1 := item("B", "b-1", a1.URL, "One, again", day(1)) // a duplicate of a1
-	type fetch struct {
-		outlet string
-		items  []news.Item
-	}
-	for _, c := range []struct {
-		name   string
-		fetch  []fetch
-		outlet string
-		ask    []uint64
-		want   []uint64
-	}{
-		{
-			name:   "new items round trip",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11), withRaw(a2, big)}}},
-			outlet: "A", ask: []uint64{11, 12, big, big - 1},
-			want: []uint64{11, big},
-		},
-		{
-			name:   "no hashes asked",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}},
-			outlet: "A", ask: nil,
-			want: nil,
-		},
-		{
-			name:   "0 is unset and never matches",
-			fetch:  []fetch{{"A", []news.Item{a1, withRaw(a2, 22)}}},
-			outlet: "A", ask: []uint64{0, 22},
-			want: []uint64{22},
-		},
-		{
-			name:   "another outlet's hashes do not match",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}},
-			outlet: "B", ask: []uint64{11, 33},
-			want: []uint64{33},
-		},
-		{
-			name:   "a duplicate's source is the other outlet's, not the item's",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}},
-			outlet: "A", ask: []uint64{11, 33},
-			want: []uint64{11},
-		},
-		{
-			name:   "unknown outlet",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}},
-			outlet: "Nobody", ask: []uint64{11},
-			want: nil,
-		},
-		{
-			name:   "unchanged item with a new raw entry replaces the fingerprint",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{withRaw(a1, 12)}}},
-			outlet: "A", ask: []uint64{11, 12},
-			want: []uint64{12},
-		},
-		{
-			name:   "unchanged item without a fingerprint keeps the stored one",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{a1}}},
-			outlet: "A", ask: []uint64{11},
-			want: []uint64{11},
-		},
-		{
-			name:   "a row stored without a fingerprint gets one on the next poll",
-			fetch:  []fetch{{"A", []news.Item{a1}}, {"A", []news.Item{withRaw(a1, 11)}}},
-			outlet: "A", ask: []uint64{11},
-			want: []uint64{11},
-		},
-		{
-			name: "updated item",
-			fetch: []fetch{{"A", []news.Item{withRaw(a1, 11)}},
-				{"A", []news.Item{withRaw(withText(a1, "Corrected."), 13)}}},
-			outlet: "A", ask: []uint64{11, 13},
-			want: []uint64{13},
-		},
-		{
-			name:   "another outlet's unchanged copy",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}, {"B", []news.Item{withRaw(b1, 34)}}},
-			outlet: "B", ask: []uint64{33, 34},
-			want: []uint64{34},
-		},
-		{
-			name: "another outlet's edited copy",
-			fetch: []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}},
-				{"B", []news.Item{func() news.Item { it := withRaw(b1, 35); it.Title = "Retitled"; return it }()}}},
-			outlet: "B", ask: []uint64{33, 35},
-			want: []uint64{35},
-		},
-		{
-			name:   "an alias GUID of the outlet's own item",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{withRaw(func() news.Item { it := a1; it.GUID = "a-1-alias"; return it }(), 14)}}},
-			outlet: "A", ask: []uint64{11, 14},
-			want: []uint64{11, 14},
-		},
-		{
-			name:   "more hashes than one query takes",
-			fetch:  []fetch{{"A", []news.Item{withRaw(a1, 1), withRaw(a2, 1100)}}},
-			outlet: "A", ask: seq(1, 1200),
-			want: []uint64{1, 1100},
-		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			db := openTest(t, newTestClock(), "A", "B")
-			for _, f := range c.fetch {
-				mustSave(t, db, f.outlet, f.items...)
-			}
-			got := mustKnownRaw(t, db, c.outlet, c.ask...)
-			if !slices.Equal(got, c.want) {
-				t.Errorf("KnownRaw(%s, %v) = %v, want %v", c.outlet, short(c.ask), got, c.want)
-			}
-		})
-	}
+	eachEngine(t, func(t *testing.T) {
+		const big = uint64(1)<<63 + 12345 // beyond int64: stored by its bits
+		a1 := item("A", "a-1", "https://a.example/1", "One", day(1))
+		a2 := item("A", "a-2", "https://a.example/2", "Two", day(2))
+		b1 := item("B", "b-1", a1.URL, "One, again", day(1)) // a duplicate of a1
+		type fetch struct {
+			outlet string
+			items  []news.Item
+		}
+		for _, c := range []struct {
+			name   string
+			fetch  []fetch
+			outlet string
+			ask    []uint64
+			want   []uint64
+		}{
+			{
+				name:   "new items round trip",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11), withRaw(a2, big)}}},
+				outlet: "A", ask: []uint64{11, 12, big, big - 1},
+				want: []uint64{11, big},
+			},
+			{
+				name:   "no hashes asked",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}},
+				outlet: "A", ask: nil,
+				want: nil,
+			},
+			{
+				name:   "0 is unset and never matches",
+				fetch:  []fetch{{"A", []news.Item{a1, withRaw(a2, 22)}}},
+				outlet: "A", ask: []uint64{0, 22},
+				want: []uint64{22},
+			},
+			{
+				name:   "another outlet's hashes do not match",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}},
+				outlet: "B", ask: []uint64{11, 33},
+				want: []uint64{33},
+			},
+			{
+				name:   "a duplicate's source is the other outlet's, not the item's",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}},
+				outlet: "A", ask: []uint64{11, 33},
+				want: []uint64{11},
+			},
+			{
+				name:   "unknown outlet",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}},
+				outlet: "Nobody", ask: []uint64{11},
+				want: nil,
+			},
+			{
+				name:   "unchanged item with a new raw entry replaces the fingerprint",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{withRaw(a1, 12)}}},
+				outlet: "A", ask: []uint64{11, 12},
+				want: []uint64{12},
+			},
+			{
+				name:   "unchanged item without a fingerprint keeps the stored one",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{a1}}},
+				outlet: "A", ask: []uint64{11},
+				want: []uint64{11},
+			},
+			{
+				name:   "a row stored without a fingerprint gets one on the next poll",
+				fetch:  []fetch{{"A", []news.Item{a1}}, {"A", []news.Item{withRaw(a1, 11)}}},
+				outlet: "A", ask: []uint64{11},
+				want: []uint64{11},
+			},
+			{
+				name: "updated item",
+				fetch: []fetch{{"A", []news.Item{withRaw(a1, 11)}},
+					{"A", []news.Item{withRaw(withText(a1, "Corrected."), 13)}}},
+				outlet: "A", ask: []uint64{11, 13},
+				want: []uint64{13},
+			},
+			{
+				name:   "another outlet's unchanged copy",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}}, {"B", []news.Item{withRaw(b1, 34)}}},
+				outlet: "B", ask: []uint64{33, 34},
+				want: []uint64{34},
+			},
+			{
+				name: "another outlet's edited copy",
+				fetch: []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"B", []news.Item{withRaw(b1, 33)}},
+					{"B", []news.Item{func() news.Item { it := withRaw(b1, 35); it.Title = "Retitled"; return it }()}}},
+				outlet: "B", ask: []uint64{33, 35},
+				want: []uint64{35},
+			},
+			{
+				name:   "an alias GUID of the outlet's own item",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 11)}}, {"A", []news.Item{withRaw(func() news.Item { it := a1; it.GUID = "a-1-alias"; return it }(), 14)}}},
+				outlet: "A", ask: []uint64{11, 14},
+				want: []uint64{11, 14},
+			},
+			{
+				name:   "more hashes than one query takes",
+				fetch:  []fetch{{"A", []news.Item{withRaw(a1, 1), withRaw(a2, 1100)}}},
+				outlet: "A", ask: seq(1, 1200),
+				want: []uint64{1, 1100},
+			},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				db := openTest(t, newTestClock(), "A", "B")
+				for _, f := range c.fetch {
+					mustSave(t, db, f.outlet, f.items...)
+				}
+				got := mustKnownRaw(t, db, c.outlet, c.ask...)
+				if !slices.Equal(got, c.want) {
+					t.Errorf("KnownRaw(%s, %v) = %v, want %v", c.outlet, short(c.ask), got, c.want)
+				}
+			})
+		}
+	})
 }
 
 func seq(from, to uint64) []uint64 {

@@ -49,11 +49,11 @@ const sourceSQL = `SELECT ` + storedColumns + `, s.id, s.url, s.title, s.raw_has
 // empty string, never matches).
 const articleSQL = `SELECT * FROM (
 		SELECT * FROM (SELECT ` + storedColumns + `, 1 AS how FROM items i
-			WHERE i.url_key = ?1 AND i.url_key <> 0 AND i.url = ?2 ORDER BY i.id LIMIT 1)
+			WHERE i.url_key = ?1 AND i.url_key <> 0 AND i.url = ?2 ORDER BY i.id LIMIT 1) AS by_url
 		UNION ALL
 		SELECT * FROM (SELECT ` + storedColumns + `, 2 FROM items i
-			WHERE i.hash_key = ?3 AND i.hash_key <> 0 AND i.content_hash = ?4 ORDER BY i.id LIMIT 1)
-	) ORDER BY how LIMIT 1`
+			WHERE i.hash_key = ?3 AND i.hash_key <> 0 AND i.content_hash = ?4 ORDER BY i.id LIMIT 1) AS by_content
+	) AS found ORDER BY how LIMIT 1`
 
 func (db *DB) prepareStatements(ctx context.Context) error {
 	for _, p := range []struct {
@@ -69,7 +69,7 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 			hash_key, simhash, change_hash, on_topic, topics, tags, score, evidence, story_why, related_story, outlet_updated,
 			pending_html)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (uid) DO NOTHING`},
+			ON CONFLICT (uid) DO NOTHING RETURNING id`},
 		// An empty URL keeps the stored one. The story's reason and related
 		// story, like the story, are kept once set (a re-indexed item keeps
 		// its story and says only that); an item stored without them (off
@@ -85,16 +85,16 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&db.ws.updateSource, `UPDATE sources SET url = ?, title = ?, raw_hash = ? WHERE id = ?`},
 		{&db.ws.setSourceRaw, `UPDATE sources SET raw_hash = ? WHERE id = ?`},
-		{&db.ws.insertItemOutlet, `INSERT OR IGNORE INTO item_outlets (outlet_id, on_topic, published, item_id)
-			VALUES (?, ?, ?, ?)`},
+		{&db.ws.insertItemOutlet, `INSERT INTO item_outlets (outlet_id, on_topic, published, item_id)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&db.ws.countItems, `UPDATE outlets SET item_count = item_count + ? WHERE id = ?`},
 		{&db.ws.setOutletsOnTopic, `UPDATE item_outlets SET on_topic = ? WHERE item_id = ?`},
 		{&db.ws.deleteTags, `DELETE FROM item_tags WHERE item_id = ?`},
-		{&db.ws.insertTag, `INSERT OR IGNORE INTO item_tags (tag, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
+		{&db.ws.insertTag, `INSERT INTO item_tags (tag, on_topic, published, item_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&db.ws.deleteTopics, `DELETE FROM item_topics WHERE item_id = ?`},
-		{&db.ws.insertTopic, `INSERT OR IGNORE INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?)`},
+		{&db.ws.insertTopic, `INSERT INTO item_topics (topic, on_topic, published, item_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&db.ws.addCount, addCountSQL},
-		{&db.ws.newStories, newStoriesSQL},
+		{&db.ws.newStories, newStoriesSQL(db.eng)},
 		// The item's other columns come from its row; an item that is
 		// gone or off topic gets none.
 		{&db.ws.putStoryState, `INSERT INTO story_states (item_id, version, published, uid, story_id, outlet_id, state)

@@ -29,7 +29,7 @@ type StoryDoc struct {
 // it instead of their text. It reads one snapshot; an error from fn stops
 // it and is returned as it is.
 func (db *DB) EachStoryDoc(ctx context.Context, since time.Time, stateVersion int64, fn func(StoryDoc) error) error {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.r.BeginTx(ctx, db.eng.snapshot())
 	if err != nil {
 		return fmt.Errorf("query story docs: %w", err)
 	}
@@ -123,7 +123,7 @@ const relatedStoriesSQL = `SELECT story FROM (
 			UNION ALL
 			SELECT story_id FROM items WHERE related_story = ?1 AND related_story <> ''
 		) l WHERE l.story <> ?1 GROUP BY l.story
-	) WHERE latest IS NOT NULL
+	) AS related WHERE latest IS NOT NULL
 	ORDER BY latest DESC, story DESC LIMIT ?2`
 
 // RelatedStories returns the stories related to the story with that id
@@ -205,7 +205,7 @@ func (db *DB) SetStories(ctx context.Context, stories map[string]string) (int, e
 		count := func() (int, error) {
 			var n int
 			err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT story_id) FROM items
-				WHERE story_id IN (SELECT value FROM json_each(?))`, string(list)).Scan(&n)
+				WHERE story_id IN (SELECT value FROM `+db.eng.jsonValues(`?`)+`)`, string(list)).Scan(&n)
 			if err != nil {
 				return 0, fmt.Errorf("set stories: count stories: %w", err)
 			}
@@ -245,7 +245,9 @@ func (db *DB) SetStories(ctx context.Context, stories map[string]string) (int, e
 
 // storyChangesSQL reads the stories of the items whose uids ?1 lists (a
 // JSON array).
-const storyChangesSQL = `SELECT uid, story_id FROM items WHERE uid IN (SELECT value FROM json_each(?1))`
+func storyChangesSQL(e engine) string {
+	return `SELECT uid, story_id FROM items WHERE uid IN (SELECT value FROM ` + e.jsonValues(`?1`) + `)`
+}
 
 // storyChanges returns the entries of stories whose item is stored in
 // another story, as a read of the last committed state.
@@ -261,7 +263,7 @@ func (db *DB) storyChanges(ctx context.Context, stories map[string]string) (map[
 		if err != nil {
 			return nil, fmt.Errorf("read stories of %d items: %w", len(uids), err)
 		}
-		rows, err := db.r.QueryContext(ctx, storyChangesSQL, string(list))
+		rows, err := db.r.QueryContext(ctx, storyChangesSQL(db.eng), string(list))
 		if err != nil {
 			return nil, fmt.Errorf("read stories of %d items: %w", len(uids), err)
 		}
