@@ -55,34 +55,60 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 }
 
 func TestOpenTwiceMigratesOnce(t *testing.T) {
-	clock := newTestClock()
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
-	ctx := context.Background()
-	for i := range 3 {
-		db, err := Open(ctx, path, WithClock(clock.Now))
-		if err != nil {
-			t.Fatalf("open %d: %v", i, err)
+	eachEngine(t, func(t *testing.T) {
+		clock := newTestClock()
+		path := newDatabase(t)
+		ctx := context.Background()
+		for i := range 3 {
+			db, err := Open(ctx, path, WithClock(clock.Now))
+			if err != nil {
+				t.Fatalf("open %d: %v", i, err)
+			}
+			if v := storedSchemaVersion(t, db); v != schemaVersion() {
+				t.Errorf("open %d: schema version %d, want %d", i, v, schemaVersion())
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
 		}
-		var v int
-		if err := db.r.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		if v != schemaVersion() {
-			t.Errorf("open %d: user_version %d, want %d", i, v, schemaVersion())
-		}
-		if err := db.Close(); err != nil {
-			t.Fatal(err)
-		}
+	})
+}
+
+// storedSchemaVersion reads the schema version db records.
+func storedSchemaVersion(t *testing.T, db *DB) int {
+	t.Helper()
+	q := `PRAGMA user_version`
+	if db.eng == enginePostgres {
+		q = `SELECT version FROM topicfeed_schema WHERE id = 1`
+	}
+	var v int
+	if err := db.w.QueryRow(q).Scan(&v); err != nil {
+		t.Fatalf("read schema version: %v", err)
+	}
+	return v
+}
+
+// setSchemaVersion records v as db's schema version.
+func setSchemaVersion(t *testing.T, db *DB, v int) {
+	t.Helper()
+	q := `PRAGMA user_version = ` + itoa(v)
+	if db.eng == enginePostgres {
+		q = `UPDATE topicfeed_schema SET version = ` + itoa(v)
+	}
+	if _, err := db.w.Exec(q); err != nil {
+		t.Fatalf("set schema version: %v", err)
 	}
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
+	eachEngine(t, testOpenRefusesNewerSchema)
+}
+
+func testOpenRefusesNewerSchema(t *testing.T) {
+	path := newDatabase(t)
 	db := openAt(t, path, newTestClock())
 	newer := schemaVersion() + 2
-	if _, err := db.w.Exec(`PRAGMA user_version = ` + itoa(newer)); err != nil {
-		t.Fatal(err)
-	}
+	setSchemaVersion(t, db, newer)
 
 	_, err := Open(context.Background(), path)
 	if err == nil {

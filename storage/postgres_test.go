@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestIsPostgresURLAndRedact(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		pg     bool
+		redact string
+	}{
+		{"data/topicfeed.db", false, "data/topicfeed.db"},
+		{"/var/lib/topicfeed/postgres.db", false, "/var/lib/topicfeed/postgres.db"},
+		{"postgres://tf:secret@db.internal:5432/topicfeed?sslmode=require", true, "postgres://tf:xxxxx@db.internal:5432/topicfeed?sslmode=require"},
+		{"postgresql://tf@db/topicfeed", true, "postgresql://tf@db/topicfeed"},
+		{"postgres://db/topicfeed?user=tf&password=secret", true, "postgres://db/topicfeed?password=xxxxx&user=tf"},
+	} {
+		t.Run(c.in, func(t *testing.T) {
+			if got := IsPostgresURL(c.in); got != c.pg {
+				t.Errorf("IsPostgresURL = %v, want %v", got, c.pg)
+			}
+			if got := Redact(c.in); got != c.redact {
+				t.Errorf("Redact = %q, want %q", got, c.redact)
+			}
+		})
+	}
+}
+
+func TestSchemaStepsNumberedAlike(t *testing.T) {
+	if pg, lite := len(postgresSchemaSteps()), len(schemaSteps()); pg != lite {
+		t.Errorf("PostgreSQL has %d schema steps, SQLite %d: append each step to both", pg, lite)
+	}
+}
+
+// Nodes starting at once on an empty database migrate it once, and all
+// open it.
+func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
+	testCluster(t)
+	url := newPostgresDatabase(t)
+	ctx := context.Background()
+	const nodes = 6
+	var wg sync.WaitGroup
+	dbs := make([]*DB, nodes)
+	errs := make([]error, nodes)
+	for i := range nodes {
+		wg.Go(func() { dbs[i], errs[i] = Open(ctx, url) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("node %d: Open: %v", i, err)
+			continue
+		}
+		t.Cleanup(func() { dbs[i].Close() })
+	}
+	if t.Failed() {
+		return
+	}
+	if v := storedSchemaVersion(t, dbs[0]); v != schemaVersion() {
+		t.Errorf("schema version %d, want %d", v, schemaVersion())
+	}
+	// one meta row: the first step ran once
+	var metas int
+	if err := dbs[0].r.QueryRow(`SELECT count(*) FROM meta`).Scan(&metas); err != nil || metas != 1 {
+		t.Errorf("meta rows %d (%v), want 1", metas, err)
+	}
+	// every node writes and sees the others' writes
+	if err := dbs[0].SyncOutlets(ctx, testOutlets("A")); err != nil {
+		t.Fatal(err)
+	}
+	for i, db := range dbs {
+		if _, err := db.OutletState(ctx, "A"); err != nil {
+			t.Errorf("node %d: %v", i, err)
+		}
+	}
+}
+
+func TestPostgresBackupSaysPgDump(t *testing.T) {
+	testCluster(t)
+	db := openAt(t, newPostgresDatabase(t), newTestClock())
+	err := db.Backup(context.Background(), t.TempDir()+"/copy.db")
+	if !errors.Is(err, ErrBackupPostgres) {
+		t.Fatalf("Backup = %v, want ErrBackupPostgres", err)
+	}
+}
+
+// Open refuses a URL it cannot read without repeating it (it may hold a
+// password) and reports an unreachable server naming the URL without its
+// password.
+func TestPostgresOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	_, err := Open(ctx, "postgres://tf:secret@%zz/db")
+	if err == nil {
+		t.Fatal("Open of an unreadable URL succeeded")
+	}
+	// a port nothing listens on: loopback refuses at once
+	_, err2 := Open(ctx, "postgres://tf:secret@127.0.0.1:1/topicfeed?connect_timeout=2")
+	if err2 == nil {
+		t.Fatal("Open of an unreachable server succeeded")
+	}
+	for _, e := range []error{err, err2} {
+		if msg := e.Error(); strings.Contains(msg, "secret") {
+			t.Errorf("error shows the password: %s", msg)
+		}
+	}
+}
