@@ -1,11 +1,34 @@
 // Package storage keeps topicfeed's outlets, items, sources and tagging in
-// one SQLite database (modernc.org/sqlite, pure Go).
+// one database: a SQLite file (modernc.org/sqlite, pure Go), the default,
+// or PostgreSQL (github.com/jackc/pgx/v5, pure Go) when several nodes
+// share one store. Open picks the engine from its argument: a
+// postgres:// or postgresql:// URL, or a file path.
 //
-// The database runs in WAL mode with foreign keys on. Writes go through a
-// pool of exactly one connection (SQLite allows one writer; queuing in Go is
-// cheaper than SQLITE_BUSY retries) whose transactions start IMMEDIATE; reads
-// use a separate read-only pool, so readers never wait for the writer and the
-// writer never waits for readers.
+// One type, DB, and one contract, its exported methods: the SQL is written
+// once, in what both engines accept, and the engine supplies what differs
+// (connections; placeholders, rebound from SQLite's ? and ?NNN to $N when a
+// statement is prepared; the schema; JSON arrays as tables; and what one
+// engine alone has). The behaviour tests run on both (eachEngine).
+//
+// SQLite: the database runs in WAL mode with foreign keys on. Writes go
+// through a pool of exactly one connection (SQLite allows one writer;
+// queuing in Go is cheaper than SQLITE_BUSY retries) whose transactions
+// start IMMEDIATE; reads use a separate read-only pool, so readers never
+// wait for the writer and the writer never waits for readers. A background
+// connection checkpoints the WAL so that commits do not; a clean Close is
+// recorded so that the next Open can skip quick_check (sqlite.go).
+//
+// PostgreSQL: the same two pools, and every write transaction first takes
+// one transaction-scoped advisory lock (pg_advisory_xact_lock), so that
+// one transaction writes at a time across all nodes on the database, as
+// SQLite's file lock makes one process write at a time. Dedupe (a lookup
+// then an insert), the revision counters and the story assigner lease
+// keep their single-writer semantics across nodes; this lock is where
+// PostgreSQL's write throughput is bounded. Migrations run under it too,
+// so nodes starting at once on an empty database migrate it once. The
+// schema version is kept in topicfeed_schema. PostgreSQL's text holds
+// valid UTF-8 without NULs: other strings are stored made valid (pgText).
+// Backup is SQLite's; PostgreSQL has pg_dump.
 //
 // Tables: outlets (configuration and polling state, with a maintained
 // item count), items (one row per distinct article, with its tagging),
@@ -13,10 +36,8 @@
 // tables item_outlets, item_tags and item_topics, keyed so that feed
 // queries filtered by outlet, tag or topic read rows already in published
 // order. meta holds the revision counters. The schema is migrated with an
-// ordered list of steps recorded in PRAGMA user_version; see
-// testdata/schema.sql.
-//
-// A background connection checkpoints the WAL so that commits do not.
+// ordered list of steps per engine, numbered alike (schemaSteps,
+// postgresSchemaSteps); see testdata/schema.sql.
 //
 // All SQL of topicfeed lives in this package.
 package storage
