@@ -24,7 +24,9 @@ import (
 type Config struct {
 	// Listen is the HTTP listen address, e.g. ":8080".
 	Listen string `yaml:"listen"`
-	// Database is the path of the SQLite database file.
+	// Database is the path of the SQLite database file, or the URL of a
+	// PostgreSQL database (postgres:// or postgresql://) that several
+	// nodes may share.
 	Database string `yaml:"database"`
 	// BaseURL is the public URL of the server; published feeds use it for
 	// absolute links.
@@ -438,7 +440,9 @@ func (c Config) Validate() error {
 		v.addf("listen", "must be host:port or :port, got %q", c.Listen)
 	}
 	if strings.TrimSpace(c.Database) == "" {
-		v.addf("database", "must name the SQLite database file")
+		v.addf("database", "must name the SQLite database file or be a postgres:// URL")
+	} else if msg := checkDatabase(c.Database); msg != "" {
+		v.addf("database", "%s", msg)
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		v.addf("base_url", "must be an absolute http(s) URL, got %q", c.BaseURL)
@@ -581,4 +585,26 @@ func Slug(name string) string {
 
 func isLetter(r rune) bool {
 	return !strings.ContainsRune(" \t\n-_.,;:!?'\"()[]{}/\\|&+*#@%$^=~`<>–—«»“”‘’", r)
+}
+
+// databaseURLScheme matches the start of a URL: a scheme and "://".
+var databaseURLScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
+
+// checkDatabase says what is wrong with database:, "" when nothing: a
+// file path (SQLite) or a postgres:// or postgresql:// URL. Another URL
+// would otherwise be taken as a file name. The message never repeats a
+// URL, which may hold a password.
+func checkDatabase(database string) string {
+	m := databaseURLScheme.FindStringSubmatch(database)
+	if m == nil {
+		return ""
+	}
+	switch m[1] {
+	case "postgres", "postgresql":
+		if _, err := url.Parse(database); err != nil {
+			return "is not a readable postgres:// URL (want postgres://user:password@host:port/database)"
+		}
+		return ""
+	}
+	return fmt.Sprintf("must be a SQLite file path or a postgres:// or postgresql:// URL, got a %s:// URL", m[1])
 }
