@@ -141,7 +141,7 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 	}
 	db, err := storage.Open(ctx, cfg.Database, storage.WithLogger(log))
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+		return nil, fmt.Errorf("open database %s: %w", storage.Redact(cfg.Database), err)
 	}
 	a := &App{Config: cfg, Log: log, db: db, tagger: tg}
 	// From here on, a failure closes what is open: the database and the
@@ -166,7 +166,7 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		list[i] = o.Outlet
 	}
 	if err := db.SyncOutlets(ctx, list); err != nil {
-		return nil, fmt.Errorf("record outlets in %s: %w", cfg.Database, err)
+		return nil, fmt.Errorf("record outlets in %s: %w", storage.Redact(cfg.Database), err)
 	}
 	now := func() time.Time { return time.Now().UTC() }
 	// Items stored after this id (by other processes) are the story
@@ -330,7 +330,7 @@ func (a *App) storeStats(ctx context.Context) (metrics.Stats, error) {
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*storage.DB, error) {
 	db, err := storage.Open(ctx, cfg.Database, storage.WithLogger(log))
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.Database, err)
+		return nil, fmt.Errorf("open database %s: %w", storage.Redact(cfg.Database), err)
 	}
 	return db, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/metrics"
+	"github.com/topicfeed/topicfeed/storage"
 	"github.com/topicfeed/topicfeed/web"
 )
 
@@ -27,7 +28,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, m *metrics.Metrics) er
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	a.Log.Info("serving", "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", a.Config.Database)
+	a.Log.Info("serving", "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", storage.Redact(a.Config.Database))
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -78,7 +78,7 @@ func openPostgres(ctx context.Context, dsn string, o options) (*DB, error) {
 	db := &DB{eng: enginePostgres, path: Redact(dsn), w: w, now: o.now, log: o.log}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("connect to %s: %w", db.path, err)
+		return nil, fmt.Errorf("connect: %w", err)
 	}
 	if err := db.migratePostgres(ctx, postgresSchemaSteps()); err != nil {
 		w.Close()

@@ -98,8 +98,11 @@ const (
 
 // CacheBytes is the most memory the page caches of db's connections hold
 // when full. SQLite allocates it outside the Go heap, so a Go memory limit
-// (GOMEMLIMIT) does not count it.
+// (GOMEMLIMIT) does not count it. On PostgreSQL it is 0.
 func (db *DB) CacheBytes() int64 {
+	if db.eng == enginePostgres {
+		return 0 // PostgreSQL's caches are the server's
+	}
 	return int64(writerCacheKiB+db.readers*readerCacheKiB+checkpointCacheKiB) * 1024
 }
 

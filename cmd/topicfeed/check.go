@@ -11,6 +11,7 @@ import (
 
 	"github.com/topicfeed/topicfeed/aggregator/tagger"
 	"github.com/topicfeed/topicfeed/config"
+	"github.com/topicfeed/topicfeed/storage"
 )
 
 // check validates the configuration and prints where it came from and
@@ -44,7 +45,7 @@ func (c *cli) check(ctx context.Context, args []string) error {
 			fmt.Fprintf(c.stdout, "  $%s sets %s\n", e.Var, e.Field)
 		}
 	}
-	fmt.Fprintf(c.stdout, "database %s, listening on %s, publishing at %s\n\n", cfg.Database, cfg.Listen, cfg.BaseURL)
+	fmt.Fprintf(c.stdout, "database %s, listening on %s, publishing at %s\n\n", storage.Redact(cfg.Database), cfg.Listen, cfg.BaseURL)
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTLET\tSLUG\tSCHEDULE\tURL")
 	for _, o := range cfg.Outlets {

@@ -15,6 +15,7 @@ import (
 	"github.com/topicfeed/topicfeed/metrics"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/publish"
+	"github.com/topicfeed/topicfeed/storage"
 )
 
 // serve runs the scheduler and the HTTP server until ctx is done.
@@ -107,7 +108,7 @@ func (c *cli) backup(ctx context.Context, args []string) error {
 	if err := db.Backup(ctx, pos[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "backed up %s to %s\n", cfg.Database, pos[0])
+	fmt.Fprintf(c.stdout, "backed up %s to %s\n", storage.Redact(cfg.Database), pos[0])
 	return nil
 }
 
