@@ -69,6 +69,9 @@ type DB struct {
 	log          *slog.Logger
 	states       stateQueue // outlet states written behind (statebatch.go)
 
+	revs       *revCache // PostgreSQL: revisions kept current by LISTEN (notify.go)
+	stopListen func()    // ends the listener and waits for it
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -123,7 +126,7 @@ func Open(ctx context.Context, database string, opts ...Option) (*DB, error) {
 // prepareReads prepares the statements of the read pool.
 func (db *DB) prepareReads(ctx context.Context) error {
 	var err error
-	if db.revisionStmt, err = db.r.PrepareContext(ctx, `SELECT revision FROM meta WHERE id = 1`); err != nil {
+	if db.revisionStmt, err = db.r.PrepareContext(ctx, `SELECT revision, content_revision FROM meta WHERE id = 1`); err != nil {
 		return fmt.Errorf("prepare revision query: %w", err)
 	}
 	if db.outletStmt, err = db.r.PrepareContext(ctx, `SELECT `+outletColumns+` FROM outlets WHERE name = ?`); err != nil {
@@ -145,6 +148,9 @@ func (db *DB) close() error {
 	var errs []error
 	if db.r != nil { // opened: the writer's statements are prepared
 		errs = append(errs, db.closeStates())
+	}
+	if db.stopListen != nil {
+		db.stopListen()
 	}
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.close())
@@ -178,8 +184,8 @@ func (db *DB) close() error {
 // health. It is one indexed read of one row, plus the outlet states this
 // process saved (queued or written since: both terms only grow).
 func (db *DB) Revision(ctx context.Context) (int64, error) {
-	var rev int64
-	if err := db.revisionStmt.QueryRowContext(ctx).Scan(&rev); err != nil {
+	rev, _, err := db.revisions(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("read revision: %w", err)
 	}
 	db.states.mu.Lock()
@@ -192,8 +198,8 @@ func (db *DB) Revision(ctx context.Context) (int64, error) {
 // sources or their tagging change, but not for outlet polling state alone.
 // Feeds can be rendered once per content revision.
 func (db *DB) ContentRevision(ctx context.Context) (int64, error) {
-	var rev int64
-	if err := db.r.QueryRowContext(ctx, `SELECT content_revision FROM meta WHERE id = 1`).Scan(&rev); err != nil {
+	_, rev, err := db.revisions(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("read content revision: %w", err)
 	}
 	return rev, nil
@@ -253,6 +259,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if db.ckpt != nil {
 		db.ckpt.notify()
+	}
+	if db.revs != nil {
+		db.revs.invalidate() // before the notification comes back: reads after this write see it
 	}
 	return nil
 }

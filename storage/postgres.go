@@ -96,6 +96,14 @@ func openPostgres(ctx context.Context, dsn string, o options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.revs = &revCache{}
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.listen(lctx, cfg)
+	}()
+	db.stopListen = func() { cancel(); <-done }
 	return db, nil
 }
 

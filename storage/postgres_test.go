@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
 )
 
 func TestIsPostgresURLAndRedact(t *testing.T) {
@@ -107,5 +110,61 @@ func TestPostgresOpenErrors(t *testing.T) {
 		if msg := e.Error(); strings.Contains(msg, "secret") {
 			t.Errorf("error shows the password: %s", msg)
 		}
+	}
+}
+
+// A node learns of another node's write within moments (LISTEN/NOTIFY),
+// and between writes answers Revision from its cache.
+func TestPostgresRevisionFollowsOtherNodes(t *testing.T) {
+	testCluster(t)
+	url := newPostgresDatabase(t)
+	ctx := context.Background()
+	a := openAt(t, url, newTestClock(), "A")
+	b := openAt(t, url, newTestClock())
+
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 2s: %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	listening := func(db *DB) bool {
+		db.revs.mu.Lock()
+		defer db.revs.mu.Unlock()
+		return db.revs.listening
+	}
+	waitFor("node A listens", func() bool { return listening(a) })
+
+	rev0, err := a.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content0, err := a.ContentRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, cached, _ := a.revs.get(); !cached {
+		t.Fatal("node A does not answer Revision from its cache while listening")
+	}
+
+	// node B stores an item: A sees both revisions move
+	mustSave(t, b, "A", item("A", "g1", "https://a.example/1", "One", day(1)))
+	waitFor("node A sees node B's write", func() bool {
+		rev, err1 := a.Revision(ctx)
+		content, err2 := a.ContentRevision(ctx)
+		return err1 == nil && err2 == nil && rev > rev0 && content > content0
+	})
+	if got := len(mustItems(t, a, news.Query{})); got != 1 {
+		t.Errorf("node A reads %d items, want 1", got)
+	}
+	// and the revisions agree across nodes
+	ra, _ := a.ContentRevision(ctx)
+	rb, _ := b.ContentRevision(ctx)
+	if ra != rb {
+		t.Errorf("content revision %d on node A, %d on node B", ra, rb)
 	}
 }

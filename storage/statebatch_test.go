@@ -95,8 +95,20 @@ func TestQueuedOutletState(t *testing.T) {
 			if err := db.SyncOutlets(ctx, testOutlets(append(names, "A", "B")...)); err != nil {
 				t.Fatal(err)
 			}
+			// The states are read first, in one query, so that the saves
+			// fill the queue well within stateFlushDelay (a read per save
+			// took longer on PostgreSQL or under the race detector, and the
+			// timer wrote the queue before it was full).
+			all, err := db.Outlets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byName := map[string]news.OutletState{}
+			for _, st := range all {
+				byName[st.Name] = st
+			}
 			for _, n := range names {
-				s := mustState(t, db, n)
+				s := byName[n]
 				s.ETag = n
 				if err := db.SaveOutletState(ctx, s); err != nil {
 					t.Fatal(err)

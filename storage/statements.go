@@ -105,8 +105,8 @@ func (db *DB) prepareStatements(ctx context.Context) error {
 			last_fetch = ?, last_success = ?, next_poll = ?, last_status = ?, last_error = ?, consecutive_errors = ?,
 			disabled = ?, disabled_reason = ?
 			WHERE name = ?`},
-		{&db.ws.bump, `UPDATE meta SET revision = revision + 1 WHERE id = 1`},
-		{&db.ws.bumpContent, `UPDATE meta SET revision = revision + 1, content_revision = content_revision + 1 WHERE id = 1`},
+		{&db.ws.bump, db.eng.bumpSQL(`revision = revision + 1`)},
+		{&db.ws.bumpContent, db.eng.bumpSQL(`revision = revision + 1, content_revision = content_revision + 1`)},
 	} {
 		s, err := db.w.PrepareContext(ctx, p.sql)
 		if err != nil {
