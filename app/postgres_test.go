@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -10,54 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test cluster's admin connection
-
 	"github.com/topicfeed/topicfeed/app/apptest"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
+	"github.com/topicfeed/topicfeed/storage/pgtest"
 )
 
-// testPostgresURL creates an empty database in the test cluster
-// (TOPICFEED_TEST_POSTGRES, see scripts/pg) and returns its URL with a
-// password the cluster ignores (trust), which no log may show. Without a
-// cluster the test is skipped, or fails when CI is set.
-func testPostgresURL(t *testing.T, password string) string {
-	t.Helper()
-	base := os.Getenv("TOPICFEED_TEST_POSTGRES")
-	if base == "" {
-		msg := `no PostgreSQL cluster for the tests: start one with eval "$(scripts/pg start)" (sets TOPICFEED_TEST_POSTGRES)`
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("topicfeed_app_test_%d", os.Getpid())
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-	})
-	// postgres://user@host:port/postgres?query → postgres://user:password@host:port/name?query
-	m := regexp.MustCompile(`^(postgres(?:ql)?://)([^@/:]+)(?::[^@/]*)?@([^/?]+)/[^?]*(\?.*)?$`).FindStringSubmatch(base)
-	if m == nil {
-		t.Fatalf("TOPICFEED_TEST_POSTGRES: want postgres://user@host:port/database, got %s", storage.Redact(base))
-	}
-	return m[1] + m[2] + ":" + password + "@" + m[3] + "/" + name + m[4]
-}
-
 // TestPollIntoPostgres: `database:` a postgres:// URL stores a round of a
-// loopback outlet in PostgreSQL, and no log line shows the password.
+// loopback outlet in PostgreSQL (a database of its own in the test
+// cluster, pgtest), and no log line shows the password in the URL.
 func TestPollIntoPostgres(t *testing.T) {
 	const password = "not-in-any-log"
-	url := testPostgresURL(t, password)
+	url := pgtest.WithPassword(t, pgtest.NewDatabase(t), password)
 	srv := httptest.NewServer(apptest.ServeFeed(apptest.OnTopicRSS("pg", 3), "application/rss+xml"))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage/pgtest"
 )
 
 func TestIsPostgresURLAndRedact(t *testing.T) {
@@ -43,8 +44,8 @@ func TestSchemaStepsNumberedAlike(t *testing.T) {
 // Nodes starting at once on an empty database migrate it once, and all
 // open it.
 func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
-	testCluster(t)
-	url := newPostgresDatabase(t)
+	pgtest.Cluster(t)
+	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
 	const nodes = 6
 	var wg sync.WaitGroup
@@ -84,8 +85,8 @@ func TestPostgresConcurrentOpenMigratesOnce(t *testing.T) {
 }
 
 func TestPostgresBackupSaysPgDump(t *testing.T) {
-	testCluster(t)
-	db := openAt(t, newPostgresDatabase(t), newTestClock())
+	pgtest.Cluster(t)
+	db := openAt(t, pgtest.NewDatabase(t), newTestClock())
 	err := db.Backup(context.Background(), t.TempDir()+"/copy.db")
 	if !errors.Is(err, ErrBackupPostgres) {
 		t.Fatalf("Backup = %v, want ErrBackupPostgres", err)
@@ -116,8 +117,8 @@ func TestPostgresOpenErrors(t *testing.T) {
 // A node learns of another node's write within moments (LISTEN/NOTIFY),
 // and between writes answers Revision from its cache.
 func TestPostgresRevisionFollowsOtherNodes(t *testing.T) {
-	testCluster(t)
-	url := newPostgresDatabase(t)
+	pgtest.Cluster(t)
+	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
 	a := openAt(t, url, newTestClock(), "A")
 	b := openAt(t, url, newTestClock())
