@@ -224,6 +224,12 @@ func (db *DB) bump(ctx context.Context, tx *sql.Tx, content bool) error {
 // time across every node on the database.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil && db.eng == enginePostgres && ctx.Err() == nil {
+		// A connection the server dropped (a restart, a failover) fails
+		// at its first use, this BEGIN, and is discarded: nothing ran, so
+		// one more try takes a new connection.
+		tx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
