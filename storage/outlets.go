@@ -131,7 +131,7 @@ func (db *DB) Outlets(ctx context.Context) ([]news.OutletState, error) {
 	if err := db.flushStates(ctx); err != nil {
 		return nil, fmt.Errorf("list outlets: %w", err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outletColumns+` FROM outlets ORDER BY name`)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outletColumns+` FROM outlets ORDER BY `+db.eng.bytewise(`name`))
 	if err != nil {
 		return nil, fmt.Errorf("list outlets: %w", err)
 	}

@@ -400,3 +400,13 @@ func (e engine) snapshot() *sql.TxOptions {
 	}
 	return &sql.TxOptions{ReadOnly: true}
 }
+
+// bytewise is col in an ORDER BY that sorts its text by bytes, as SQLite
+// does: a PostgreSQL database's collation (often a locale's, which sorts
+// "al-Monitor" among the m's) would otherwise order it.
+func (e engine) bytewise(col string) string {
+	if e == enginePostgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}

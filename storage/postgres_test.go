@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +225,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("after 5s: %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Outlets are listed in byte order on PostgreSQL too, whatever the
+// database's collation (here a locale's, which sorts case and punctuation
+// otherwise).
+func TestPostgresOutletsInByteOrder(t *testing.T) {
+	url := pgtest.NewDatabase(t, `LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE template0`)
+	db := openAt(t, url, newTestClock(), "b", "ab", "B", "a-c")
+	all, err := db.Outlets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, st := range all {
+		names = append(names, st.Name)
+	}
+	if want := []string{"B", "a-c", "ab", "b"}; !slices.Equal(names, want) {
+		t.Errorf("Outlets in order %q, want %q (bytes)", names, want)
 	}
 }

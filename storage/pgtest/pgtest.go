@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,8 +44,10 @@ func Cluster(tb testing.TB) string {
 }
 
 // NewDatabase creates an empty database in the test cluster and returns
-// its URL; the database is dropped when tb ends.
-func NewDatabase(tb testing.TB) string {
+// its URL; the database is dropped when tb ends. with, if given, is added
+// to CREATE DATABASE (e.g. "LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE
+// template0" for a locale's collation; the cluster's is C).
+func NewDatabase(tb testing.TB, with ...string) string {
 	tb.Helper()
 	base := Cluster(tb)
 	once.Do(func() {
@@ -61,7 +64,7 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("%s: %v", Env, err)
 	}
 	name := fmt.Sprintf("topicfeed_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` ` + strings.Join(with, " ")); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
 	tb.Cleanup(func() {
