@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
+	"github.com/topicfeed/topicfeed/storage/pgtest"
 )
 
 // benchGen makes deterministic, realistically sized items: 1–3 KB of text
@@ -61,6 +62,8 @@ func (g *benchGen) next(outlet string) news.Item {
 	}
 }
 
+var benchDB = flag.String("db", "sqlite", "engine of BenchmarkStore: sqlite, or postgres (a database in the test cluster, pgtest; its CPU is the server's, not in cpu-ns)")
+
 var storedSizes = flag.String("stored", "10000,100000", "store sizes (items) for BenchmarkStore, comma-separated")
 
 func benchSizes(tb testing.TB) []int {
@@ -89,7 +92,15 @@ func seedBench(b testing.TB, n int) (*DB, *benchGen) {
 	for i := range names {
 		names[i] = benchOutletName(i)
 	}
-	db := openAt(b, filepath.Join(b.TempDir(), "bench.db"), clock, names...)
+	path := filepath.Join(b.TempDir(), "bench.db")
+	switch *benchDB {
+	case "sqlite":
+	case "postgres":
+		path = pgtest.NewDatabase(b)
+	default:
+		b.Fatalf("-db %q: want sqlite or postgres", *benchDB)
+	}
+	db := openAt(b, path, clock, names...)
 	g := newBenchGen(1)
 	const batch = 500
 	for i := 0; i < n; i += batch {
@@ -103,8 +114,12 @@ func seedBench(b testing.TB, n int) (*DB, *benchGen) {
 		}
 	}
 	// Start every measurement from a checkpointed, analysed store.
-	if _, err := db.w.Exec(`PRAGMA optimize`); err != nil {
-		b.Fatalf("PRAGMA optimize: %v", err)
+	analyse := `PRAGMA optimize`
+	if db.eng == enginePostgres {
+		analyse = `VACUUM ANALYZE`
+	}
+	if _, err := db.w.Exec(analyse); err != nil {
+		b.Fatalf("%s: %v", analyse, err)
 	}
 	checkpointTruncate(b, db)
 	return db, g
