@@ -187,7 +187,8 @@ func loadEnv(path string, lookup func(string) (string, bool)) (Config, Sources, 
 // otherEnv are the TOPICFEED_ variables that are not configuration keys:
 // the configuration file's path (read by the command line) and the test
 // suite's settings.
-var otherEnv = []string{"TOPICFEED_CONFIG", "TOPICFEED_NODE_DIR", "TOPICFEED_ARTIFACTS", "TOPICFEED_STORAGE_CRASH_DB"}
+var otherEnv = []string{"TOPICFEED_CONFIG", "TOPICFEED_NODE_DIR", "TOPICFEED_ARTIFACTS", "TOPICFEED_STORAGE_CRASH_DB",
+	"TOPICFEED_TEST_POSTGRES", "TOPICFEED_TEST_POSTGRES_DIR"}
 
 // UnknownEnv returns an error for each variable of environ (os.Environ's
 // KEY=value list) that starts with TOPICFEED_ but names no configuration
