@@ -60,6 +60,10 @@ func init() {
 }
 
 func TestSaveFetchIsAllOrNothing(t *testing.T) {
+	eachEngine(t, testSaveFetchIsAllOrNothing)
+}
+
+func testSaveFetchIsAllOrNothing(t *testing.T) {
 	batch := func() []news.Item {
 		var items []news.Item
 		for i := range 40 {
@@ -71,27 +75,24 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 		items = append(items, item("A", "dup", "https://b.example/1", "B's story at A", day(0)))
 		return items
 	}
-	// Both breaks strike while the batch's last item, a duplicate of B's
-	// item, adds its source row: every other item is written by then.
-	const lastSource = `CREATE TEMP TRIGGER break_batch BEFORE INSERT ON main.sources WHEN NEW.guid = 'dup' BEGIN SELECT %s; END`
 	for _, c := range []struct {
 		name string
-		// break the batch: returns the items to save and the trigger that
-		// breaks it, if any, on the writer's connection
-		setup func(cancel context.CancelFunc) ([]news.Item, string)
+		// break the batch: returns the items to save and how a trigger
+		// breaks it, if one does (breakCancel, breakFail)
+		setup func(cancel context.CancelFunc) ([]news.Item, batchBreak)
 	}{
-		{"context cancelled mid-batch", func(cancel context.CancelFunc) ([]news.Item, string) {
+		{"context cancelled mid-batch", func(cancel context.CancelFunc) ([]news.Item, batchBreak) {
 			cancelBatch.Store(&cancel)
-			return batch(), fmt.Sprintf(lastSource, "topicfeed_test_cancel()")
+			return batch(), breakCancel
 		}},
-		{"item violating a constraint mid-batch", func(context.CancelFunc) ([]news.Item, string) {
+		{"item violating a constraint mid-batch", func(context.CancelFunc) ([]news.Item, batchBreak) {
 			items := batch()
 			bad := item("A", "", "", "No identity at all", day(1)) // guid <> '' check
 			items = append(items[:20], append([]news.Item{bad}, items[20:]...)...)
-			return items, ""
+			return items, breakNone
 		}},
-		{"failure at the last item", func(context.CancelFunc) ([]news.Item, string) {
-			return batch(), fmt.Sprintf(lastSource, "RAISE(ABORT, 'injected failure')")
+		{"failure at the last item", func(context.CancelFunc) ([]news.Item, batchBreak) {
+			return batch(), breakFail
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,21 +103,13 @@ func TestSaveFetchIsAllOrNothing(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			items, trigger := c.setup(cancel)
+			items, how := c.setup(cancel)
 			defer cancelBatch.Store(nil)
-			if trigger != "" {
-				if _, err := db.w.Exec(trigger); err != nil {
-					t.Fatal(err)
-				}
-			}
 			st := mustState(t, db, "A")
 			st.ETag, st.LastStatus, st.LastError = `"new"`, 200, ""
+			stopBreaking := breakBatch(t, db, how, cancel)
 			stats, err := db.SaveFetch(ctx, st, items)
-			if trigger != "" {
-				if _, err := db.w.Exec(`DROP TRIGGER IF EXISTS temp.break_batch`); err != nil {
-					t.Fatal(err)
-				}
-			}
+			stopBreaking()
 			if err == nil {
 				t.Fatalf("SaveFetch succeeded (%+v), want an error", stats)
 			}
@@ -440,4 +433,75 @@ func saveAs(ctx context.Context, db *DB, outlet string, items ...news.Item) erro
 	}
 	_, err = db.SaveFetch(ctx, st, items)
 	return err
+}
+
+// batchBreak is how a trigger breaks a batch.
+type batchBreak int
+
+const (
+	breakNone   batchBreak = iota
+	breakCancel            // the batch's context is cancelled while it writes
+	breakFail              // the statement fails
+)
+
+// breakBatch installs a trigger that breaks a SaveFetch as how says while
+// the batch's last item, a duplicate of B's item, adds its source row:
+// every other item is written by then. It returns what removes it.
+//
+// On SQLite the trigger is the writer connection's (TEMP) and cancels
+// through topicfeed_test_cancel. On PostgreSQL it sleeps instead, and
+// cancel is called once the writer is seen sleeping in it.
+func breakBatch(t *testing.T, db *DB, how batchBreak, cancel context.CancelFunc) (remove func()) {
+	t.Helper()
+	if how == breakNone {
+		return func() {}
+	}
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.w.Exec(q); err != nil {
+			t.Fatalf("%v\nin: %s", err, q)
+		}
+	}
+	if db.eng == engineSQLite {
+		action := "topicfeed_test_cancel()"
+		if how == breakFail {
+			action = "RAISE(ABORT, 'injected failure')"
+		}
+		exec(`CREATE TEMP TRIGGER break_batch BEFORE INSERT ON main.sources WHEN NEW.guid = 'dup' BEGIN SELECT ` + action + `; END`)
+		return func() { exec(`DROP TRIGGER IF EXISTS temp.break_batch`) }
+	}
+	action := `RAISE EXCEPTION 'injected failure';`
+	if how == breakCancel {
+		action = `PERFORM pg_sleep(60);`
+	}
+	exec(`CREATE FUNCTION break_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.guid = 'dup' THEN ` + action + ` END IF; RETURN NEW; END $$`)
+	exec(`CREATE TRIGGER break_batch BEFORE INSERT ON sources FOR EACH ROW EXECUTE FUNCTION break_batch()`)
+	done := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if how != breakCancel {
+			return
+		}
+		for {
+			var sleeping int
+			err := db.r.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`).Scan(&sleeping)
+			if err == nil && sleeping > 0 {
+				cancel()
+				return
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-watched
+		exec(`DROP TRIGGER IF EXISTS break_batch ON sources`)
+		exec(`DROP FUNCTION IF EXISTS break_batch()`)
+	}
 }
