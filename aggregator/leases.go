@@ -1,0 +1,392 @@
+package aggregator
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/topicfeed/topicfeed/news"
+)
+
+// Several nodes (serve processes, a poll from cron) may poll the outlets
+// of one database. A node polls an outlet only while it holds the lease
+// of the outlet's host, kept in the database: so an outlet is polled by
+// one node at a time, and the per-host limit and politeness hold across
+// nodes with no shared counters. The scheduler keeps its own due queue and,
+// before it dispatches an outlet whose host it does not hold, leases in
+// one call the hosts of every outlet due soon (not one call per outlet:
+// the steady round stays cheap). A host it takes (again) may have been
+// polled by another node meanwhile: the stored next polls of its outlets
+// are read, and an outlet no longer due waits for its stored time. A host
+// another node holds has its outlets wait for the later of that lease's
+// end and their stored next poll. Leases of hosts with polls in flight are
+// renewed every third of their time; all are released when the scheduler
+// stops. A node that dies keeps its hosts until their leases expire, and
+// then the other nodes take them: nothing is lost, at most delayed by a
+// lease's time.
+
+// HostLeaser is the shared database as the scheduler divides the hosts
+// between the nodes polling it.
+type HostLeaser interface {
+	// LeaseHosts takes for node, until now+ttl, the leases of hosts that
+	// are free, expired or node's already (renewing them), and returns
+	// each host's lease after the call in the order of hosts.
+	LeaseHosts(ctx context.Context, node string, hosts []string, ttl time.Duration, now time.Time) ([]HostLease, error)
+	// ReleaseHosts ends node's leases of hosts.
+	ReleaseHosts(ctx context.Context, node string, hosts []string) error
+	// OutletStates returns the stored states of the outlets named, by
+	// name; another node may have polled them.
+	OutletStates(ctx context.Context, names []string) (map[string]news.OutletState, error)
+}
+
+// HostLease is a host's lease: who holds it, until when.
+type HostLease struct {
+	Host   string
+	Holder string
+	Until  time.Time
+}
+
+// DefaultLeaseTTL is how long a host lease lasts unless renewed. A poll
+// must end well within half of it (see SchedulerOptions.LeaseTTL).
+const DefaultLeaseTTL = 2 * time.Minute
+
+// Lease retry after a failed lease call (the database down or
+// restarting): doubling from leaseRetryMin to leaseRetryMax, with jitter.
+const (
+	leaseRetryMin = 500 * time.Millisecond
+	leaseRetryMax = 30 * time.Second
+)
+
+// NewNodeName returns a name for this process among the nodes sharing a
+// database: the host name, the process id and a random suffix, so that a
+// restarted process is a new node.
+func NewNodeName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "node"
+	}
+	return fmt.Sprintf("%s-%d-%08x", host, os.Getpid(), rand.Uint32())
+}
+
+// LeaseStats is what a node holds of the host leases, for metrics.
+type LeaseStats struct {
+	// Held is the number of hosts whose lease this node holds.
+	Held int
+	// Refused counts the hosts this node wanted while another node held
+	// them; Lost, the hosts another node took over once this node's lease
+	// of them had expired (its renewal failed or came late).
+	Refused, Lost uint64
+}
+
+// LeaseStats reports the host leases the scheduler holds now (zero
+// without a HostLeaser). It is safe to call at any time.
+func (s *Scheduler) LeaseStats() LeaseStats {
+	st := LeaseStats{Refused: s.refused.Load(), Lost: s.lost.Load()}
+	now := s.now().UnixNano()
+	for i := range s.leaseUntil {
+		if s.leaseUntil[i].Load() > now {
+			st.Held++
+		}
+	}
+	return st
+}
+
+// hostLeases is the leasing of one run of the scheduler's loop. It is
+// used by the loop's goroutine only (the counters it updates are atomic
+// for LeaseStats).
+type hostLeases struct {
+	s  *Scheduler
+	q  *dueQueue
+	lr HostLeaser
+	// round: a one-shot round (RunOnce, RunDue) does not wait for hosts
+	// that other nodes hold, nor for stored next polls: such outlets are
+	// retired (skip). forced: the round polls outlets whatever their
+	// stored next poll (RunOnce).
+	round, forced bool
+	skip          func(i int, why string)
+	// seen is told of the stored state read of a waiting outlet.
+	seen func(i int, st news.OutletState)
+
+	ttl       time.Duration
+	lookahead time.Duration // hosts of outlets due this soon are leased with the head's
+	batch     int           // hosts leased in one call at most
+
+	fails       int
+	retryAt     time.Time
+	outageSince time.Time
+	everHeld    []bool // by host: this node held its lease in this run
+}
+
+func (s *Scheduler) newHostLeases(q *dueQueue) *hostLeases {
+	return &hostLeases{
+		s: s, q: q, lr: s.opts.Leaser,
+		ttl:       s.opts.LeaseTTL,
+		lookahead: s.opts.LeaseTTL / 8,
+		batch:     max(64, 4*s.opts.Workers),
+		everHeld:  make([]bool, s.nHosts),
+	}
+}
+
+func (l *hostLeases) until(h int32) time.Time {
+	ns := l.s.leaseUntil[h].Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+func (l *hostLeases) setUntil(h int32, t time.Time) {
+	if t.IsZero() {
+		l.s.leaseUntil[h].Store(0)
+		return
+	}
+	l.s.leaseUntil[h].Store(t.UnixNano())
+}
+
+// fresh reports whether this node holds host h's lease for at least half
+// its time more: a poll started now ends before the lease does, even
+// when no renewal gets through.
+func (l *hostLeases) fresh(h int32, now time.Time) bool {
+	return l.until(h).Sub(now) >= l.ttl/2
+}
+
+// acquire leases, in one call, the hosts of the outlets due by now plus
+// the lookahead whose lease this node does not hold fresh, earliest first,
+// and reschedules (or, in a round, retires) the outlets of the hosts it
+// did not get. The queue's head is due by now: afterwards its host is
+// fresh, or its outlets wait (for another node's lease, their stored next
+// poll or the retry after a failure).
+func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
+	var hosts []int32
+	l.q.hostsDueBy(now.Add(l.lookahead), func(h int32) {
+		if !l.fresh(h, now) {
+			hosts = append(hosts, h)
+		}
+	})
+	if len(hosts) == 0 {
+		return
+	}
+	if len(hosts) > l.batch {
+		// in the queue's order, so that the head's host is in the batch
+		slices.SortFunc(hosts, func(a, b int32) int {
+			switch {
+			case l.q.hostBefore(a, b):
+				return -1
+			case l.q.hostBefore(b, a):
+				return 1
+			}
+			return 0
+		})
+		hosts = hosts[:l.batch]
+	}
+	if now.Before(l.retryAt) {
+		l.wait(hosts, l.retryAt)
+		return
+	}
+	names := make([]string, len(hosts))
+	for k, h := range hosts {
+		names[k] = l.s.hostNames[h]
+	}
+	leases, err := l.lr.LeaseHosts(ctx, l.s.opts.Node, names, l.ttl, now)
+	if err == nil && len(leases) != len(hosts) {
+		err = fmt.Errorf("%d leases for %d hosts", len(leases), len(hosts))
+	}
+	if err != nil {
+		l.failed(ctx, now, err, hosts)
+		return
+	}
+	var taken []int32
+	var others []HostLease
+	var otherHosts []int32
+	for k, ls := range leases {
+		h := hosts[k]
+		if ls.Holder == l.s.opts.Node {
+			// a lease this node held without a break needs no look at
+			// the stored state: no other node polled the host meanwhile
+			if !l.until(h).After(now) {
+				taken = append(taken, h)
+			}
+			l.setUntil(h, ls.Until)
+			l.everHeld[h] = true
+			continue
+		}
+		l.setUntil(h, time.Time{})
+		if l.everHeld[h] {
+			l.s.lost.Add(1)
+			l.everHeld[h] = false
+		} else {
+			l.s.refused.Add(1)
+		}
+		others = append(others, ls)
+		otherHosts = append(otherHosts, h)
+	}
+	var states map[string]news.OutletState
+	if need := l.waitingOf(taken, otherHosts); len(need) > 0 {
+		states, err = l.lr.OutletStates(ctx, need)
+		if err != nil {
+			// taken hosts are not polled before their outlets' stored
+			// state is read: forgotten here, they are taken again (as
+			// this node's own) on the retry
+			for _, h := range taken {
+				l.setUntil(h, time.Time{})
+			}
+			l.failed(ctx, now, err, hosts)
+			return
+		}
+	}
+	l.recovered(now)
+	for _, h := range taken {
+		l.q.reschedule(h, func(i int) (time.Time, bool) {
+			st, ok := states[l.s.outlets[i].Name]
+			if !ok {
+				return l.q.due[i], true
+			}
+			l.seen(i, st)
+			switch {
+			case l.forced:
+				return l.q.due[i], true
+			case l.round:
+				if !st.Disabled && st.NextPoll.After(now) {
+					l.skip(i, "not due")
+					return time.Time{}, false
+				}
+				return l.q.due[i], true
+			}
+			return laterOf(l.q.due[i], st.NextPoll), true
+		})
+	}
+	for k, h := range otherHosts {
+		until := others[k].Until
+		l.q.reschedule(h, func(i int) (time.Time, bool) {
+			st, ok := states[l.s.outlets[i].Name]
+			if ok {
+				l.seen(i, st)
+			}
+			if l.round {
+				l.skip(i, "polled by another node")
+				return time.Time{}, false
+			}
+			return laterOf(laterOf(l.q.due[i], until), st.NextPoll), true
+		})
+	}
+}
+
+// waitingOf names the outlets waiting in the queue of taken hosts (which
+// are read again) and of others' hosts (whose stored next poll is waited
+// for, unless the round is forced).
+func (l *hostLeases) waitingOf(taken, others []int32) []string {
+	var names []string
+	add := func(hosts []int32) {
+		for _, h := range hosts {
+			for _, i := range l.q.hosts[h].waiting {
+				names = append(names, l.s.outlets[i].Name)
+			}
+		}
+	}
+	if !l.forced {
+		add(taken)
+		if !l.round {
+			add(others)
+		}
+	}
+	return names
+}
+
+// failed backs off after a failed lease call: the outlets of hosts wait
+// until the retry; the first failure of an outage is logged.
+func (l *hostLeases) failed(ctx context.Context, now time.Time, err error, hosts []int32) {
+	if ctx.Err() != nil {
+		return // shutting down: nothing is dispatched any more
+	}
+	d := min(leaseRetryMin<<min(l.fails, 16), leaseRetryMax)
+	d = d/2 + rand.N(d/2+1)
+	l.fails++
+	l.retryAt = now.Add(d)
+	if l.outageSince.IsZero() {
+		l.outageSince = now
+		l.s.log.Warn("host leases cannot be taken: polls wait for the database", "node", l.s.opts.Node, "error", err.Error(), "retry_in", d.Round(time.Millisecond))
+	} else {
+		l.s.log.Debug("host leases still cannot be taken", "node", l.s.opts.Node, "error", err.Error(), "retry_in", d.Round(time.Millisecond))
+	}
+	l.wait(hosts, l.retryAt)
+}
+
+func (l *hostLeases) recovered(now time.Time) {
+	if !l.outageSince.IsZero() {
+		l.s.log.Info("host leases taken again", "node", l.s.opts.Node, "outage", now.Sub(l.outageSince).Round(time.Millisecond))
+	}
+	l.fails, l.outageSince, l.retryAt = 0, time.Time{}, time.Time{}
+}
+
+// wait moves the waiting outlets of hosts due before t to t.
+func (l *hostLeases) wait(hosts []int32, t time.Time) {
+	for _, h := range hosts {
+		l.q.reschedule(h, func(i int) (time.Time, bool) { return laterOf(l.q.due[i], t), true })
+	}
+}
+
+// renew renews the leases of the hosts with polls in flight.
+func (l *hostLeases) renew(ctx context.Context, now time.Time) {
+	var hosts []int32
+	var names []string
+	for h := range l.q.hosts {
+		if l.q.hosts[h].busy > 0 {
+			hosts = append(hosts, int32(h))
+			names = append(names, l.s.hostNames[h])
+		}
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	leases, err := l.lr.LeaseHosts(ctx, l.s.opts.Node, names, l.ttl, now)
+	if err == nil && len(leases) != len(hosts) {
+		err = fmt.Errorf("%d leases for %d hosts", len(leases), len(hosts))
+	}
+	if err != nil {
+		if ctx.Err() == nil && l.outageSince.IsZero() {
+			l.outageSince = now
+			l.s.log.Warn("host leases cannot be renewed", "node", l.s.opts.Node, "error", err.Error())
+		}
+		return
+	}
+	l.recovered(now)
+	for k, ls := range leases {
+		h := hosts[k]
+		if ls.Holder == l.s.opts.Node {
+			l.setUntil(h, ls.Until)
+			continue
+		}
+		// expired before this renewal and taken over: the poll in flight
+		// may overlap the new holder's
+		l.setUntil(h, time.Time{})
+		l.everHeld[h] = false
+		l.s.lost.Add(1)
+	}
+}
+
+// release ends this node's leases in force.
+func (l *hostLeases) release(ctx context.Context, now time.Time) {
+	var names []string
+	for h := range l.s.leaseUntil {
+		if l.until(int32(h)).After(now) {
+			names = append(names, l.s.hostNames[h])
+		}
+		l.setUntil(int32(h), time.Time{})
+	}
+	if len(names) == 0 {
+		return
+	}
+	if err := l.lr.ReleaseHosts(ctx, l.s.opts.Node, names); err != nil {
+		l.s.log.Warn("host leases not released: other nodes take them when they expire", "node", l.s.opts.Node, "hosts", len(names), "error", err.Error())
+	}
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
