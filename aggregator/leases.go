@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -161,26 +160,14 @@ func (l *hostLeases) fresh(h int32, now time.Time) bool {
 // poll or the retry after a failure).
 func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
 	var hosts []int32
-	l.q.hostsDueBy(now.Add(l.lookahead), func(h int32) {
+	l.q.hostsDueBy(now.Add(l.lookahead), func(h int32) bool {
 		if !l.fresh(h, now) {
 			hosts = append(hosts, h)
 		}
+		return len(hosts) < l.batch
 	})
 	if len(hosts) == 0 {
 		return
-	}
-	if len(hosts) > l.batch {
-		// in the queue's order, so that the head's host is in the batch
-		slices.SortFunc(hosts, func(a, b int32) int {
-			switch {
-			case l.q.hostBefore(a, b):
-				return -1
-			case l.q.hostBefore(b, a):
-				return 1
-			}
-			return 0
-		})
-		hosts = hosts[:l.batch]
 	}
 	if now.Before(l.retryAt) {
 		l.wait(hosts, l.retryAt)

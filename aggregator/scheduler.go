@@ -499,19 +499,54 @@ func (q *dueQueue) firstDue(h int32) time.Time {
 	return q.due[q.hosts[h].waiting[0]]
 }
 
-// hostsDueBy calls fn with every host below the per-host limit whose first
-// waiting outlet is due by t, in no particular order. It visits the free
-// hosts' heap only as deep as their first outlets are due by t.
-func (q *dueQueue) hostsDueBy(t time.Time, fn func(h int32)) {
-	stack := []int{0}
-	for len(stack) > 0 {
-		k := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if k >= len(q.free) || q.firstDue(q.free[k]).After(t) {
-			continue
+// hostsDueBy calls fn with the hosts below the per-host limit whose first
+// waiting outlet is due by t, in the queue's order (earliest first), until
+// fn returns false. It visits the free hosts' heap best first, only as far
+// as fn goes: O(k log k) for k hosts visited.
+func (q *dueQueue) hostsDueBy(t time.Time, fn func(h int32) bool) {
+	if len(q.free) == 0 {
+		return
+	}
+	// next is a heap of positions in q.free, ordered as the hosts there
+	next := []int{0}
+	less := func(a, b int) bool { return q.hostBefore(q.free[next[a]], q.free[next[b]]) }
+	for len(next) > 0 {
+		k := next[0]
+		n := len(next) - 1
+		next[0] = next[n]
+		next = next[:n]
+		for j := 0; ; { // sift down
+			c := 2*j + 1
+			if c >= len(next) {
+				break
+			}
+			if c+1 < len(next) && less(c+1, c) {
+				c++
+			}
+			if !less(c, j) {
+				break
+			}
+			next[j], next[c] = next[c], next[j]
+			j = c
 		}
-		fn(q.free[k])
-		stack = append(stack, 2*k+1, 2*k+2)
+		h := q.free[k]
+		if q.firstDue(h).After(t) || !fn(h) {
+			return
+		}
+		for _, c := range []int{2*k + 1, 2*k + 2} {
+			if c >= len(q.free) {
+				continue
+			}
+			next = append(next, c)
+			for j := len(next) - 1; j > 0; { // sift up
+				p := (j - 1) / 2
+				if !less(j, p) {
+					break
+				}
+				next[j], next[p] = next[p], next[j]
+				j = p
+			}
+		}
 	}
 }
 

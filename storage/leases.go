@@ -45,41 +45,82 @@ func (db *DB) LeaseHosts(ctx context.Context, node string, hosts []string, ttl t
 	if len(hosts) == 0 {
 		return nil, nil
 	}
-	out := make([]HostLease, len(hosts))
+	got := make(map[string]HostLease, len(hosts))
 	until := toMillis(now.Add(ttl))
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		take, err := tx.PrepareContext(ctx, `INSERT INTO host_leases (host, holder, expires) VALUES (?1, ?2, ?3)
-			ON CONFLICT (host) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
-			WHERE host_leases.holder = excluded.holder OR host_leases.expires <= ?4
-			RETURNING holder, expires`)
-		if err != nil {
-			return err
-		}
-		defer take.Close()
-		read, err := tx.PrepareContext(ctx, `SELECT holder, expires FROM host_leases WHERE host = ?`)
-		if err != nil {
-			return err
-		}
-		defer read.Close()
-		for i, h := range hosts {
-			var expires int64
-			out[i].Host = h
-			err := take.QueryRowContext(ctx, h, node, until, toMillis(now)).Scan(&out[i].Holder, &expires)
-			if errors.Is(err, sql.ErrNoRows) {
-				// another node's, in force: the update's WHERE kept it
-				err = read.QueryRowContext(ctx, h).Scan(&out[i].Holder, &expires)
+		clear(got) // a retried transaction starts afresh
+		for start := 0; start < len(hosts); start += leaseChunk {
+			if err := leaseChunkTx(ctx, tx, node, hosts[start:min(start+leaseChunk, len(hosts))], until, toMillis(now), got); err != nil {
+				return err
 			}
-			if err != nil {
-				return fmt.Errorf("host %q: %w", h, err)
-			}
-			out[i].Until = fromMillis(expires)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lease hosts for node %s: %w", node, err)
 	}
+	out := make([]HostLease, len(hosts))
+	for i, h := range hosts {
+		out[i] = got[h]
+	}
 	return out, nil
+}
+
+// leaseChunkTx leases hosts (at most leaseChunk) in tx with one upsert of
+// every row, whose WHERE keeps another node's lease in force, and reads
+// back the leases it kept; it adds each host's lease to got.
+func leaseChunkTx(ctx context.Context, tx *sql.Tx, node string, hosts []string, until, now int64, got map[string]HostLease) error {
+	var values strings.Builder
+	args := make([]any, 0, 3*len(hosts)+1)
+	seen := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		if seen[h] {
+			continue // one row per host: an upsert may not touch a row twice
+		}
+		seen[h] = true
+		if len(args) > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?, ?, ?)")
+		args = append(args, h, node, until)
+	}
+	args = append(args, now)
+	if err := scanLeases(ctx, tx, got, `INSERT INTO host_leases (host, holder, expires) VALUES `+values.String()+`
+		ON CONFLICT (host) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
+		WHERE host_leases.holder = excluded.holder OR host_leases.expires <= ?
+		RETURNING host, holder, expires`, args...); err != nil {
+		return err
+	}
+	var kept []any // another node's, in force
+	for h := range seen {
+		if _, ok := got[h]; !ok {
+			kept = append(kept, h)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return scanLeases(ctx, tx, got, `SELECT host, holder, expires FROM host_leases WHERE host IN (`+placeholders(len(kept))+`)`, kept...)
+}
+
+func scanLeases(ctx context.Context, tx *sql.Tx, got map[string]HostLease, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			l       HostLease
+			expires int64
+		)
+		if err := rows.Scan(&l.Host, &l.Holder, &expires); err != nil {
+			return err
+		}
+		l.Until = fromMillis(expires)
+		got[l.Host] = l
+	}
+	return rows.Err()
 }
 
 // ReleaseHosts ends node's leases of hosts, so that other nodes may take
