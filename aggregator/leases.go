@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -70,6 +72,26 @@ func NewNodeName() string {
 	return fmt.Sprintf("%s-%d-%08x", host, os.Getpid(), rand.Uint32())
 }
 
+// NodeOf parses a name NewNodeName made into its host name and process id.
+func NodeOf(name string) (host string, pid int, ok bool) {
+	k := strings.LastIndexByte(name, '-')
+	if k < 0 || len(name)-k-1 != 8 {
+		return "", 0, false
+	}
+	if _, err := strconv.ParseUint(name[k+1:], 16, 32); err != nil {
+		return "", 0, false
+	}
+	host, pidText := name[:k], ""
+	if j := strings.LastIndexByte(host, '-'); j > 0 {
+		host, pidText = host[:j], host[j+1:]
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return "", 0, false
+	}
+	return host, pid, true
+}
+
 // LeaseStats is what a node holds of the host leases, for metrics.
 type LeaseStats struct {
 	// Held is the number of hosts whose lease this node holds.
@@ -108,6 +130,12 @@ type hostLeases struct {
 	skip          func(i int, why string)
 	// seen is told of the stored state read of a waiting outlet.
 	seen func(i int, st news.OutletState)
+	// known is, by outlet, the latest fetch this node knows of: its
+	// stored last fetch when the loop began, or the end of this node's
+	// own last poll of it. A stored last fetch after it is another
+	// node's poll, whose next poll is then waited for; otherwise this
+	// node's own schedule stands (startAt's, its own results').
+	known []time.Time
 
 	ttl       time.Duration
 	lookahead time.Duration // hosts of outlets due this soon are leased with the head's
@@ -117,7 +145,17 @@ type hostLeases struct {
 	retryAt     time.Time
 	outageSince time.Time
 	everHeld    []bool // by host: this node held its lease in this run
+
+	// idle are hosts whose last poll in flight ended: released, in one
+	// call a releaseEvery, unless an outlet of theirs is due by then.
+	idle        []int32
+	isIdle      []bool
+	lastRelease time.Time
 }
+
+// releaseEvery is how often the leases of idle hosts are released at
+// most (one write a second), so that the other nodes may poll them.
+const releaseEvery = time.Second
 
 func (s *Scheduler) newHostLeases(q *dueQueue) *hostLeases {
 	return &hostLeases{
@@ -126,6 +164,7 @@ func (s *Scheduler) newHostLeases(q *dueQueue) *hostLeases {
 		lookahead: s.opts.LeaseTTL / 8,
 		batch:     max(64, 4*s.opts.Workers),
 		everHeld:  make([]bool, s.nHosts),
+		isIdle:    make([]bool, s.nHosts),
 	}
 }
 
@@ -232,6 +271,9 @@ func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
 				return l.q.due[i], true
 			}
 			l.seen(i, st)
+			if !l.polledElsewhere(i, st) {
+				return l.q.due[i], true
+			}
 			switch {
 			case l.forced:
 				return l.q.due[i], true
@@ -256,9 +298,24 @@ func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
 				l.skip(i, "polled by another node")
 				return time.Time{}, false
 			}
-			return laterOf(laterOf(l.q.due[i], until), st.NextPoll), true
+			due := laterOf(l.q.due[i], until)
+			if ok && l.polledElsewhere(i, st) {
+				due = laterOf(due, st.NextPoll)
+			}
+			return due, true
 		})
 	}
+}
+
+// polledElsewhere reports whether the stored state of outlet i shows a
+// fetch after the latest this node knows of (another node's), and notes
+// it as known.
+func (l *hostLeases) polledElsewhere(i int, st news.OutletState) bool {
+	if !st.LastFetch.After(l.known[i]) {
+		return false
+	}
+	l.known[i] = st.LastFetch
+	return true
 }
 
 // waitingOf names the outlets waiting in the queue of taken hosts (which
@@ -351,6 +408,56 @@ func (l *hostLeases) renew(ctx context.Context, now time.Time) {
 		l.setUntil(h, time.Time{})
 		l.everHeld[h] = false
 		l.s.lost.Add(1)
+	}
+}
+
+// finished notes that a poll of host h ended.
+func (l *hostLeases) finished(h int32) {
+	if l.q.hosts[h].busy == 0 && !l.isIdle[h] {
+		l.isIdle[h] = true
+		l.idle = append(l.idle, h)
+	}
+}
+
+// releaseAt is when idle hosts are to be released (zero: none idle).
+func (l *hostLeases) releaseAt() time.Time {
+	if len(l.idle) == 0 {
+		return time.Time{}
+	}
+	return l.lastRelease.Add(min(releaseEvery, l.ttl/8))
+}
+
+// releaseIdle releases, when it is time, the leases of the idle hosts
+// that have no poll in flight and no outlet due within the lookahead: a
+// node holds a host only while it polls it, and other nodes (a poll from
+// cron) may take it.
+func (l *hostLeases) releaseIdle(ctx context.Context, now time.Time) {
+	at := l.releaseAt()
+	if at.IsZero() || (now.Before(at) && len(l.idle) < l.batch) {
+		return
+	}
+	l.lastRelease = now
+	var names []string
+	for _, h := range l.idle {
+		l.isIdle[h] = false
+		hq := &l.q.hosts[h]
+		if hq.busy > 0 || !l.until(h).After(now) {
+			continue
+		}
+		if len(hq.waiting) > 0 && !l.q.firstDue(h).After(now.Add(l.lookahead)) {
+			continue
+		}
+		names = append(names, l.s.hostNames[h])
+		l.setUntil(h, time.Time{})
+		l.everHeld[h] = false
+	}
+	l.idle = l.idle[:0]
+	if len(names) == 0 {
+		return
+	}
+	if err := l.lr.ReleaseHosts(ctx, l.s.opts.Node, names); err != nil && ctx.Err() == nil {
+		// they expire instead
+		l.s.log.Debug("idle host leases not released", "node", l.s.opts.Node, "hosts", len(names), "error", err.Error())
 	}
 }
 

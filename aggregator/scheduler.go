@@ -129,7 +129,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 	for i := range due {
 		due[i] = now
 	}
-	results, skipped := s.runRound(ctx, due, true)
+	results, skipped := s.runRound(ctx, due, nil, true)
 	if len(skipped) > 0 {
 		s.log.Info("outlets left to the other nodes polling them", "node", s.opts.Node, "outlets", len(skipped))
 	}
@@ -148,19 +148,23 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 // as are those another node polled since their state was read.
 func (s *Scheduler) RunDue(ctx context.Context) (results []Result, skipped []string, err error) {
 	due := make([]time.Time, len(s.outlets))
+	known := make([]time.Time, len(s.outlets))
 	now := s.now()
 	states := s.storedStates(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	for i, st := range states {
+		if st != nil {
+			known[i] = st.LastFetch
+		}
 		if st != nil && !st.Disabled && st.NextPoll.After(now) {
 			skipped = append(skipped, s.outlets[i].Name)
 			continue // zero: not queued
 		}
 		due[i] = now
 	}
-	results, left := s.runRound(ctx, due, false)
+	results, left := s.runRound(ctx, due, known, false)
 	return results, append(skipped, left...), nil
 }
 
@@ -183,13 +187,13 @@ func (s *Scheduler) storedStates(ctx context.Context) []*news.OutletState {
 // the results in the order of the outlets, and the names of the outlets
 // left to other nodes (see hostLeases.round); forced polls outlets
 // whatever their stored next poll.
-func (s *Scheduler) runRound(ctx context.Context, due []time.Time, forced bool) (_ []Result, skipped []string) {
+func (s *Scheduler) runRound(ctx context.Context, due, known []time.Time, forced bool) (_ []Result, skipped []string) {
 	results := make([]Result, len(s.outlets))
 	got := make([]bool, len(s.outlets))
 	mode := roundMode{round: true, forced: forced, skip: func(i int, _ string) {
 		skipped = append(skipped, s.outlets[i].Name)
 	}}
-	s.loop(ctx, due, nil, nil, mode, func(i int, r Result) bool {
+	s.loop(ctx, due, known, nil, nil, mode, func(i int, r Result) bool {
 		results[i], got[i] = r, true
 		return false // never again
 	})
@@ -218,15 +222,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	due := make([]time.Time, len(s.outlets))
 	polled := make([]bool, len(s.outlets))
 	caughtUp := make([]bool, len(s.outlets))
+	known := make([]time.Time, len(s.outlets))
 	now := s.now()
 	for i, st := range s.storedStates(ctx) {
 		due[i] = startAt(now, st)
 		caughtUp[i] = !due[i].After(now)
 		if st != nil {
 			polled[i] = !st.LastFetch.IsZero() || st.Disabled
+			known[i] = st.LastFetch
 		}
 	}
-	s.loop(ctx, due, polled, caughtUp, roundMode{}, func(int, Result) bool { return true })
+	s.loop(ctx, due, known, polled, caughtUp, roundMode{}, func(int, Result) bool { return true })
 	return ctx.Err()
 }
 
@@ -243,14 +249,15 @@ type jobResult struct {
 // loop dispatches due outlets to the workers until ctx is done or, when
 // again returns false for every result, until no outlet is left. due gives
 // each outlet's (index in s.outlets) first due time, zero for an outlet
-// not to poll at all; polled, if not nil, the outlets that count as
+// not to poll at all; known, if not nil, the last fetch of each outlet as
+// stored when due was decided (see hostLeases.known); polled, if not nil, the outlets that count as
 // polled already; spread, if not nil, the outlets of the start-up
 // catch-up, whose next poll after this one is spread (see dispatchAt).
 // Outlets go earliest due first; outlets due at once go in configuration
 // order. With a HostLeaser, an outlet is dispatched only while this node
 // holds its host's lease (see leases.go); mode says what a round does with
 // outlets it leaves to other nodes.
-func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []bool, mode roundMode, again func(i int, r Result) bool) {
+func (s *Scheduler) loop(ctx context.Context, due, known []time.Time, polled, spread []bool, mode roundMode, again func(i int, r Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
 
@@ -294,6 +301,10 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 	if s.opts.Leaser != nil {
 		leases = s.newHostLeases(q)
 		leases.round, leases.forced = mode.round, mode.forced
+		if known == nil {
+			known = make([]time.Time, len(s.outlets))
+		}
+		leases.known = known
 		leases.skip = func(i int, why string) {
 			left--
 			if mode.skip != nil {
@@ -318,6 +329,10 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 		}
 		busy--
 		q.finished(d.idx)
+		if leases != nil {
+			leases.finished(q.hostOf[d.idx])
+			leases.known[d.idx] = s.now() // this poll's fetch, if any, was before
+		}
 		if !polled[d.idx] {
 			polled[d.idx] = true
 			nPolled++
@@ -364,11 +379,22 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 		}
 
 		// Wait for a result, or, with a worker free, for the next outlet
-		// of a free host to fall due. The wake-up time is taken after
-		// dispatching, from the queue as it is now.
+		// of a free host to fall due (or idle hosts to be released). The
+		// wake-up time is taken after dispatching, from the queue as it
+		// is now.
 		var wake <-chan time.Time
+		var next time.Time
 		if i, ok := q.head(); ok && busy < s.opts.Workers {
-			timer.Reset(max(q.due[i].Sub(s.now()), 0))
+			next = q.due[i]
+		}
+		if leases != nil {
+			leases.releaseIdle(ctx, s.now())
+			if at := leases.releaseAt(); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+		if !next.IsZero() {
+			timer.Reset(max(next.Sub(s.now()), 0))
 			wake = timer.C
 		}
 		select {

@@ -45,7 +45,7 @@ type nodeLeaser struct {
 	calls   atomic.Int32
 
 	mu    sync.Mutex
-	until map[string]time.Time // host → latest lease end granted to node
+	until map[string]time.Time // host → latest lease end granted to node, while not released
 }
 
 var errNodeDown = errors.New("database unreachable")
@@ -77,7 +77,15 @@ func (l *nodeLeaser) ReleaseHosts(ctx context.Context, node string, hosts []stri
 	if l.killed.Load() {
 		return errNodeDown
 	}
-	return l.HostLeaser.ReleaseHosts(ctx, node, hosts)
+	err := l.HostLeaser.ReleaseHosts(ctx, node, hosts)
+	if err == nil {
+		l.mu.Lock()
+		for _, h := range hosts {
+			delete(l.until, h)
+		}
+		l.mu.Unlock()
+	}
+	return err
 }
 
 func (l *nodeLeaser) OutletStates(ctx context.Context, names []string) (map[string]news.OutletState, error) {
@@ -302,7 +310,7 @@ func TestNodeKilledMidRound(t *testing.T) {
 	}
 	a.leaser.mu.Unlock()
 	if len(aUntil) == 0 {
-		t.Fatal("node a held no host lease")
+		t.Fatal("node a held no host lease when it was killed")
 	}
 
 	stopB := b.run(ctx)

@@ -196,3 +196,44 @@ func placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// HostLeaseHolders returns the nodes that hold host leases, in force or
+// expired, sorted.
+func (db *DB) HostLeaseHolders(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT holder FROM host_leases ORDER BY holder`)
+	if err != nil {
+		return nil, fmt.Errorf("list host lease holders: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("list host lease holders: %w", err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list host lease holders: %w", err)
+	}
+	return out, nil
+}
+
+// ReleaseHolder ends every host lease of node, for a node known to be
+// gone (a process that died on this machine), so that the others need
+// not wait for the leases to expire; it returns how many it ended.
+func (db *DB) ReleaseHolder(ctx context.Context, node string) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM host_leases WHERE holder = ?`, node)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release host leases of node %s: %w", node, err)
+	}
+	return int(n), nil
+}

@@ -189,3 +189,34 @@ func TestOutletStates(t *testing.T) {
 		t.Error("an outlet not asked for was returned")
 	}
 }
+
+// TestReleaseHolder: the leases of a node known to be gone are ended at
+// once, and only its own.
+func TestReleaseHolder(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock()
+	db := openTest(t, clock)
+	now := clock.Now()
+	for node, hosts := range map[string][]string{"dead": {"a.example", "b.example"}, "alive": {"c.example"}} {
+		if _, err := db.LeaseHosts(ctx, node, hosts, time.Minute, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holders, err := db.HostLeaseHolders(ctx)
+	if err != nil || fmt.Sprint(holders) != "[alive dead]" {
+		t.Fatalf("holders %v (%v), want [alive dead]", holders, err)
+	}
+	n, err := db.ReleaseHolder(ctx, "dead")
+	if err != nil || n != 2 {
+		t.Fatalf("released %d (%v), want 2", n, err)
+	}
+	got, err := db.LeaseHosts(ctx, "new", []string{"a.example", "b.example", "c.example"}, time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"new", "new", "alive"} {
+		if got[i].Holder != want {
+			t.Errorf("%s held by %s, want %s", got[i].Host, got[i].Holder, want)
+		}
+	}
+}
