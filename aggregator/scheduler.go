@@ -378,6 +378,10 @@ func (s *Scheduler) loop(ctx context.Context, due, known []time.Time, polled, sp
 			}
 		}
 
+		if left == 0 && busy == 0 {
+			break // the last outlets were skipped (left to other nodes)
+		}
+
 		// Wait for a result, or, with a worker free, for the next outlet
 		// of a free host to fall due (or idle hosts to be released). The
 		// wake-up time is taken after dispatching, from the queue as it
