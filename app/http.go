@@ -28,7 +28,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, m *metrics.Metrics) er
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	a.Log.Info("serving", "node", a.node, "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", a.Config.Database)
+	a.Log.Info("serving", "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", a.Config.Database, "node", a.node)
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()

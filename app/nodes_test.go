@@ -88,7 +88,7 @@ func TestReadyzFollowsDatabase(t *testing.T) {
 			t.Errorf("/metrics without %q", strings.TrimSpace(want))
 		}
 	}
-	if !strings.Contains(d.log(), "msg=serving node="+d.App.node) {
+	if line := apptest.GrepLines(d.log(), "msg=serving"); !strings.Contains(line, " node="+d.App.node) {
 		t.Errorf("the node's name is not logged at start:\n%s", d.log())
 	}
 
