@@ -16,18 +16,27 @@ import (
 // of one database. A node polls an outlet only while it holds the lease
 // of the outlet's host, kept in the database: so an outlet is polled by
 // one node at a time, and the per-host limit and politeness hold across
-// nodes with no shared counters. The scheduler keeps its own due queue and,
-// before it dispatches an outlet whose host it does not hold, leases in
-// one call the hosts of every outlet due soon (not one call per outlet:
-// the steady round stays cheap). A host it takes (again) may have been
-// polled by another node meanwhile: the stored next polls of its outlets
-// are read, and an outlet no longer due waits for its stored time. A host
-// another node holds has its outlets wait for the later of that lease's
-// end and their stored next poll. Leases of hosts with polls in flight are
-// renewed every third of their time; all are released when the scheduler
-// stops. A node that dies keeps its hosts until their leases expire, and
-// then the other nodes take them: nothing is lost, at most delayed by a
-// lease's time.
+// nodes with no shared counters.
+//
+// The scheduler keeps its own due queue. Before it dispatches an outlet
+// whose host it does not hold with half a lease's time to run, it leases
+// in one call the hosts of the outlets due within an eighth of the lease
+// time (not one call per outlet: the steady round stays cheap). A host it
+// takes (again) may have been polled by another node meanwhile: the
+// stored states of its waiting outlets are read, and an outlet whose
+// stored last fetch is after the latest this node knows of waits for its
+// stored next poll. A host another node holds has its outlets wait for
+// the later of that lease's end and (when that node polled them) their
+// stored next poll; a one-shot round skips them instead. Leases of hosts
+// with polls in flight are renewed every third of their time; a host with
+// no poll in flight and no outlet due soon is released (in batches, at
+// most once a second), so that a node holds a host only while it polls
+// it; everything is released when the scheduler stops. A node that dies
+// keeps its hosts until their leases expire, and then the other nodes
+// take them: nothing is lost, polls are at most a lease's time late.
+//
+// Node clocks must agree to well within a lease's time: expiry and "polled
+// since" compare times written by different nodes.
 
 // HostLeaser is the shared database as the scheduler divides the hosts
 // between the nodes polling it.
