@@ -160,6 +160,21 @@ func (f *hostFarm) counts() (map[string]int, int) {
 	return out, total
 }
 
+// checkOnce checks that each of outs was asked exactly once, and nothing
+// else.
+func (f *hostFarm) checkOnce(t *testing.T, outs []Outlet) {
+	t.Helper()
+	counts, total := f.counts()
+	for _, o := range outs {
+		if n := counts["/"+o.Name]; n != 1 {
+			t.Errorf("%s polled %d times, want once", o.Name, n)
+		}
+	}
+	if total != len(outs) {
+		t.Errorf("%d requests, want %d", total, len(outs))
+	}
+}
+
 // outlets are perHost outlets on each of the farm's hosts.
 func (f *hostFarm) outlets(perHost int) []Outlet {
 	var outs []Outlet
@@ -262,15 +277,7 @@ func TestNodesPollEachOutletOnce(t *testing.T) {
 	stopA()
 	stopB()
 
-	counts, total := farm.counts()
-	for _, o := range outs {
-		if n := counts["/"+o.Name]; n != 1 {
-			t.Errorf("%s polled %d times, want once", o.Name, n)
-		}
-	}
-	if total != len(outs) {
-		t.Errorf("%d requests, want %d", total, len(outs))
-	}
+	farm.checkOnce(t, outs)
 	if farm.maxFlight > 1 {
 		t.Errorf("a host had %d requests in flight at once across the nodes, want at most 1", farm.maxFlight)
 	}
@@ -318,15 +325,7 @@ func TestNodeKilledMidRound(t *testing.T) {
 	tookOver := time.Since(killedAt)
 	stopB()
 
-	counts, total := farm.counts()
-	for _, o := range outs {
-		if n := counts["/"+o.Name]; n != 1 {
-			t.Errorf("%s polled %d times, want once", o.Name, n)
-		}
-	}
-	if total != len(outs) {
-		t.Errorf("%d requests, want %d", total, len(outs))
-	}
+	farm.checkOnce(t, outs)
 	farm.mu.Lock()
 	defer farm.mu.Unlock()
 	for host, until := range aUntil {
