@@ -108,10 +108,11 @@ type hostFarm struct {
 	inFlight  map[string]int // host → requests in flight
 	maxFlight int
 	asked     map[string][]time.Time // host → when each request came
+	pathTimes map[string][]time.Time // path → when each request came
 }
 
 func newHostFarm(t *testing.T, n int, delay time.Duration) *hostFarm {
-	f := &hostFarm{delay: delay, requests: map[string]int{}, inFlight: map[string]int{}, asked: map[string][]time.Time{}}
+	f := &hostFarm{delay: delay, requests: map[string]int{}, inFlight: map[string]int{}, asked: map[string][]time.Time{}, pathTimes: map[string][]time.Time{}}
 	for k := range n {
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", k+1))
 		if err != nil {
@@ -134,6 +135,7 @@ func (f *hostFarm) serve(w http.ResponseWriter, r *http.Request) {
 	f.inFlight[host]++
 	f.maxFlight = max(f.maxFlight, f.inFlight[host])
 	f.asked[host] = append(f.asked[host], time.Now())
+	f.pathTimes[r.URL.Path] = append(f.pathTimes[r.URL.Path], time.Now())
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -423,3 +425,51 @@ func TestRoundSkipsOthersHosts(t *testing.T) {
 		t.Errorf("lease stats %+v, want 1 refused, none held after the round", st)
 	}
 }
+
+// TestNodesKeepSchedule: two nodes polling the same outlets, each due
+// every 400 ms, over several rounds: no outlet is asked sooner after its
+// last request than its schedule allows, whichever node polls it. One
+// outlet a host and a short lease: a node releases a host between polls,
+// so that the hosts change hands.
+func TestNodesKeepSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs several poll rounds")
+	}
+	farm := newHostFarm(t, 6, 5*time.Millisecond)
+	outs := farm.outlets(1)
+	const every = 400 * time.Millisecond
+	for i := range outs {
+		outs[i].Interval, outs[i].MinInterval, outs[i].MaxInterval = every, every, every
+	}
+	path := filepath.Join(t.TempDir(), "topicfeed.db")
+	a := newTestNode(t, path, "node-a", outs, time.Second, discard())
+	b := newTestNode(t, path, "node-b", outs, time.Second, discard())
+	var byA, byB pollCounter
+	a.sched.opts.Observer, b.sched.opts.Observer = &byA, &byB
+	ctx := context.Background()
+	stopA, stopB := a.run(ctx), b.run(ctx)
+	waitPolled(t, farm, 5*len(outs), 30*time.Second) // five rounds at least
+	stopA()
+	stopB()
+
+	farm.mu.Lock()
+	defer farm.mu.Unlock()
+	// A request may come a little after its poll began (LastFetch, from
+	// which the next poll counts): allow that much.
+	const slack = 50 * time.Millisecond
+	for _, o := range outs {
+		times := farm.pathTimes["/"+o.Name]
+		for k := 1; k < len(times); k++ {
+			if gap := times[k].Sub(times[k-1]); gap < every-slack {
+				t.Errorf("%s asked %v after its previous request, want at least %v", o.Name, gap.Round(time.Millisecond), every)
+			}
+		}
+	}
+	t.Logf("polls: node a %d, node b %d", byA.n.Load(), byB.n.Load())
+}
+
+// pollCounter counts a node's polls.
+type pollCounter struct{ n atomic.Int32 }
+
+func (c *pollCounter) ObservePoll(Result)               { c.n.Add(1) }
+func (c *pollCounter) ObserveLag(string, time.Duration) {}
