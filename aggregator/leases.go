@@ -59,6 +59,12 @@ type HostLease struct {
 	Until  time.Time
 }
 
+// Why a round skips an outlet (hostLeases.skip).
+const (
+	skipHeld   = "its host is another node's"
+	skipNotDue = "another node polled it, not due"
+)
+
 // DefaultLeaseTTL is how long a host lease lasts unless renewed. A poll
 // must end well within half of it (see SchedulerOptions.LeaseTTL).
 const DefaultLeaseTTL = 2 * time.Minute
@@ -288,7 +294,7 @@ func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
 				return l.q.due[i], true
 			case l.round:
 				if !st.Disabled && st.NextPoll.After(now) {
-					l.skip(i, "not due")
+					l.skip(i, skipNotDue)
 					return time.Time{}, false
 				}
 				return l.q.due[i], true
@@ -304,7 +310,7 @@ func (l *hostLeases) acquire(ctx context.Context, now time.Time) {
 				l.seen(i, st)
 			}
 			if l.round {
-				l.skip(i, "polled by another node")
+				l.skip(i, skipHeld)
 				return time.Time{}, false
 			}
 			due := laterOf(l.q.due[i], until)

@@ -129,10 +129,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 	for i := range due {
 		due[i] = now
 	}
-	results, skipped := s.runRound(ctx, due, nil, true)
-	if len(skipped) > 0 {
-		s.log.Info("outlets left to the other nodes polling them", "node", s.opts.Node, "outlets", len(skipped))
-	}
+	results, _ := s.runRound(ctx, due, nil, true)
 	return results
 }
 
@@ -190,9 +187,18 @@ func (s *Scheduler) storedStates(ctx context.Context) []*news.OutletState {
 func (s *Scheduler) runRound(ctx context.Context, due, known []time.Time, forced bool) (_ []Result, skipped []string) {
 	results := make([]Result, len(s.outlets))
 	got := make([]bool, len(s.outlets))
-	mode := roundMode{round: true, forced: forced, skip: func(i int, _ string) {
+	others := 0
+	mode := roundMode{round: true, forced: forced, skip: func(i int, why string) {
 		skipped = append(skipped, s.outlets[i].Name)
+		if why == skipHeld {
+			others++
+		}
 	}}
+	defer func() {
+		if others > 0 {
+			s.log.Info("outlets left to the other nodes polling them", "node", s.opts.Node, "outlets", others)
+		}
+	}()
 	s.loop(ctx, due, known, nil, nil, mode, func(i int, r Result) bool {
 		results[i], got[i] = r, true
 		return false // never again
