@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -26,6 +27,17 @@ type SchedulerOptions struct {
 	// Observer, if set, is told of every poll and of how late each poll
 	// started after it was due (the queue lag).
 	Observer Observer
+	// Leaser, if set, shares the outlets with the other nodes polling the
+	// same database: an outlet is polled only while this node holds its
+	// host's lease (see leases.go). Nil: a single process, no
+	// coordination (unit tests).
+	Leaser HostLeaser
+	// Node names this process in the leases (default NewNodeName()).
+	Node string
+	// LeaseTTL is how long a host lease lasts unless renewed (default
+	// DefaultLeaseTTL). A poll must end within half of it: an outlet is
+	// dispatched only while its host's lease has that long to run.
+	LeaseTTL time.Duration
 }
 
 // Observer receives the scheduler's events, e.g. for metrics. It must be
@@ -52,8 +64,15 @@ type Scheduler struct {
 
 	// hostIdx numbers the outlets' hosts (index in s.outlets → host
 	// number, 0 to nHosts-1), for the per-host limit.
-	hostIdx []int32
-	nHosts  int
+	hostIdx   []int32
+	nHosts    int
+	hostNames []string // by host number
+
+	// leaseUntil is, by host number, when this node's lease of the host
+	// ends (Unix nanoseconds; 0: not held); refused and lost count as
+	// LeaseStats says. Written by the loop, read by LeaseStats.
+	leaseUntil    []atomic.Int64
+	refused, lost atomic.Uint64
 
 	firstRound     chan struct{}
 	firstRoundOnce sync.Once
@@ -72,6 +91,12 @@ func NewScheduler(p OutletPoller, store Store, outlets []Outlet, o SchedulerOpti
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
+	}
+	if o.Leaser != nil && o.Node == "" {
+		o.Node = NewNodeName()
+	}
 	s := &Scheduler{poller: p, store: store, outlets: outlets, opts: o, now: now, log: log, firstRound: make(chan struct{})}
 	s.hostIdx = make([]int32, len(outlets))
 	ids := map[string]int32{}
@@ -81,10 +106,12 @@ func NewScheduler(p OutletPoller, store Store, outlets []Outlet, o SchedulerOpti
 		if !ok {
 			id = int32(len(ids))
 			ids[h] = id
+			s.hostNames = append(s.hostNames, h)
 		}
 		s.hostIdx[i] = id
 	}
 	s.nHosts = len(ids)
+	s.leaseUntil = make([]atomic.Int64, s.nHosts)
 	return s
 }
 
@@ -94,14 +121,16 @@ func NewScheduler(p OutletPoller, store Store, outlets []Outlet, o SchedulerOpti
 func (s *Scheduler) FirstRound() <-chan struct{} { return s.firstRound }
 
 // RunOnce polls every outlet once and returns the results in the order of
-// the outlets.
+// the outlets. With a HostLeaser, outlets whose host another node holds
+// are left to it (logged).
 func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 	due := make([]time.Time, len(s.outlets))
 	now := s.now()
 	for i := range due {
 		due[i] = now
 	}
-	return s.runRound(ctx, due)
+	results, _ := s.runRound(ctx, due, nil, true)
+	return results
 }
 
 // RunDue polls once each outlet that is due, as the stored state says
@@ -112,21 +141,28 @@ func (s *Scheduler) RunOnce(ctx context.Context) []Result {
 // RunOnce (the poller asks no server for them). It is a poll
 // round for a daemon that is not running (a cron job): it asks no server
 // sooner than the daemon would. A state that cannot be read counts as due.
+// With a HostLeaser, outlets whose host another node holds are skipped too,
+// as are those another node polled since their state was read.
 func (s *Scheduler) RunDue(ctx context.Context) (results []Result, skipped []string, err error) {
 	due := make([]time.Time, len(s.outlets))
+	known := make([]time.Time, len(s.outlets))
 	now := s.now()
 	states := s.storedStates(ctx)
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	for i, st := range states {
+		if st != nil {
+			known[i] = st.LastFetch
+		}
 		if st != nil && !st.Disabled && st.NextPoll.After(now) {
 			skipped = append(skipped, s.outlets[i].Name)
 			continue // zero: not queued
 		}
 		due[i] = now
 	}
-	return s.runRound(ctx, due), skipped, nil
+	results, left := s.runRound(ctx, due, known, false)
+	return results, append(skipped, left...), nil
 }
 
 // storedStates returns each outlet's stored state, nil where it cannot be
@@ -145,11 +181,25 @@ func (s *Scheduler) storedStates(ctx context.Context) []*news.OutletState {
 }
 
 // runRound polls once each outlet with a due time (not zero) and returns
-// the results in the order of the outlets.
-func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
+// the results in the order of the outlets, and the names of the outlets
+// left to other nodes (see hostLeases.round); forced polls outlets
+// whatever their stored next poll.
+func (s *Scheduler) runRound(ctx context.Context, due, known []time.Time, forced bool) (_ []Result, skipped []string) {
 	results := make([]Result, len(s.outlets))
 	got := make([]bool, len(s.outlets))
-	s.loop(ctx, due, nil, nil, func(i int, r Result) bool {
+	others := 0
+	mode := roundMode{round: true, forced: forced, skip: func(i int, why string) {
+		skipped = append(skipped, s.outlets[i].Name)
+		if why == skipHeld {
+			others++
+		}
+	}}
+	defer func() {
+		if others > 0 {
+			s.log.Info("outlets left to the other nodes polling them", "node", s.opts.Node, "outlets", others)
+		}
+	}()
+	s.loop(ctx, due, known, nil, nil, mode, func(i int, r Result) bool {
 		results[i], got[i] = r, true
 		return false // never again
 	})
@@ -159,7 +209,15 @@ func (s *Scheduler) runRound(ctx context.Context, due []time.Time) []Result {
 			out = append(out, r)
 		}
 	}
-	return out
+	return out, skipped
+}
+
+// roundMode is how the loop treats outlets whose host another node holds
+// or that another node polled: the daemon waits for them (the zero
+// roundMode); a round skips them (see hostLeases).
+type roundMode struct {
+	round, forced bool
+	skip          func(i int, why string)
 }
 
 // Run polls every outlet whenever it is due until ctx is done, then lets
@@ -170,15 +228,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	due := make([]time.Time, len(s.outlets))
 	polled := make([]bool, len(s.outlets))
 	caughtUp := make([]bool, len(s.outlets))
+	known := make([]time.Time, len(s.outlets))
 	now := s.now()
 	for i, st := range s.storedStates(ctx) {
 		due[i] = startAt(now, st)
 		caughtUp[i] = !due[i].After(now)
 		if st != nil {
 			polled[i] = !st.LastFetch.IsZero() || st.Disabled
+			known[i] = st.LastFetch
 		}
 	}
-	s.loop(ctx, due, polled, caughtUp, func(int, Result) bool { return true })
+	s.loop(ctx, due, known, polled, caughtUp, roundMode{}, func(int, Result) bool { return true })
 	return ctx.Err()
 }
 
@@ -195,12 +255,15 @@ type jobResult struct {
 // loop dispatches due outlets to the workers until ctx is done or, when
 // again returns false for every result, until no outlet is left. due gives
 // each outlet's (index in s.outlets) first due time, zero for an outlet
-// not to poll at all; polled, if not nil, the outlets that count as
+// not to poll at all; known, if not nil, the last fetch of each outlet as
+// stored when due was decided (see hostLeases.known); polled, if not nil, the outlets that count as
 // polled already; spread, if not nil, the outlets of the start-up
 // catch-up, whose next poll after this one is spread (see dispatchAt).
 // Outlets go earliest due first; outlets due at once go in configuration
-// order.
-func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []bool, again func(i int, r Result) bool) {
+// order. With a HostLeaser, an outlet is dispatched only while this node
+// holds its host's lease (see leases.go); mode says what a round does with
+// outlets it leaves to other nodes.
+func (s *Scheduler) loop(ctx context.Context, due, known []time.Time, polled, spread []bool, mode roundMode, again func(i int, r Result) bool) {
 	pollCtx, cancelPolls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelPolls()
 
@@ -234,10 +297,37 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 	markRound()
 
 	q := newDueQueue(due, s.hostIdx, s.nHosts, s.opts.PerHost)
-	left := q.queued // outlets not retired by again
+	left := q.queued // outlets not retired by again (or skipped)
 	busy := 0
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+
+	var leases *hostLeases
+	var renew <-chan time.Time
+	if s.opts.Leaser != nil {
+		leases = s.newHostLeases(q)
+		leases.round, leases.forced = mode.round, mode.forced
+		if known == nil {
+			known = make([]time.Time, len(s.outlets))
+		}
+		leases.known = known
+		leases.skip = func(i int, why string) {
+			left--
+			if mode.skip != nil {
+				mode.skip(i, why)
+			}
+		}
+		leases.seen = func(i int, st news.OutletState) {
+			if !polled[i] && (!st.LastFetch.IsZero() || st.Disabled) {
+				polled[i] = true
+				nPolled++
+				markRound()
+			}
+		}
+		t := time.NewTicker(s.opts.LeaseTTL / 3)
+		defer t.Stop()
+		renew = t.C
+	}
 
 	finish := func(d jobResult) {
 		if s.opts.Observer != nil {
@@ -245,6 +335,10 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 		}
 		busy--
 		q.finished(d.idx)
+		if leases != nil {
+			leases.finished(q.hostOf[d.idx])
+			leases.known[d.idx] = s.now() // this poll's fetch, if any, was before
+		}
 		if !polled[d.idx] {
 			polled[d.idx] = true
 			nPolled++
@@ -271,6 +365,12 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 			if !ok || q.due[i].After(now) {
 				break
 			}
+			if leases != nil && !leases.fresh(q.hostOf[i], now) {
+				// afterwards the head's host is held, or its outlets
+				// wait: look at the head again
+				leases.acquire(ctx, now)
+				continue
+			}
 			select {
 			case jobs <- job{idx: i, outlet: s.outlets[i]}:
 				q.start(i)
@@ -284,18 +384,35 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 			}
 		}
 
+		if left == 0 && busy == 0 {
+			break // the last outlets were skipped (left to other nodes)
+		}
+
 		// Wait for a result, or, with a worker free, for the next outlet
-		// of a free host to fall due. The wake-up time is taken after
-		// dispatching, from the queue as it is now.
+		// of a free host to fall due (or idle hosts to be released). The
+		// wake-up time is taken after dispatching, from the queue as it
+		// is now.
 		var wake <-chan time.Time
+		var next time.Time
 		if i, ok := q.head(); ok && busy < s.opts.Workers {
-			timer.Reset(max(q.due[i].Sub(s.now()), 0))
+			next = q.due[i]
+		}
+		if leases != nil {
+			leases.releaseIdle(ctx, s.now())
+			if at := leases.releaseAt(); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+		if !next.IsZero() {
+			timer.Reset(max(next.Sub(s.now()), 0))
 			wake = timer.C
 		}
 		select {
 		case d := <-results:
 			finish(d)
 		case <-wake:
+		case <-renew:
+			leases.renew(ctx, s.now())
 		case <-ctx.Done():
 		}
 	}
@@ -311,6 +428,11 @@ func (s *Scheduler) loop(ctx context.Context, due []time.Time, polled, spread []
 	}()
 	for d := range results {
 		finish(d)
+	}
+	if leases != nil {
+		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		leases.release(relCtx, s.now())
 	}
 }
 
@@ -406,6 +528,85 @@ func (q *dueQueue) push(i int, t time.Time) {
 	hq.waiting = append(hq.waiting, int32(i))
 	q.siftUp(hq.waiting, len(hq.waiting)-1)
 	q.update(h)
+}
+
+// firstDue is the due time of host h's first waiting outlet; h has one.
+func (q *dueQueue) firstDue(h int32) time.Time {
+	return q.due[q.hosts[h].waiting[0]]
+}
+
+// hostsDueBy calls fn with the hosts below the per-host limit whose first
+// waiting outlet is due by t, in the queue's order (earliest first), until
+// fn returns false. It visits the free hosts' heap best first, only as far
+// as fn goes: O(k log k) for k hosts visited.
+func (q *dueQueue) hostsDueBy(t time.Time, fn func(h int32) bool) {
+	if len(q.free) == 0 {
+		return
+	}
+	// next is a heap of positions in q.free, ordered as the hosts there
+	next := []int{0}
+	less := func(a, b int) bool { return q.hostBefore(q.free[next[a]], q.free[next[b]]) }
+	for len(next) > 0 {
+		k := next[0]
+		n := len(next) - 1
+		next[0] = next[n]
+		next = next[:n]
+		for j := 0; ; { // sift down
+			c := 2*j + 1
+			if c >= len(next) {
+				break
+			}
+			if c+1 < len(next) && less(c+1, c) {
+				c++
+			}
+			if !less(c, j) {
+				break
+			}
+			next[j], next[c] = next[c], next[j]
+			j = c
+		}
+		h := q.free[k]
+		if q.firstDue(h).After(t) || !fn(h) {
+			return
+		}
+		for _, c := range []int{2*k + 1, 2*k + 2} {
+			if c >= len(q.free) {
+				continue
+			}
+			next = append(next, c)
+			for j := len(next) - 1; j > 0; { // sift up
+				p := (j - 1) / 2
+				if !less(j, p) {
+					break
+				}
+				next[j], next[p] = next[p], next[j]
+				j = p
+			}
+		}
+	}
+}
+
+// reschedule gives each waiting outlet i of host h the due time f returns,
+// or takes it off the queue when f says not to keep it, and returns how
+// many it took off.
+func (q *dueQueue) reschedule(h int32, f func(i int) (due time.Time, keep bool)) (removed int) {
+	hq := &q.hosts[h]
+	w := hq.waiting[:0]
+	for _, i := range hq.waiting {
+		t, keep := f(int(i))
+		if !keep {
+			removed++
+			continue
+		}
+		q.due[i] = t
+		w = append(w, i)
+	}
+	hq.waiting = w
+	for k := len(w)/2 - 1; k >= 0; k-- {
+		q.siftDown(w, k)
+	}
+	q.update(h)
+	return removed
 }
 
 func (q *dueQueue) siftUp(w []int32, k int) {

@@ -39,6 +39,8 @@ type App struct {
 	poller    *aggregator.Poller
 	scheduler *aggregator.Scheduler
 	assigner  *aggregator.Assigner // see runAssigner
+	node      string               // this process among the nodes sharing the database (nodes.go)
+	ready     readyCache           // the last /readyz answer
 	stopGC    func()               // stops the collector's pacing (startGCTuning); nil when none runs
 }
 
@@ -168,6 +170,10 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 	if err := db.SyncOutlets(ctx, list); err != nil {
 		return nil, fmt.Errorf("record outlets in %s: %w", storage.Redact(cfg.Database), err)
 	}
+	a.node = aggregator.NewNodeName()
+	if err := releaseDeadNodes(ctx, db, a.node, log); err != nil {
+		return nil, err
+	}
 	now := func() time.Time { return time.Now().UTC() }
 	// Items stored after this id (by other processes) are the story
 	// assigner's to decide; it is read before the restore, so that none is
@@ -220,9 +226,12 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		Grace:    5 * time.Second, // in-flight polls on shutdown: well within docker stop's 10s
 		Jitter:   0.1,
 		Observer: opts.Observer,
+		Leaser:   hostLeaser{db},
+		Node:     a.node,
+		LeaseTTL: leaseTTL(cfg.Fetch.Timeout),
 	}, now, log)
 	a.assigner = aggregator.NewAssigner(stories, settler, assignerStore{db}, aggregator.AssignerOptions{
-		After: lastID, Synced: synced, Now: now, Log: log})
+		Holder: a.node, After: lastID, Synced: synced, Now: now, Log: log})
 	if err := a.syncRules(ctx); err != nil {
 		return nil, err
 	}
@@ -342,6 +351,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*stora
 // stories of what other polls store meanwhile; else serve corrects the
 // stories this round gives its items.
 func (a *App) Poll(ctx context.Context, onlyDue bool) (results []aggregator.Result, skipped []string, err error) {
+	a.Log.Debug("polling", "node", a.node)
 	stopAssigner := a.runAssigner(ctx)
 	defer stopAssigner()
 	if onlyDue {

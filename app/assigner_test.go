@@ -20,7 +20,10 @@ import (
 // processes have, and each stores one write-up of the Burns
 // interview that the other's story index never saw: serve's fetch of Iran
 // Front Page is held until the poll, which stores Al Mayadeen's, has
-// exited. serve holds the story assigner lease, the poll follows; within
+// exited. The outlets are on two hosts (127.0.0.1, localhost): the poll
+// leaves Iran Front Page's host to serve, which holds its lease while the
+// fetch is in flight, and polls Al Mayadeen's once serve released it.
+// serve holds the story assigner lease, the poll follows; within
 // seconds both write-ups are in one story, as one process alone would
 // group them.
 func TestPollBesideServeSharesStories(t *testing.T) {
@@ -74,13 +77,19 @@ func TestPollBesideServeSharesStories(t *testing.T) {
 		}
 	})
 	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), []apptest.Outlet{{"Iran Front Page", srv.URL + "/ifp/feed/"},
-		{"Al Mayadeen English", srv.URL + "/almayadeen/feed.json"}}, "listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
+		{"Al Mayadeen English", strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/almayadeen/feed.json"}},
+		"listen: \"127.0.0.1:0\"\nallow_private_networks: true\n")
 
 	d := startServe(t, cfg)
 	select {
 	case <-held:
 	case <-time.After(20 * time.Second):
 		t.Fatalf("serve did not fetch Iran Front Page:\n%s", d.log())
+	}
+	for deadline := time.Now().Add(20 * time.Second); d.App.scheduler.LeaseStats().Held != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve holds %d host leases, want Iran Front Page's alone:\n%s", d.App.scheduler.LeaseStats().Held, d.log())
+		}
 	}
 	phase.Store(1)
 	_, _, plog := pollRound(t, cfg, false)

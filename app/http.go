@@ -20,6 +20,7 @@ import (
 // App was opened with.
 func (a *App) Serve(ctx context.Context, ln net.Listener, m *metrics.Metrics) error {
 	m.RegisterStore(a.storeStats, a.Log)
+	m.RegisterNode(a.nodeStats)
 	site := a.siteServer()
 	srv := &http.Server{
 		Handler:           a.handler(m, site),
@@ -28,7 +29,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, m *metrics.Metrics) er
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	a.Log.Info("serving", "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", storage.Redact(a.Config.Database))
+	a.Log.Info("serving", "listen", ln.Addr().String(), "base_url", a.Config.BaseURL, "outlets", len(a.Config.Outlets), "database", storage.Redact(a.Config.Database), "node", a.node)
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -99,7 +100,7 @@ func (a *App) handler(m *metrics.Metrics, site http.Handler) http.Handler {
 
 // readyz answers whether the daemon is ready to be sent readers (a
 // load balancer's or an orchestrator's readiness probe): 200 when
-//   - the database answers, and
+//   - the database answers (within readyPingTimeout), and
 //   - every outlet has been polled at least once (since this start, or
 //     before it, as the stored state says), and
 //   - there is something to serve: an item is stored, or an outlet has
@@ -111,12 +112,13 @@ func (a *App) handler(m *metrics.Metrics, site http.Handler) http.Handler {
 // outlets are failing. One that never fetched anything (no network, every
 // URL wrong) is not ready: it has nothing to serve. /healthz, by contrast,
 // answers 200 while the process runs.
+//
+// The answer is decided at most once per readyTTL (probes from every
+// load balancer stay cheap) and so may be that much old.
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	ready, why, err := a.readiness(ctx)
+	ready, why, err := a.ready.get(r.Context(), a.readinessPinged)
 	if err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintf(w, "not ready: the database does not answer: %v\n", err)
@@ -128,6 +130,55 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintf(w, "ready: %s\n", why)
+}
+
+// Readiness probes: the database must answer a ping within
+// readyPingTimeout; an answer serves the probes of readyTTL.
+const (
+	readyPingTimeout = time.Second
+	readyTTL         = time.Second
+)
+
+// readinessPinged pings the database with a short timeout, then decides
+// readiness.
+func (a *App) readinessPinged(ctx context.Context) (bool, string, error) {
+	pctx, cancel := context.WithTimeout(ctx, readyPingTimeout)
+	_, err := a.db.Revision(pctx) // one indexed read of one row
+	cancel()
+	if err != nil {
+		return false, "", err
+	}
+	ctx, cancel = context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return a.readiness(ctx)
+}
+
+// readyCache keeps the last readiness answer for readyTTL; concurrent
+// probes wait for one decision.
+type readyCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	ready bool
+	why   string
+	err   error
+}
+
+func (c *readyCache) get(ctx context.Context, decide func(context.Context) (bool, string, error)) (bool, string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < readyTTL {
+		return c.ready, c.why, c.err
+	}
+	// the decision outlives a probe that gave up: the next probe reuses it
+	c.ready, c.why, c.err = decide(context.WithoutCancel(ctx))
+	c.at = time.Now()
+	return c.ready, c.why, c.err
+}
+
+// nodeStats is this node's leases for /metrics.
+func (a *App) nodeStats() metrics.NodeStats {
+	l := a.scheduler.LeaseStats()
+	return metrics.NodeStats{HostLeases: l.Held, Refused: l.Refused, Lost: l.Lost, Assigner: a.assigner.Holds()}
 }
 
 // readiness decides /readyz (see readyz) and says why in words.

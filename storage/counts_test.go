@@ -129,6 +129,7 @@ func TestMigrateCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP TABLE host_leases`,                       // migration 9
 		`ALTER TABLE items DROP COLUMN pending_html`,   // migration 8
 		`ALTER TABLE items DROP COLUMN outlet_updated`, // migration 7
 		`DROP INDEX items_related`,                     // migration 6

@@ -207,6 +207,18 @@ func schemaSteps() [][]string {
 		{
 			`ALTER TABLE items ADD COLUMN pending_html TEXT NOT NULL DEFAULT ''`,
 		},
+		// 9: the host leases of the nodes polling one database
+		// (leases.go): a node polls an outlet only while it holds the
+		// lease of the outlet's host, until expires (Unix milliseconds).
+		// BIGINT (an INTEGER to SQLite) keeps the step the same on
+		// PostgreSQL, whose INTEGER is 32 bits.
+		{
+			`CREATE TABLE host_leases (
+				host    TEXT   PRIMARY KEY,
+				holder  TEXT   NOT NULL CHECK (holder <> ''),
+				expires BIGINT NOT NULL
+			)`,
+		},
 	}
 }
 

@@ -331,6 +331,14 @@ func postgresSchemaSteps() [][]string {
 		)`,
 		`CREATE INDEX story_states_window ON story_states (version, published, item_id)`,
 	}
+	// 9: host leases (leases.go), the same text on both engines.
+	steps = append(steps, []string{
+		`CREATE TABLE host_leases (
+			host    TEXT   PRIMARY KEY,
+			holder  TEXT   NOT NULL CHECK (holder <> ''),
+			expires BIGINT NOT NULL
+		)`,
+	})
 	return steps
 }
 

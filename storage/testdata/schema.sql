@@ -1,4 +1,4 @@
--- user_version 8
+-- user_version 9
 -- table counts
 CREATE TABLE counts (
   name TEXT    NOT NULL,
@@ -6,6 +6,13 @@ CREATE TABLE counts (
   n    INTEGER NOT NULL,
   PRIMARY KEY (name, key)
   ) WITHOUT ROWID;
+
+-- table host_leases
+CREATE TABLE host_leases (
+  host    TEXT   PRIMARY KEY,
+  holder  TEXT   NOT NULL CHECK (holder <> ''),
+  expires BIGINT NOT NULL
+  );
 
 -- table item_outlets
 CREATE TABLE item_outlets (
