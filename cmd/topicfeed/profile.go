@@ -8,10 +8,28 @@ import (
 	"runtime/pprof"
 )
 
-// startProfiles starts a CPU profile into cpuPath (when set) and returns a
-// function that stops it and writes a heap profile into memPath (when set).
-// Both are pprof files: `go tool pprof topicfeed FILE`.
-func startProfiles(cpuPath, memPath string) (stop func() error, err error) {
+// profiles are the pprof files a command writes.
+type profiles struct {
+	cpu, mem string
+	// block and mutex record where goroutines waited (on channels,
+	// locks, database/sql's connection pool) and which locks they waited
+	// for: what keeps cores idle. Recording every event costs CPU, so
+	// they are for measuring, not for production.
+	block, mutex string
+}
+
+// startProfiles starts a CPU profile into p.cpu (when set) and the block
+// and mutex profiles (when set), and returns a function that stops them
+// and writes them, and a heap profile into p.mem (when set). All are
+// pprof files: `go tool pprof topicfeed FILE`.
+func startProfiles(p profiles) (stop func() error, err error) {
+	cpuPath, memPath := p.cpu, p.mem
+	if p.block != "" {
+		runtime.SetBlockProfileRate(1)
+	}
+	if p.mutex != "" {
+		runtime.SetMutexProfileFraction(1)
+	}
 	var cpu *os.File
 	if cpuPath != "" {
 		if cpu, err = os.Create(cpuPath); err != nil {
@@ -33,6 +51,12 @@ func startProfiles(cpuPath, memPath string) (stop func() error, err error) {
 		if memPath != "" {
 			errs = append(errs, writeHeapProfile(memPath))
 		}
+		if p.block != "" {
+			errs = append(errs, writeProfile("block", p.block))
+		}
+		if p.mutex != "" {
+			errs = append(errs, writeProfile("mutex", p.mutex))
+		}
 		return errors.Join(errs...)
 	}, nil
 }
@@ -49,6 +73,22 @@ func writeHeapProfile(path string) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeProfile writes the runtime's named profile (block, mutex) into path.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s profile: %w", name, err)
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("%s profile %s: %w", name, path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s profile %s: %w", name, path, err)
 	}
 	return nil
 }

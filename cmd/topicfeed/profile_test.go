@@ -12,11 +12,13 @@ import (
 func TestProfiles(t *testing.T) {
 	dir := t.TempDir()
 	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
-	_, stderr, code := runBinary(t, "", "-cpuprofile", cpu, "-memprofile", mem, "-config", "../../config.yaml", "check")
+	block, mutex := filepath.Join(dir, "block.pprof"), filepath.Join(dir, "mutex.pprof")
+	_, stderr, code := runBinary(t, "", "-cpuprofile", cpu, "-memprofile", mem, "-blockprofile", block, "-mutexprofile", mutex,
+		"-config", "../../config.yaml", "check")
 	if code != 0 {
 		t.Fatalf("check with profiles: exit %d\n%s", code, stderr)
 	}
-	for _, p := range []string{cpu, mem} {
+	for _, p := range []string{cpu, mem, block, mutex} {
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)
