@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // profiles are the pprof files a command writes.
@@ -16,6 +17,10 @@ type profiles struct {
 	// for: what keeps cores idle. Recording every event costs CPU, so
 	// they are for measuring, not for production.
 	block, mutex string
+	// trace is an execution trace: `go tool trace -pprof=sched|net|sync|syscall`
+	// splits where goroutines were off a core (waiting for one, the
+	// network, a lock, a system call).
+	trace string
 }
 
 // startProfiles starts a CPU profile into p.cpu (when set) and the block
@@ -30,6 +35,16 @@ func startProfiles(p profiles) (stop func() error, err error) {
 	if p.mutex != "" {
 		runtime.SetMutexProfileFraction(1)
 	}
+	var tr *os.File
+	if p.trace != "" {
+		if tr, err = os.Create(p.trace); err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		if err := trace.Start(tr); err != nil {
+			tr.Close()
+			return nil, fmt.Errorf("trace %s: %w", p.trace, err)
+		}
+	}
 	var cpu *os.File
 	if cpuPath != "" {
 		if cpu, err = os.Create(cpuPath); err != nil {
@@ -42,6 +57,12 @@ func startProfiles(p profiles) (stop func() error, err error) {
 	}
 	return func() error {
 		var errs []error
+		if tr != nil {
+			trace.Stop()
+			if err := tr.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("trace %s: %w", p.trace, err))
+			}
+		}
 		if cpu != nil {
 			pprof.StopCPUProfile()
 			if err := cpu.Close(); err != nil {
