@@ -83,22 +83,11 @@ func startProfiles(p profiles) (stop func() error, err error) {
 }
 
 func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("heap profile: %w", err)
-	}
 	runtime.GC() // up-to-date statistics of what is live
-	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
-		f.Close()
-		return fmt.Errorf("heap profile %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("heap profile %s: %w", path, err)
-	}
-	return nil
+	return writeProfile("heap", path)
 }
 
-// writeProfile writes the runtime's named profile (block, mutex) into path.
+// writeProfile writes the runtime's named profile (heap, block, mutex) into path.
 func writeProfile(name, path string) error {
 	f, err := os.Create(path)
 	if err != nil {
