@@ -31,7 +31,10 @@ type Result struct {
 	Bytes       int64 // bytes received on the wire
 	Stats       news.SaveStats
 	// Moved counts the stored items this poll moved to another story
-	// (see StorySettler).
+	// (see StorySettler). Polls whose fetches were stored in one
+	// transaction settle their stories together: the batch's count is in
+	// its first poll's result, 0 in the others', so that the sum over
+	// polls is the number of moves.
 	Moved int
 	// Outcome classifies the poll for metrics: "ok", "not_modified",
 	// "http_error", "fetch_error", "parse_error", "store_error" or
@@ -65,6 +68,7 @@ type Poller struct {
 	budget  *semaphore.Weighted
 	limit   int64
 	cpu     *semaphore.Weighted
+	writer  *fetchWriter // nil: each poll stores its own fetch
 	seed    uint64
 	now     func() time.Time
 	log     *slog.Logger
@@ -98,6 +102,13 @@ type PollerDeps struct {
 	// it polls keeps a core for its readers with GOMAXPROCS−1. The parse
 	// budget is always taken first, then a CPU slot.
 	CPUWorkers int
+	// WriteBatch is the most fetches stored in one transaction (see
+	// fetchWriter) when Store is also a BatchStore; 0 or 1: each poll
+	// stores its fetch in a transaction of its own.
+	WriteBatch int
+	// WriteQueueBytes bounds the item content of the fetches waiting for
+	// the writer (0: DefaultWriteQueueBytes).
+	WriteQueueBytes int64
 	// RawSeed fingerprints what, besides a raw feed entry, decides what it
 	// normalises to: the normaliser's rules and the build (see
 	// normalize.RawSeed).
@@ -123,8 +134,20 @@ func NewPoller(d PollerDeps) *Poller {
 	if d.CPUWorkers > 0 {
 		p.cpu = semaphore.NewWeighted(int64(d.CPUWorkers))
 	}
+	if bs, ok := d.Store.(BatchStore); ok && d.WriteBatch > 1 {
+		qb := d.WriteQueueBytes
+		if qb <= 0 {
+			qb = DefaultWriteQueueBytes
+		}
+		p.writer = newFetchWriter(p, bs, d.WriteBatch, qb)
+	}
 	return p
 }
+
+// DefaultWriteQueueBytes bounds the item content waiting for the writer
+// (PollerDeps.WriteQueueBytes): a few dozen feeds of 50 full-text items,
+// more than the polls a scheduler runs at once parse meanwhile.
+const DefaultWriteQueueBytes = 32 << 20
 
 // Poll fetches, parses, normalises, tags and stores one outlet's feed, and
 // records the outlet's polling state. A failing outlet is reported in
@@ -206,17 +229,20 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		return nil
 	}
 
+	var weight int64
 	if p.budget != nil {
-		weight := min(max(int64(len(resp.Body)), 1), p.limit)
+		weight = min(max(int64(len(resp.Body)), 1), p.limit)
 		if err := p.budget.Acquire(ctx, weight); err != nil {
 			res.Outcome = OutcomeParseError
 			return fmt.Errorf("parse %s: %w", resp.URL, err)
 		}
-		defer p.budget.Release(weight)
 	}
 	if p.cpu != nil {
 		// after the parse budget, always: see PollerDeps.CPUWorkers
 		if err := p.cpu.Acquire(ctx, 1); err != nil {
+			if p.budget != nil {
+				p.budget.Release(weight)
+			}
 			res.Outcome = OutcomeParseError
 			return fmt.Errorf("parse %s: %w", resp.URL, err)
 		}
@@ -224,6 +250,11 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	out, err := p.process(ctx, o, resp, res, now)
 	if p.cpu != nil {
 		p.cpu.Release(1)
+	}
+	// The parsed document is garbage now; what waits for the store is
+	// the items, bounded by the writer's queue.
+	if p.budget != nil {
+		p.budget.Release(weight)
 	}
 	if err != nil {
 		return err
@@ -235,9 +266,14 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	st.ETag = resp.ETag
 	st.LastModified = resp.LastModified
 	p.succeeded(st, resp, o, now, out.hints, out.published)
-	p.currentStories(items, out.keys)
-	stats, err := p.store.SaveFetch(ctx, *st, items)
-	res.Moved = p.settle(ctx, o.Name, out, err == nil)
+	var stats news.SaveStats
+	if p.writer != nil {
+		stats, res.Moved, err = p.writer.save(ctx, o.Name, *st, &out)
+	} else {
+		p.currentStories(items, out.keys)
+		stats, err = p.store.SaveFetch(ctx, *st, items)
+		res.Moved = p.settle(ctx, o.Name, out, err == nil)
+	}
 	if err != nil {
 		res.Outcome = OutcomeStoreError
 		return fmt.Errorf("store %d items: %w", len(items), err)
@@ -373,12 +409,22 @@ func (p *Poller) settle(ctx context.Context, outlet string, out processed, saved
 			}
 		}
 	}
-	n, err := p.settler.Settle(context.WithoutCancel(ctx), keys)
+	n, err := p.settleKeys(ctx, keys)
 	if err != nil {
 		p.log.Warn("stories of moved items not stored", "outlet", outlet, "items", len(keys), "error", err.Error())
 		return 0
 	}
 	return n
+}
+
+// settleKeys settles the stories of the items with those keys (see
+// StorySettler), even when ctx is being cancelled, and returns how many
+// stored items moved.
+func (p *Poller) settleKeys(ctx context.Context, keys []string) (int, error) {
+	if p.settler == nil {
+		return 0, nil
+	}
+	return p.settler.Settle(context.WithoutCancel(ctx), keys)
 }
 
 // knownRaw returns which of hashes the store holds for the outlet. When

@@ -219,6 +219,11 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		RawSeed:     seed,
 		Now:         now,
 		Log:         log,
+
+		// Up to 16 fetches per write transaction: more than the polls
+		// that finish while one transaction is written at the default
+		// concurrency, so a batch is whatever queued meanwhile.
+		WriteBatch: 16,
 	})
 	a.scheduler = aggregator.NewScheduler(a.poller, store, outs, aggregator.SchedulerOptions{
 		Workers:  cfg.Fetch.Concurrency,

@@ -62,3 +62,10 @@ func (r *roundStates) SaveFetch(ctx context.Context, st news.OutletState, items 
 	r.forget(st.Name)
 	return r.DB.SaveFetch(ctx, st, items)
 }
+
+func (r *roundStates) SaveFetches(ctx context.Context, fetches []news.Fetch) []news.FetchResult {
+	for _, f := range fetches {
+		r.forget(f.State.Name)
+	}
+	return r.DB.SaveFetches(ctx, fetches)
+}

@@ -233,6 +233,19 @@ type SaveStats struct {
 	Duplicate int // items already stored from another source (URL or content match)
 }
 
+// Fetch is one fetched feed to store: the outlet's new polling state and
+// the feed's items, stored together or not at all.
+type Fetch struct {
+	State OutletState
+	Items []Item
+}
+
+// FetchResult is what storing one Fetch did, or why it was not stored.
+type FetchResult struct {
+	Stats SaveStats
+	Err   error
+}
+
 // Add returns the sum of two SaveStats.
 func (s SaveStats) Add(o SaveStats) SaveStats {
 	return SaveStats{New: s.New + o.New, Updated: s.Updated + o.Updated, Unchanged: s.Unchanged + o.Unchanged, Duplicate: s.Duplicate + o.Duplicate}

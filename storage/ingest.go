@@ -29,54 +29,71 @@ import (
 //  4. otherwise a new item with a new UID (New).
 func (db *DB) SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error) {
 	var stats news.SaveStats
-	now := db.now().UTC()
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var outletID int64
-		err := tx.StmtContext(ctx, db.ws.outletID).QueryRowContext(ctx, st.Name).Scan(&outletID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("outlet %q: %w", st.Name, news.ErrNotFound)
-		}
+		var (
+			changed bool
+			err     error
+		)
+		stats, changed, err = db.saveFetch(ctx, tx, nil, st, items)
 		if err != nil {
-			return fmt.Errorf("outlet %q: %w", st.Name, err)
-		}
-		in := ingest{db: db, tx: tx, outletID: outletID, outlet: st.Name, now: now}
-		for i := range items {
-			it := items[i] // save may fill in defaults; the caller's items stay as they are
-			res, err := in.save(ctx, &it)
-			if err != nil {
-				return fmt.Errorf("item %d (guid %q) of outlet %q: %w", i, items[i].GUID, st.Name, err)
-			}
-			switch res {
-			case resNew:
-				stats.New++
-			case resUpdated:
-				stats.Updated++
-			case resDuplicate:
-				stats.Duplicate++
-			default:
-				stats.Unchanged++
-			}
-		}
-		if err := in.countNewStories(ctx); err != nil {
 			return err
 		}
-		if err := in.counts.write(ctx, in.stmt(ctx, db.ws.addCount)); err != nil {
-			return err
-		}
-		if in.newItems > 0 {
-			if _, err := in.stmt(ctx, db.ws.countItems).ExecContext(ctx, in.newItems, outletID); err != nil {
-				return fmt.Errorf("count items of outlet %q: %w", st.Name, err)
-			}
-		}
-		if err := db.saveOutletState(ctx, tx, st); err != nil {
-			return err
-		}
-		return db.bump(ctx, tx, in.changed)
+		return db.bump(ctx, tx, changed)
 	})
 	if err != nil {
 		return news.SaveStats{}, err
 	}
 	return stats, nil
+}
+
+// saveFetch stores one fetched feed in tx (SaveFetch, without the
+// revision bump) and reports whether anything published changed. bound,
+// when not nil, holds the statements already bound to tx and takes those
+// bound now, so that the fetches of one batch bind each statement once.
+func (db *DB) saveFetch(ctx context.Context, tx *sql.Tx, bound map[*sql.Stmt]*sql.Stmt, st news.OutletState, items []news.Item) (news.SaveStats, bool, error) {
+	var stats news.SaveStats
+	now := db.now().UTC()
+	var outletID int64
+	err := tx.StmtContext(ctx, db.ws.outletID).QueryRowContext(ctx, st.Name).Scan(&outletID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return stats, false, fmt.Errorf("outlet %q: %w", st.Name, news.ErrNotFound)
+	}
+	if err != nil {
+		return stats, false, fmt.Errorf("outlet %q: %w", st.Name, err)
+	}
+	in := ingest{db: db, tx: tx, outletID: outletID, outlet: st.Name, now: now, bound: bound}
+	for i := range items {
+		it := items[i] // save may fill in defaults; the caller's items stay as they are
+		res, err := in.save(ctx, &it)
+		if err != nil {
+			return stats, false, fmt.Errorf("item %d (guid %q) of outlet %q: %w", i, items[i].GUID, st.Name, err)
+		}
+		switch res {
+		case resNew:
+			stats.New++
+		case resUpdated:
+			stats.Updated++
+		case resDuplicate:
+			stats.Duplicate++
+		default:
+			stats.Unchanged++
+		}
+	}
+	if err := in.countNewStories(ctx); err != nil {
+		return stats, false, err
+	}
+	if err := in.counts.write(ctx, in.stmt(ctx, db.ws.addCount)); err != nil {
+		return stats, false, err
+	}
+	if in.newItems > 0 {
+		if _, err := in.stmt(ctx, db.ws.countItems).ExecContext(ctx, in.newItems, outletID); err != nil {
+			return stats, false, fmt.Errorf("count items of outlet %q: %w", st.Name, err)
+		}
+	}
+	if err := db.saveOutletState(ctx, tx, st); err != nil {
+		return stats, false, err
+	}
+	return stats, in.changed, nil
 }
 
 type saveResult int

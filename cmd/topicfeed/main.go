@@ -41,7 +41,7 @@ func main() {
 	}
 }
 
-const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile FILE] [-version] COMMAND [flags]
+const usage = `usage: topicfeed [-config FILE] [-cpuprofile FILE] [-memprofile FILE] [-blockprofile FILE] [-mutexprofile FILE] [-trace FILE] [-version] COMMAND [flags]
 
 commands:
   serve        run the daemon: poll outlets on schedule and serve the merged feed
@@ -67,6 +67,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	configPath := global.String("config", envOr("TOPICFEED_CONFIG", "config.yaml"), "configuration `file`")
 	cpuProfile := global.String("cpuprofile", "", "write a CPU profile of the command to `file`")
 	memProfile := global.String("memprofile", "", "write a heap profile to `file` when the command ends")
+	blockProfile := global.String("blockprofile", "", "write where goroutines waited (block profile) to `file` when the command ends")
+	traceFile := global.String("trace", "", "write an execution trace of the command to `file`")
+	mutexProfile := global.String("mutexprofile", "", "write which locks goroutines waited for to `file` when the command ends")
 	version := global.Bool("version", false, "print the version and exit")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -83,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}
 	}
-	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	stopProfiles, err := startProfiles(profiles{cpu: *cpuProfile, mem: *memProfile, block: *blockProfile, mutex: *mutexProfile, trace: *traceFile})
 	if err != nil {
 		return err
 	}

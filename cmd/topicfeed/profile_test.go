@@ -12,11 +12,14 @@ import (
 func TestProfiles(t *testing.T) {
 	dir := t.TempDir()
 	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
-	_, stderr, code := runBinary(t, "", "-cpuprofile", cpu, "-memprofile", mem, "-config", "../../config.yaml", "check")
+	block, mutex := filepath.Join(dir, "block.pprof"), filepath.Join(dir, "mutex.pprof")
+	tr := filepath.Join(dir, "trace.out")
+	_, stderr, code := runBinary(t, "", "-cpuprofile", cpu, "-memprofile", mem, "-blockprofile", block, "-mutexprofile", mutex,
+		"-trace", tr, "-config", "../../config.yaml", "check")
 	if code != 0 {
 		t.Fatalf("check with profiles: exit %d\n%s", code, stderr)
 	}
-	for _, p := range []string{cpu, mem} {
+	for _, p := range []string{cpu, mem, block, mutex} {
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)
@@ -30,6 +33,10 @@ func TestProfiles(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Errorf("%s: %d bytes, %v", filepath.Base(p), n, err)
 		}
+	}
+
+	if st, err := os.Stat(tr); err != nil || st.Size() == 0 {
+		t.Errorf("trace: %v, %v", st, err)
 	}
 
 	bad := filepath.Join(dir, "missing", "cpu.pprof")
