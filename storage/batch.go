@@ -29,20 +29,20 @@ func (db *DB) SaveFetches(ctx context.Context, fetches []news.Fetch) []news.Fetc
 		changed := false
 		for i, f := range fetches {
 			results[i] = news.FetchResult{}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT fetch`); err != nil {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT one_fetch`); err != nil {
 				return fmt.Errorf("savepoint before outlet %q: %w", f.State.Name, err)
 			}
 			stats, ch, err := db.saveFetch(ctx, tx, bound, f.State, f.Items)
 			if err != nil {
 				results[i].Err = err
-				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT fetch`); rerr != nil {
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT one_fetch`); rerr != nil {
 					return fmt.Errorf("roll back outlet %q: %w (after: %w)", f.State.Name, rerr, err)
 				}
 			} else {
 				results[i].Stats = stats
 				changed = changed || ch
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT fetch`); err != nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT one_fetch`); err != nil {
 				return fmt.Errorf("release savepoint of outlet %q: %w", f.State.Name, err)
 			}
 		}
