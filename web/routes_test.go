@@ -147,3 +147,25 @@ func TestFeedLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxCached: the cache holds at most MaxCached documents, however many
+// are asked for, and every request is still answered.
+func TestMaxCached(t *testing.T) {
+	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
+	s := NewServer(st, Options{BaseURL: "http://feeds.test", MaxCached: 4})
+	for _, tag := range []string{"drones", "diplomacy", "sanctions"} {
+		for _, ext := range []string{"atom", "rss", "json"} {
+			if res := do(t, s, http.MethodGet, "/tags/"+tag+"."+ext); res.StatusCode != 200 {
+				t.Fatalf("/tags/%s.%s: %d", tag, ext, res.StatusCode)
+			}
+		}
+	}
+	n := 0
+	s.slots.Range(func(any, any) bool { n++; return true })
+	s.mu.Lock()
+	counted := s.nslot
+	s.mu.Unlock()
+	if n != 4 || counted != n {
+		t.Errorf("%d documents cached (%d counted) after 9 asked for, want 4", n, counted)
+	}
+}
