@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -100,18 +99,6 @@ func (m *Metrics) ObservePoll(r aggregator.Result) {
 // aggregator.Observer.
 func (m *Metrics) ObserveLag(_ string, lag time.Duration) { m.lag.Observe(lag.Seconds()) }
 
-// Middleware counts the requests h serves by route, format and status.
-func (m *Metrics) Middleware(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		route, format := Route(r.URL.Path)
-		m.requests.WithLabelValues(route, format, strconv.Itoa(rec.status)).Inc()
-		m.reqSeconds.WithLabelValues(route).Observe(time.Since(start).Seconds())
-	})
-}
-
 // Route classifies a request path into a bounded set of route and format
 // labels (never the raw path, which would let clients create series).
 func Route(path string) (route, format string) {
@@ -154,19 +141,6 @@ func Route(path string) (route, format string) {
 	}
 	return "other", "other"
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Stats is a snapshot of what is stored, for the stored-items gauges.
 type Stats struct {

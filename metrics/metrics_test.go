@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,18 +67,41 @@ func TestObservePollAndMiddleware(t *testing.T) {
 	}
 
 	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/feed.rss" {
+		if r.URL.Path == "/feed.rss" && r.URL.RawQuery != "full" {
 			w.WriteHeader(http.StatusNotModified)
 		}
 	}))
-	for _, p := range []string{"/feed.rss", "/feed.rss", "/"} {
+	for _, p := range []string{"/feed.rss", "/feed.rss", "/", "/feed.rss?full", "/feed.rss"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
 	}
-	if got := testutil.ToFloat64(m.requests.WithLabelValues("feed", "rss", "304")); got != 2 {
-		t.Errorf("304 feed requests = %v", got)
+	if got := testutil.ToFloat64(m.requests.WithLabelValues("feed", "rss", "304")); got != 3 {
+		t.Errorf("304 feed requests = %v, want 3", got)
+	}
+	if got := testutil.ToFloat64(m.requests.WithLabelValues("feed", "rss", "200")); got != 1 {
+		t.Errorf("200 feed requests = %v, want 1", got)
 	}
 	if got := testutil.ToFloat64(m.requests.WithLabelValues("front", "html", "200")); got != 1 {
 		t.Errorf("front page requests = %v", got)
+	}
+	mfs, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "topicfeed_http_request_duration_seconds" {
+			continue
+		}
+		for _, series := range mf.GetMetric() {
+			for _, l := range series.GetLabel() {
+				if l.GetName() == "route" {
+					got[l.GetValue()] += series.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	if want := map[string]uint64{"feed": 4, "front": 1}; !maps.Equal(got, want) {
+		t.Errorf("latency observations by route = %v, want %v", got, want)
 	}
 }
 

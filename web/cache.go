@@ -23,7 +23,33 @@ type doc struct {
 	etag, gzETag string
 	lastModified time.Time
 	rev          int64 // store revision it was rendered at
+
+	// The header values it is served with, built once (see withHeaders):
+	// a request assigns these slices to its header map. Each has length
+	// and capacity 1, so that a handler adding a value copies it.
+	hType, hETag, hGzETag, hModified, hLength, hGzLength []string
 }
+
+// withHeaders fills in d's header values and returns d.
+func (d *doc) withHeaders() *doc {
+	d.hType = []string{d.contentType}
+	d.hETag = []string{d.etag}
+	d.hModified = []string{d.lastModified.Format(http.TimeFormat)}
+	d.hLength = []string{itoa(len(d.body))}
+	if d.gz != nil {
+		d.hGzETag = []string{d.gzETag}
+		d.hGzLength = []string{itoa(len(d.gz))}
+	}
+	return d
+}
+
+// Header values the same for every document.
+var (
+	hCSP            = []string{htmlCSP}
+	hReferrerPolicy = []string{"strict-origin-when-cross-origin"}
+	hVary           = []string{"Accept-Encoding"}
+	hGzip           = []string{"gzip"}
+)
 
 // source says how to build one route's document and what it depends on.
 type source struct {
@@ -55,19 +81,24 @@ type renderFunc func(ctx context.Context, modified func() time.Time) (body []byt
 var errNotFound = errors.New("not found")
 
 func (s *Server) slot(key string, src source) *slot {
+	if sl, ok := s.slots.Load(key); ok {
+		return sl.(*slot)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sl, ok := s.slots[key]
-	if !ok {
-		if len(s.slots) >= s.o.MaxCached {
-			for k := range s.slots { // evict an arbitrary entry
-				delete(s.slots, k)
-				break
-			}
-		}
-		sl = &slot{src: src}
-		s.slots[key] = sl
+	if sl, ok := s.slots.Load(key); ok {
+		return sl.(*slot)
 	}
+	if s.nslot >= s.o.MaxCached {
+		s.slots.Range(func(k, _ any) bool { // evict an arbitrary entry
+			s.slots.Delete(k)
+			s.nslot--
+			return false
+		})
+	}
+	sl := &slot{src: src}
+	s.slots.Store(key, sl)
+	s.nslot++
 	return sl
 }
 
@@ -76,30 +107,35 @@ func (s *Server) slot(key string, src source) *slot {
 func (s *Server) forget(key string, sl *slot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.slots[key] == sl && sl.doc == nil {
-		delete(s.slots, key)
+	if sl.pub.Load() == nil && s.slots.CompareAndDelete(key, sl) {
+		s.nslot--
 	}
 }
 
 // topics returns the cached feeds the WebSub hub is told about, by path.
 func (s *Server) topics() map[string]source {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := map[string]source{}
-	for k, sl := range s.slots {
-		if sl.src.topic {
-			out[k] = sl.src
+	s.slots.Range(func(k, v any) bool {
+		if sl := v.(*slot); sl.src.topic {
+			out[k.(string)] = sl.src
 		}
-	}
+		return true
+	})
 	return out
 }
 
 // cached returns the document for key at the store's current revision,
 // rendering it when the revision moved. While the store or the renderer
 // fails, the last good document is returned; nil when there is none.
+//
+// A request for a document already rendered at the current revision (a
+// 304, a cached 200) takes no lock: a map read and two atomic loads.
 func (s *Server) cached(ctx context.Context, key string, src source) (*doc, error) {
 	rev, revErr := s.revision(ctx, src.kind)
 	sl := s.slot(key, src)
+	if d := sl.pub.Load(); d != nil && revErr == nil && d.rev == rev {
+		return d, nil
+	}
 	if !sl.mu.TryLock() {
 		// Another request holds the slot, maybe rendering the next
 		// document: serve the current one rather than wait (a reader gets
@@ -151,7 +187,7 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 	switch {
 	case errors.Is(err, errNotFound):
 		// Not kept: the next request asks the store again.
-		return &doc{status: http.StatusNotFound, contentType: ctype, body: body, rev: rev}, nil
+		return (&doc{status: http.StatusNotFound, contentType: ctype, body: body, rev: rev}).withHeaders(), nil
 	case err != nil:
 		if cur != nil {
 			s.log.Warn("render failed; serving the last good document", "path", key, "error", err)
@@ -180,7 +216,7 @@ func (s *Server) refresh(ctx context.Context, key string, sl *slot, rev int64, r
 		d.gz = gz
 		d.gzETag = strings.TrimSuffix(d.etag, `"`) + `-gzip"`
 	}
-	sl.doc = d
+	sl.doc = d.withHeaders()
 	return d, nil
 }
 
@@ -229,36 +265,40 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, src source)
 	s.writeDoc(w, r, d)
 }
 
+// writeDoc writes d with its validators, or a 304 when the request's
+// validators match. Its header values are d's and s's, built once.
 func (s *Server) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
 	h := w.Header()
-	body, etag := d.body, d.etag
+	body, etag, length := d.body, d.hETag, d.hLength
 	useGzip := d.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if useGzip {
-		body, etag = d.gz, d.gzETag
+		body, etag, length = d.gz, d.hGzETag, d.hGzLength
 	}
-	h.Set("Content-Type", d.contentType)
+	// The keys are canonical (textproto.CanonicalMIMEHeaderKey), as
+	// Header.Set would store them.
+	h["Content-Type"] = d.hType
 	if strings.HasPrefix(d.contentType, "text/html") {
-		h.Set("Content-Security-Policy", htmlCSP)
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h["Content-Security-Policy"] = hCSP
+		h["Referrer-Policy"] = hReferrerPolicy
 	}
 	if d.gz != nil {
-		h.Set("Vary", "Accept-Encoding")
+		h["Vary"] = hVary
 	}
 	if d.status == http.StatusOK {
-		h.Set("Cache-Control", "public, max-age="+itoa(s.maxAge))
-		h.Set("ETag", etag)
-		h.Set("Last-Modified", d.lastModified.Format(http.TimeFormat))
+		h["Cache-Control"] = s.cacheControl
+		h["Etag"] = etag
+		h["Last-Modified"] = d.hModified
 		if notModified(r, d) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 	} else {
-		h.Set("Cache-Control", "public, max-age=60")
+		h["Cache-Control"] = s.cacheControlMiss
 	}
 	if useGzip {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = hGzip
 	}
-	h.Set("Content-Length", itoa(len(body)))
+	h["Content-Length"] = length
 	w.WriteHeader(d.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -269,7 +309,9 @@ func (s *Server) writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
 // ETag) or, when absent, If-Modified-Since.
 func notModified(r *http.Request, d *doc) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
+		for more := true; more; {
+			var t string
+			t, inm, more = strings.Cut(inm, ",")
 			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 			if t == "*" || t == d.etag || (d.gzETag != "" && t == d.gzETag) {
 				return true
@@ -286,7 +328,9 @@ func notModified(r *http.Request, d *doc) bool {
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
 func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
+	for more := true; more; {
+		var part string
+		part, ae, more = strings.Cut(ae, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		name = strings.ToLower(strings.TrimSpace(name))
 		if name != "gzip" && name != "x-gzip" && name != "*" {

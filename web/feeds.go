@@ -50,10 +50,18 @@ func (s *Server) mergedSpec() feedSpec {
 	return feedSpec{query: news.Query{OnTopic: true, PerStory: !s.o.PerItem, Limit: s.o.Limit}, title: s.o.Title, page: "/", path: "/feed"}
 }
 
+// mergedFeed serves the merged feed in format f; its source is built once,
+// not per request.
 func (s *Server) mergedFeed(f feedFormat) http.HandlerFunc {
+	src := s.mergedSource(f)
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.serveCached(w, r, source{kind: revContent, topic: true, render: s.renderFeed(f, s.mergedSpec())})
+		s.serveCached(w, r, src)
 	}
+}
+
+// mergedSource is how the merged feed in format f is rendered.
+func (s *Server) mergedSource(f feedFormat) source {
+	return source{kind: revContent, topic: true, render: s.renderFeed(f, s.mergedSpec())}
 }
 
 // renderFeed renders one feed document.

@@ -78,9 +78,8 @@ func TestNotFoundNotCached(t *testing.T) {
 	if n := len(s.topics()); n != 0 {
 		t.Errorf("%d cached slots after 404s", n)
 	}
-	s.mu.Lock()
-	n := len(s.slots)
-	s.mu.Unlock()
+	n := 0
+	s.slots.Range(func(any, any) bool { n++; return true })
 	if n != 0 {
 		t.Errorf("%d slots kept for 404s", n)
 	}
@@ -146,5 +145,27 @@ func TestFeedLinks(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("%d: %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestMaxCached: the cache holds at most MaxCached documents, however many
+// are asked for, and every request is still answered.
+func TestMaxCached(t *testing.T) {
+	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
+	s := NewServer(st, Options{BaseURL: "http://feeds.test", MaxCached: 4})
+	for _, tag := range []string{"drones", "diplomacy", "sanctions"} {
+		for _, ext := range []string{"atom", "rss", "json"} {
+			if res := do(t, s, http.MethodGet, "/tags/"+tag+"."+ext); res.StatusCode != 200 {
+				t.Fatalf("/tags/%s.%s: %d", tag, ext, res.StatusCode)
+			}
+		}
+	}
+	n := 0
+	s.slots.Range(func(any, any) bool { n++; return true })
+	s.mu.Lock()
+	counted := s.nslot
+	s.mu.Unlock()
+	if n != 4 || counted != n {
+		t.Errorf("%d documents cached (%d counted) after 9 asked for, want 4", n, counted)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/topicfeed/topicfeed/news"
@@ -105,12 +106,16 @@ type Server struct {
 	html    *publish.HTML
 	htmlErr error
 
-	mu    sync.Mutex
-	slots map[string]*slot
+	mu    sync.Mutex // serialises adding and dropping slots
+	slots sync.Map   // path → *slot: read without a lock on every request
+	nslot int        // slots held, under mu
 
-	revMu      sync.Mutex
 	revs       [2]revCache // by revKind
-	storeFails bool        // the store failed on the last revision check
+	storeFails atomic.Bool // the store failed on the last revision check
+
+	// Headers every cached document is served with, built once: a request
+	// assigns these slices rather than formatting its own.
+	cacheControl, cacheControlMiss []string
 }
 
 // revKind selects which store revision a document depends on.
@@ -123,11 +128,18 @@ const (
 	revContent
 )
 
+// revCache is the last answer of one kind of revision read, shared by the
+// requests of RevisionTTL without a lock: a request loads it, and only the
+// one that finds it stale (and wins reading) asks the store.
 type revCache struct {
-	v       int64
-	at      time.Time
-	ok      bool
-	reading bool // a request is asking the store for a newer answer
+	last    atomic.Pointer[revAnswer]
+	reading atomic.Bool // a request is asking the store for a newer answer
+}
+
+// revAnswer is one revision the store gave, and when.
+type revAnswer struct {
+	v  int64
+	at time.Time
 }
 
 // NewServer returns the server; call Run to have it ping the WebSub hub on
@@ -158,8 +170,9 @@ func NewServer(store Store, o Options) *Server {
 		log:    o.Logger,
 		now:    o.Clock,
 		maxAge: maxAge(o.PollInterval),
-		slots:  map[string]*slot{},
 	}
+	s.cacheControl = []string{"public, max-age=" + itoa(s.maxAge)}
+	s.cacheControlMiss = []string{"public, max-age=60"}
 	// A template error (they are embedded and tested, so it cannot happen
 	// in a release) surfaces as a 503 with a logged error on every page.
 	s.html, s.htmlErr = publish.NewHTML()
@@ -206,10 +219,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
+	w.Header()["X-Content-Type-Options"] = hNosniff
 	s.mux.ServeHTTP(w, r)
 }
+
+var hNosniff = []string{"nosniff"}
 
 // redirect answers with a permanent redirect to path: the categories'
 // schemes name /tags/ and /topics/, whose indexes are /tags and /topics.
@@ -234,49 +248,43 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 //
 // With a RevisionTTL, one request at a time asks the store once the answer
 // is stale; the others meanwhile reuse the stale answer rather than queue
-// behind the query (a store busy with ingestion can take a while).
+// behind the query (a store busy with ingestion can take a while). Within
+// the TTL a request reads one atomic pointer: no lock, no store.
 func (s *Server) revision(ctx context.Context, kind revKind) (int64, error) {
-	s.revMu.Lock()
-	defer s.revMu.Unlock()
-	now := s.now()
 	c := &s.revs[kind]
-	if c.ok && s.o.RevisionTTL > 0 {
-		if now.Sub(c.at) < s.o.RevisionTTL || c.reading {
-			return c.v, nil
+	if s.o.RevisionTTL <= 0 {
+		return s.readRevision(ctx, c, s.now(), kind)
+	}
+	now := s.now()
+	if last := c.last.Load(); last != nil {
+		if now.Sub(last.at) < s.o.RevisionTTL || !c.reading.CompareAndSwap(false, true) {
+			return last.v, nil
 		}
-		c.reading = true
-		s.revMu.Unlock()
-		rev, err := s.readRevision(ctx, kind)
-		s.revMu.Lock()
-		c.reading = false
-		return s.recordRevision(c, now, rev, err)
+		defer c.reading.Store(false)
 	}
-	rev, err := s.readRevision(ctx, kind)
-	return s.recordRevision(c, now, rev, err)
+	return s.readRevision(ctx, c, now, kind)
 }
 
-func (s *Server) readRevision(ctx context.Context, kind revKind) (int64, error) {
+// readRevision reads the store's revision of that kind and records the
+// answer in c, saying when the store starts failing and when it recovers.
+func (s *Server) readRevision(ctx context.Context, c *revCache, now time.Time, kind revKind) (int64, error) {
+	var rev int64
+	var err error
 	if kind == revContent {
-		return s.store.ContentRevision(ctx)
+		rev, err = s.store.ContentRevision(ctx)
+	} else {
+		rev, err = s.store.Revision(ctx)
 	}
-	return s.store.Revision(ctx)
-}
-
-// recordRevision records the answer of a revision read in c; s.revMu is
-// held.
-func (s *Server) recordRevision(c *revCache, now time.Time, rev int64, err error) (int64, error) {
 	if err != nil {
-		if !s.storeFails {
+		if !s.storeFails.Swap(true) {
 			s.log.Warn("store failing; serving the last good documents", "error", err)
 		}
-		s.storeFails = true
 		return 0, err
 	}
-	if s.storeFails {
+	if s.storeFails.Swap(false) {
 		s.log.Info("store recovered", "revision", rev)
 	}
-	s.storeFails = false
-	*c = revCache{v: rev, at: now, ok: true}
+	c.last.Store(&revAnswer{v: rev, at: now})
 	return rev, nil
 }
 
@@ -286,8 +294,4 @@ func (s *Server) url(path string) string { return s.base + path }
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // storeFailing reports whether the last revision check failed.
-func (s *Server) storeFailing() bool {
-	s.revMu.Lock()
-	defer s.revMu.Unlock()
-	return s.storeFails
-}
+func (s *Server) storeFailing() bool { return s.storeFails.Load() }

@@ -228,6 +228,39 @@ func TestRevisionTTL(t *testing.T) {
 	}
 }
 
+// TestRevisionTTLReads: within RevisionTTL, concurrent requests for cached
+// documents (200s and 304s) do not ask the store; once it has passed, one
+// request asks it and the others keep the answer they have.
+func TestRevisionTTLReads(t *testing.T) {
+	st := &fakeStore{items: sampleItems(t), outlets: sampleOutlets(t), rev: 1}
+	clk := &clock{t: mustTime(t, "2023-03-01T12:00:00Z")}
+	s := NewServer(st, Options{BaseURL: "http://feeds.test", Clock: clk.now, RevisionTTL: time.Second})
+	etag := do(t, s, http.MethodGet, "/feed.atom").Header.Get("ETag")
+	reads := st.revisionReads()
+	burst := func() {
+		var wg sync.WaitGroup
+		for i := range 32 {
+			wg.Go(func() {
+				var opts []reqOpt
+				if i%2 == 0 {
+					opts = append(opts, header("If-None-Match", etag))
+				}
+				_ = do(t, s, http.MethodGet, "/feed.atom", opts...)
+			})
+		}
+		wg.Wait()
+	}
+	burst()
+	if n := st.revisionReads() - reads; n != 0 {
+		t.Errorf("32 requests within the TTL read the revision %d times, want 0", n)
+	}
+	clk.add(time.Second)
+	burst()
+	if n := st.revisionReads() - reads; n != 1 {
+		t.Errorf("32 requests once the TTL passed read the revision %d times, want 1", n)
+	}
+}
+
 func TestGzipAndHead(t *testing.T) {
 	s, _, _ := newTestServer(t)
 	plain := body(t, do(t, s, http.MethodGet, "/feed.json"))

@@ -21,6 +21,7 @@ type fakeStore struct {
 	rev        int64
 	err        error // returned by every method while set
 	itemsCalls int
+	revCalls   int // Revision and ContentRevision calls
 }
 
 var errStoreDown = errors.New("database is locked")
@@ -81,6 +82,7 @@ func (f *fakeStore) Outlets(context.Context) ([]news.OutletState, error) {
 func (f *fakeStore) Revision(context.Context) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.revCalls++
 	if f.err != nil {
 		return 0, f.err
 	}
@@ -148,6 +150,13 @@ func (f *fakeStore) fail(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.err = err
+}
+
+// revisionReads counts the revision reads so far.
+func (f *fakeStore) revisionReads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.revCalls
 }
 
 func (f *fakeStore) calls() int {

@@ -43,7 +43,7 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) notifyChanges(ctx context.Context, etags map[string]string) []string {
 	topics := s.topics()
 	for _, f := range feedFormats() {
-		topics["/feed."+f.ext] = source{kind: revContent, topic: true, render: s.renderFeed(f, s.mergedSpec())}
+		topics["/feed."+f.ext] = s.mergedSource(f)
 	}
 	paths := make([]string, 0, len(topics))
 	for p := range topics {
