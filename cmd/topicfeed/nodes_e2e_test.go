@@ -31,8 +31,9 @@ import (
 // outlet, which node (by User-Agent) and when.
 type nodeFarm struct {
 	perHost int
-	urls    []string // outlet n's feed URL
-	feeds   [][]byte // outlet n's feed
+	delay   time.Duration // before each answer
+	urls    []string      // outlet n's feed URL
+	feeds   [][]byte      // outlet n's feed
 
 	mu   sync.Mutex
 	asks map[int][]nodeAsk // outlet → its requests, in order
@@ -80,7 +81,14 @@ func (f *nodeFarm) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.asks[n] = append(f.asks[n], nodeAsk{agent: r.UserAgent(), at: time.Now()})
 	f.mu.Unlock()
+	time.Sleep(f.delay)
 	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+	etag := fmt.Sprintf(`"n%d"`, n) // the feeds never change
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	w.Write(f.feeds[n])
 }
 
@@ -512,4 +520,147 @@ func firstDifference(a, b []byte) string {
 	}
 	from := max(0, i-80)
 	return fmt.Sprintf("at byte %d:\n%q\n%q", i, a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// ownCluster starts a PostgreSQL cluster for tb alone (scripts/pg), for a
+// test that restarts it: the shared one (TOPICFEED_TEST_POSTGRES) serves
+// other packages' tests at the same time. It returns the cluster's URL and
+// directory; it is removed when tb ends.
+func ownCluster(tb testing.TB) (dsn, dir string) {
+	tb.Helper()
+	pgtest.Cluster(tb) // skips, or fails under CI, as every PostgreSQL test
+	out, err := exec.Command("../../scripts/pg", "start").Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		tb.Fatalf("scripts/pg start: %v\n%s", err, stderr)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		value = strings.Trim(value, "'")
+		switch {
+		case !ok:
+		case name == pgtest.Env:
+			dsn = value
+		case name == pgtest.Env+"_DIR":
+			dir = value
+		}
+	}
+	if dsn == "" || dir == "" {
+		tb.Fatalf("scripts/pg start printed no cluster:\n%s", out)
+	}
+	tb.Cleanup(func() {
+		if out, err := exec.Command("../../scripts/pg", "stop", dir).CombinedOutput(); err != nil {
+			tb.Errorf("scripts/pg stop %s: %v\n%s", dir, err, out)
+		}
+	})
+	return dsn, dir
+}
+
+// TestPostgresRestartMidRound: PostgreSQL restarts (a fast shutdown: every
+// connection cut, then a second or so refusing new ones) while a node is
+// halfway through its first round. The node rides it out: the round ends
+// with every outlet asked once (twice where the restart failed the poll's
+// store, and then in full: the validators of a fetch not stored are not
+// kept), and every item served is stored once, within seconds, not an
+// outlet's interval later.
+func TestPostgresRestartMidRound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts a PostgreSQL cluster: skipped with -short")
+	}
+	dsn, pgDir := ownCluster(t)
+	const hosts, perHost, concurrency = 20, 10, 2
+	farm := newNodeFarm(t, hosts, perHost, time.Now().UTC().Truncate(time.Hour).Add(-time.Hour))
+	farm.delay = 30 * time.Millisecond
+	var list []apptest.Outlet
+	want := map[string]string{}
+	for n, u := range farm.urls {
+		list = append(list, apptest.Outlet{nodeName(n), u})
+		want[nodeItemURL(n, 0)], want[nodeItemURL(n, 1)] = nodeName(n), nodeName(n)
+	}
+	cfg := apptest.WriteOutletsConfig(t, t.TempDir(), list, fmt.Sprintf("listen: \"127.0.0.1:0\"\nallow_private_networks: true\nfetch: {timeout: 5s, lease: 10s, concurrency: %d}\n", concurrency))
+	d := startServeEnv(t, cfg, []string{"TOPICFEED_DATABASE=" + dsn, "TOPICFEED_USER_AGENT=node"})
+	start := time.Now()
+	outlets := hosts * perHost
+	deadline := start.Add(60 * time.Second)
+	for {
+		if _, asked := farm.asked(""); asked >= outlets/3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d outlets asked in 60 s:\n%s", outlets/3, apptest.LogTail(d.log()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	restartAt := time.Now()
+	if out, err := exec.Command("../../scripts/pg", "restart", pgDir).CombinedOutput(); err != nil {
+		t.Fatalf("scripts/pg restart: %v\n%s", err, out)
+	}
+	up := time.Now()
+	_, before := farm.asked("")
+	if before >= outlets {
+		t.Fatalf("every outlet was asked before PostgreSQL was back: the restart was not mid-round")
+	}
+	t.Logf("PostgreSQL restarted %v after the start (%d of %d outlets asked), down for %v", restartAt.Sub(start).Round(time.Millisecond), before, outlets, up.Sub(restartAt).Round(time.Millisecond))
+
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		if _, asked := farm.asked(""); asked == outlets {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, asked := farm.asked("")
+			t.Fatalf("%d of %d outlets asked 60 s after the restart:\n%s", asked, outlets, apptest.LogTail(d.log()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("round over %v after the restart", time.Since(up).Round(time.Millisecond))
+
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var missing []string
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		stored := storedByURL(t, db)
+		missing = missing[:0]
+		for u, outlet := range want {
+			if s, ok := stored[u]; !ok || s.outlet != outlet {
+				missing = append(missing, u)
+			}
+		}
+		if len(missing) == 0 && len(stored) == len(want) {
+			break
+		}
+		if time.Now().After(deadline) || t.Failed() {
+			sort.Strings(missing)
+			t.Errorf("20 s after the round, %d of %d items not stored for their outlet (%d URLs stored), first: %v", len(missing), len(want), len(stored), missing[:min(5, len(missing))])
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// An outlet is asked again only when the restart failed its poll's
+	// store: at most one poll a worker.
+	again := 0
+	for n, asks := range farm.snapshot() {
+		switch len(asks) {
+		case 1:
+		case 2:
+			again++
+		default:
+			t.Errorf("%s asked %d times, want once, or twice when the restart failed its first poll", nodeName(n), len(asks))
+		}
+	}
+	if again > concurrency {
+		t.Errorf("%d outlets asked again, want at most the %d polls in flight at the restart", again, concurrency)
+	}
+	t.Logf("%d outlets asked again after the restart failed their polls' store", again)
+	d.stop(t)
+	if t.Failed() {
+		t.Logf("node log:\n%s", apptest.LogTail(apptest.GrepLines(d.log(), "level=WARN")+apptest.GrepLines(d.log(), "level=ERROR")))
+	}
 }
