@@ -175,7 +175,7 @@ func nodeFeed(n int, base time.Time) []byte {
 
 // storedByURL reads every stored item of db (on topic or not) by URL:
 // each URL, an item's own or a source's, must belong to one item only.
-func storedByURL(t *testing.T, db *storage.DB) map[string]crashStored {
+func storedByURL(t testing.TB, db *storage.DB) map[string]crashStored {
 	t.Helper()
 	items, err := db.Items(context.Background(), news.Query{})
 	if err != nil {
