@@ -158,7 +158,8 @@ func (p *Poller) Poll(ctx context.Context, o Outlet) Result {
 	st, err := p.store.OutletState(ctx, o.Name)
 	if err != nil {
 		res.Outcome = OutcomeStoreError
-		res.Err = fmt.Errorf("outlet %q: load state: %w", o.Name, err)
+		res.Err = storeError{fmt.Errorf("outlet %q: load state: %w", o.Name, err)}
+		res.NextPoll = nextPoll(start, o, news.OutletState{}, pollEnd{Err: res.Err})
 		p.logResult(res)
 		return res
 	}
@@ -223,7 +224,7 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 		p.succeeded(st, resp, o, now, parser.Hints{}, nil)
 		if err := p.store.SaveOutletState(ctx, *st); err != nil {
 			res.Outcome = OutcomeStoreError
-			return fmt.Errorf("save outlet state: %w", err)
+			return storeError{fmt.Errorf("save outlet state: %w", err)}
 		}
 		res.Outcome = OutcomeNotModified
 		return nil
@@ -263,6 +264,7 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	res.Items = len(items) + out.skipped
 	// Validators are stored only with a successful parse, so that a feed
 	// that failed to parse is fetched in full next time.
+	etag, lastModified := st.ETag, st.LastModified
 	st.ETag = resp.ETag
 	st.LastModified = resp.LastModified
 	p.succeeded(st, resp, o, now, out.hints, out.published)
@@ -276,7 +278,11 @@ func (p *Poller) poll(ctx context.Context, o Outlet, st *news.OutletState, res *
 	}
 	if err != nil {
 		res.Outcome = OutcomeStoreError
-		return fmt.Errorf("store %d items: %w", len(items), err)
+		// The items are not stored: the state saved with the error keeps
+		// the validators from before, or the next poll would get a 304
+		// and never the items.
+		st.ETag, st.LastModified = etag, lastModified
+		return storeError{fmt.Errorf("store %d items: %w", len(items), err)}
 	}
 	stats.Unchanged += out.skipped
 	res.Stats = stats

@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -372,5 +373,78 @@ func TestPollFingerprintsOnTopicItemsOnly(t *testing.T) {
 		if it.OnTopic != (it.SimHash != 0) {
 			t.Errorf("%q: on topic %v, fingerprint %#x", it.Title, it.OnTopic, it.SimHash)
 		}
+	}
+}
+
+// failingStore is a PollStore whose reads of outlet states or whose
+// SaveFetch fail while told to, as while the database restarts.
+type failingStore struct {
+	PollStore
+	failState, failSave bool
+}
+
+var errDatabaseDown = errors.New("connection refused")
+
+func (s *failingStore) OutletState(ctx context.Context, name string) (news.OutletState, error) {
+	if s.failState {
+		return news.OutletState{}, errDatabaseDown
+	}
+	return s.PollStore.OutletState(ctx, name)
+}
+
+func (s *failingStore) SaveFetch(ctx context.Context, st news.OutletState, items []news.Item) (news.SaveStats, error) {
+	if s.failSave {
+		return news.SaveStats{}, errDatabaseDown
+	}
+	return s.PollStore.SaveFetch(ctx, st, items)
+}
+
+// TestPollStoreFailure: a poll the database fails (its state unreadable,
+// or its items not stored) is retried within seconds, not an interval
+// later, and a fetch whose items were not stored leaves no validators
+// behind: the retry asks for the feed in full and stores its items.
+func TestPollStoreFailure(t *testing.T) {
+	srv := newTestServer(t)
+	srv.set("/feed", route{status: 200, header: map[string]string{"ETag": `"v1"`, "Last-Modified": "Mon, 02 Jan 2023 11:00:00 GMT"}, body: rssFeed})
+	f := newPollerFixture(t, srv.URL+"/feed")
+	store := &failingStore{PollStore: f.db}
+	clock := func() time.Time { return f.now }
+	p := NewPoller(PollerDeps{Fetcher: fetcher.New(fetcher.Options{AllowPrivateNetworks: true, Timeout: 5 * time.Second, Now: clock}),
+		Normalizer: normalize.New(normalize.DefaultRules()), Tagger: termTagger{},
+		Stories: cluster.New(cluster.Options{Now: clock}), Store: store, Now: clock, Log: discard()})
+	ctx := context.Background()
+
+	store.failState = true
+	r := p.Poll(ctx, f.outlet)
+	if r.Outcome != OutcomeStoreError || !errors.Is(r.Err, errDatabaseDown) || !r.NextPoll.Equal(f.now.Add(storeRetry)) {
+		t.Errorf("state unreadable: %s, %v, next poll in %v; want a store error retried in %v", r.Outcome, r.Err, r.NextPoll.Sub(f.now), storeRetry)
+	}
+	srv.mu.Lock()
+	asked := len(srv.requests)
+	srv.mu.Unlock()
+	if asked != 0 {
+		t.Error("the outlet was asked without its state")
+	}
+
+	store.failState, store.failSave = false, true
+	r = p.Poll(ctx, f.outlet)
+	if r.Outcome != OutcomeStoreError || !errors.Is(r.Err, errDatabaseDown) || !r.NextPoll.Equal(f.now.Add(storeRetry)) {
+		t.Errorf("items not stored: %s, %v, next poll in %v; want a store error retried in %v", r.Outcome, r.Err, r.NextPoll.Sub(f.now), storeRetry)
+	}
+	if st := f.state(t); st.ETag != "" || st.LastModified != "" || st.ConsecutiveErrors != 1 {
+		t.Errorf("state after a fetch whose items were not stored: ETag %q, Last-Modified %q, %d errors; want no validators, 1 error", st.ETag, st.LastModified, st.ConsecutiveErrors)
+	}
+
+	store.failSave = false
+	f.now = f.now.Add(storeRetry)
+	r = p.Poll(ctx, f.outlet)
+	if r.Err != nil || r.Stats.New != 2 {
+		t.Errorf("retry: %+v, want the 2 items stored", r)
+	}
+	if got := srv.lastRequest().Header.Get("If-None-Match"); got != "" {
+		t.Errorf("the retry sent If-None-Match %q: the items not stored would never come", got)
+	}
+	if n := len(f.items(t)); n != 2 {
+		t.Errorf("%d items stored, want 2", n)
 	}
 }

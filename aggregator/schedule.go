@@ -21,7 +21,20 @@ const (
 	// permanentFactor is how much longer each further consecutive
 	// permanent error waits (temporary ones: 2).
 	permanentFactor = 4
+	// storeRetry is the wait after a poll the database failed (a
+	// PostgreSQL restart or failover): doubled for each further
+	// consecutive error, up to the outlet's interval.
+	storeRetry = 2 * time.Second
 )
+
+// storeError marks a poll that failed in the database, not at the outlet:
+// its outlet is asked again within seconds (storeRetry), not an interval
+// later, so that a database restart mid-round delays the round's polls
+// rather than skipping them.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
 
 // pollEnd is what the policy needs to know of a finished poll.
 type pollEnd struct {
@@ -62,8 +75,11 @@ type pollEnd struct {
 //
 // After a failed poll, the wait depends on the error's class:
 //   - temporary (no response, a timeout, 408, 425, 429, 5xx except 501
-//     and 505: fetcher.StatusError.Temporary; a parse or store error): the
+//     and 505: fetcher.StatusError.Temporary; a parse error): the
 //     interval, doubled for each further consecutive error;
+//   - the database (a store error: unreachable while PostgreSQL restarts):
+//     storeRetry, doubled for each further consecutive error, up to the
+//     interval;
 //   - permanent (any other 4xx, such as 401, 403 and 404; 501, 505): the
 //     interval, then four times as long for each further consecutive
 //     error. The first retry comes as soon as after a temporary error (a
@@ -162,8 +178,16 @@ func skipHours(t time.Time, h parser.Hints) time.Time {
 // errorWait is the wait after the consecutive-th failed poll in a row
 // that failed with err: interval × 2^(consecutive−1) for a temporary
 // error, × 4^(consecutive−1) for a permanent one, up to maxBackoff, or a
-// longer Retry-After (up to maxBackoff).
+// longer Retry-After (up to maxBackoff); storeRetry × 2^(consecutive−1)
+// for a store error, up to the interval.
 func errorWait(interval time.Duration, consecutive int, err error) time.Duration {
+	if errors.As(err, new(storeError)) {
+		wait := min(storeRetry, interval)
+		for i := 1; i < consecutive && wait < interval; i++ {
+			wait *= 2
+		}
+		return min(wait, interval)
+	}
 	var se *fetcher.StatusError
 	status := errors.As(err, &se)
 	factor := time.Duration(2)

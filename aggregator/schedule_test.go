@@ -102,7 +102,8 @@ func TestNextPollBase(t *testing.T) {
 
 // TestNextPollAfterError: temporary errors double the wait, permanent ones
 // quadruple it, both from the interval up to maxBackoff; a longer
-// Retry-After is honoured.
+// Retry-After is honoured; a store error (the database, not the outlet)
+// doubles from storeRetry up to the interval.
 func TestNextPollAfterError(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	o := Outlet{Interval: 15 * time.Minute}
@@ -136,6 +137,10 @@ func TestNextPollAfterError(t *testing.T) {
 		{"501 third: permanent", 3, status(501), 4 * time.Hour},
 		{"404 with a longer retry-after", 1, &fetcher.StatusError{StatusCode: 404, RetryAfter: 3 * time.Hour}, 3 * time.Hour},
 		{"wrapped 404", 2, fmt.Errorf("poll: %w", status(404)), time.Hour},
+		{"store error first: seconds", 1, storeError{plain}, storeRetry},
+		{"store error third: doubled twice", 3, storeError{plain}, 4 * storeRetry},
+		{"store error: capped at the interval", 20, storeError{plain}, 15 * time.Minute},
+		{"wrapped store error", 2, fmt.Errorf("poll: %w", storeError{plain}), 2 * storeRetry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

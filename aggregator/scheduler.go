@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -352,7 +353,11 @@ func (s *Scheduler) loop(ctx context.Context, due, known []time.Time, polled, sp
 		if catchUp {
 			spread[d.idx] = false
 		}
-		q.push(d.idx, dispatchAt(s.now(), s.outlets[d.idx], d.r.NextPoll, catchUp, s.opts.Jitter))
+		jitter := s.opts.Jitter
+		if errors.As(d.r.Err, new(storeError)) {
+			jitter = 0 // a retry within seconds of a database outage: up to 10% of an interval would undo it
+		}
+		q.push(d.idx, dispatchAt(s.now(), s.outlets[d.idx], d.r.NextPoll, catchUp, jitter))
 	}
 
 	for ctx.Err() == nil && (left > 0 || busy > 0) {

@@ -19,7 +19,16 @@ import (
 	"github.com/topicfeed/topicfeed/aggregator/normalize"
 	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
+	"github.com/topicfeed/topicfeed/storage/pgtest"
 )
+
+// eachEngine runs fn once per storage engine, as the subtests "sqlite"
+// and "postgres", with where a new, empty database of that engine is (a
+// file path, or a database of the test cluster: pgtest skips without one).
+func eachEngine(t *testing.T, fn func(t *testing.T, path string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "topicfeed.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, pgtest.NewDatabase(t)) })
+}
 
 // dbLeaser is the database's leases in the scheduler's terms, as app wires
 // them.
@@ -259,10 +268,11 @@ func waitPolled(t *testing.T, f *hostFarm, want int, limit time.Duration) {
 // handle of one database file) run at once over the same outlets on
 // several hosts: every outlet is polled exactly once in the round, and no
 // host is ever asked twice at once across the nodes (PerHost 1).
-func TestNodesPollEachOutletOnce(t *testing.T) {
+func TestNodesPollEachOutletOnce(t *testing.T) { eachEngine(t, testNodesPollEachOutletOnce) }
+
+func testNodesPollEachOutletOnce(t *testing.T, path string) {
 	farm := newHostFarm(t, 6, 10*time.Millisecond)
 	outs := farm.outlets(4)
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	a := newTestNode(t, path, "node-a", outs, 2*time.Second, discard())
 	b := newTestNode(t, path, "node-b", outs, 2*time.Second, discard())
 	ctx := context.Background()
@@ -294,10 +304,11 @@ func TestNodesPollEachOutletOnce(t *testing.T) {
 // and its database writes failing, so that it releases nothing): the other
 // node polls the outlets the dead one had not polled, each once, and asks
 // none of the dead node's hosts before that node's lease of it ended.
-func TestNodeKilledMidRound(t *testing.T) {
+func TestNodeKilledMidRound(t *testing.T) { eachEngine(t, testNodeKilledMidRound) }
+
+func testNodeKilledMidRound(t *testing.T, path string) {
 	farm := newHostFarm(t, 6, 20*time.Millisecond)
 	outs := farm.outlets(4)
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	const ttl = 600 * time.Millisecond
 	a := newTestNode(t, path, "node-a", outs, ttl, discard())
 	b := newTestNode(t, path, "node-b", outs, ttl, discard())
@@ -366,10 +377,11 @@ func (h *countingHandler) count(l slog.Level) int {
 // TestLeaseOutage: lease calls failing (the database restarting) make the
 // scheduler wait and retry; once they succeed every outlet is polled
 // once, and the outage is logged once, not per outlet or per retry.
-func TestLeaseOutage(t *testing.T) {
+func TestLeaseOutage(t *testing.T) { eachEngine(t, testLeaseOutage) }
+
+func testLeaseOutage(t *testing.T, path string) {
 	farm := newHostFarm(t, 4, 0)
 	outs := farm.outlets(3)
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	h := &countingHandler{levels: map[slog.Level]int{}}
 	n := newTestNode(t, path, "node-a", outs, 2*time.Second, slog.New(h))
 	n.leaser.failing.Store(3)
@@ -395,10 +407,11 @@ func TestLeaseOutage(t *testing.T) {
 // TestRoundSkipsOthersHosts: a one-shot round (poll from cron) beside a
 // node that holds a host leaves that host's outlets to it (reported
 // skipped) and polls the rest.
-func TestRoundSkipsOthersHosts(t *testing.T) {
+func TestRoundSkipsOthersHosts(t *testing.T) { eachEngine(t, testRoundSkipsOthersHosts) }
+
+func testRoundSkipsOthersHosts(t *testing.T, path string) {
 	farm := newHostFarm(t, 2, 0)
 	outs := farm.outlets(2)
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	serve := newTestNode(t, path, "serve", outs, time.Minute, discard())
 	held := hostOf(outs[0].URL)
 	if _, err := serve.db.LeaseHosts(context.Background(), "serve", []string{held}, time.Minute, time.Now()); err != nil {
@@ -431,7 +444,9 @@ func TestRoundSkipsOthersHosts(t *testing.T) {
 // last request than its schedule allows, whichever node polls it. One
 // outlet a host and a short lease: a node releases a host between polls,
 // so that the hosts change hands.
-func TestNodesKeepSchedule(t *testing.T) {
+func TestNodesKeepSchedule(t *testing.T) { eachEngine(t, testNodesKeepSchedule) }
+
+func testNodesKeepSchedule(t *testing.T, path string) {
 	if testing.Short() {
 		t.Skip("runs several poll rounds")
 	}
@@ -441,7 +456,6 @@ func TestNodesKeepSchedule(t *testing.T) {
 	for i := range outs {
 		outs[i].Interval, outs[i].MinInterval, outs[i].MaxInterval = every, every, every
 	}
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
 	a := newTestNode(t, path, "node-a", outs, time.Second, discard())
 	b := newTestNode(t, path, "node-b", outs, time.Second, discard())
 	var byA, byB pollCounter

@@ -233,7 +233,7 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 		Observer: opts.Observer,
 		Leaser:   hostLeaser{db},
 		Node:     a.node,
-		LeaseTTL: leaseTTL(cfg.Fetch.Timeout),
+		LeaseTTL: leaseTTL(cfg.Fetch),
 	}, now, log)
 	a.assigner = aggregator.NewAssigner(stories, settler, assignerStore{db}, aggregator.AssignerOptions{
 		Holder: a.node, After: lastID, Synced: synced, Now: now, Log: log})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/aggregator"
+	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/storage"
 )
 
@@ -15,11 +16,15 @@ import (
 // which names it both in the host leases that divide the outlets between
 // the nodes (aggregator/leases.go) and as the story assigner's holder.
 
-// leaseTTL is how long a host lease lasts unless renewed: a poll must end
-// within half of it (a fetch takes up to the configured timeout, and then
-// the poll parses and stores).
-func leaseTTL(fetchTimeout time.Duration) time.Duration {
-	return max(aggregator.DefaultLeaseTTL, 4*fetchTimeout)
+// leaseTTL is how long a host lease lasts unless renewed: fetch.lease, or
+// by default long enough that a poll ends well within half of it (a fetch
+// takes up to the configured timeout, and then the poll parses and
+// stores). config.Validate keeps a set lease at least twice the timeout.
+func leaseTTL(f config.Fetch) time.Duration {
+	if f.Lease > 0 {
+		return f.Lease
+	}
+	return max(aggregator.DefaultLeaseTTL, 4*f.Timeout)
 }
 
 // hostLeaser is the database's host leases in the scheduler's terms.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/app/apptest"
+	"github.com/topicfeed/topicfeed/config"
 	"github.com/topicfeed/topicfeed/storage"
 )
 
@@ -108,5 +109,23 @@ func TestReadyzFollowsDatabase(t *testing.T) {
 	}
 	if !strings.Contains(string(body), "the database does not answer") {
 		t.Errorf("/readyz with the database closed says %q, want why", body)
+	}
+}
+
+// TestLeaseTTL: fetch.lease when set, else 2m or 4 × fetch.timeout, the
+// longer.
+func TestLeaseTTL(t *testing.T) {
+	for _, c := range []struct {
+		f    config.Fetch
+		want time.Duration
+	}{
+		{config.Fetch{Timeout: 30 * time.Second}, 2 * time.Minute},
+		{config.Fetch{Timeout: time.Minute}, 4 * time.Minute},
+		{config.Fetch{Timeout: 30 * time.Second, Lease: 10 * time.Minute}, 10 * time.Minute},
+		{config.Fetch{Timeout: 5 * time.Second, Lease: 10 * time.Second}, 10 * time.Second},
+	} {
+		if got := leaseTTL(c.f); got != c.want {
+			t.Errorf("timeout %s, lease %s: %s, want %s", c.f.Timeout, c.f.Lease, got, c.want)
+		}
 	}
 }

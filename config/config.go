@@ -74,6 +74,12 @@ type Fetch struct {
 	// to this many bytes before they are cleaned, and its stored text
 	// and HTML are each at most this long.
 	MaxItemBytes int `yaml:"max_item_bytes"`
+	// Lease is how long a node holds the hosts whose outlets it polls
+	// unless it renews the lease, when several nodes poll one database: a
+	// node that dies leaves its outlets to the others after at most this
+	// long. 0 (the default) is max(2m, 4 × Timeout); else at least
+	// 2 × Timeout, since a poll must end within half of it.
+	Lease time.Duration `yaml:"lease"`
 }
 
 // Log selects the log format and level.
@@ -467,6 +473,9 @@ func (c Config) Validate() error {
 	if c.Fetch.Timeout <= 0 {
 		v.addf("fetch.timeout", "must be positive, got %s", c.Fetch.Timeout)
 	}
+	if c.Fetch.Lease < 0 || (c.Fetch.Lease != 0 && c.Fetch.Lease < 2*c.Fetch.Timeout) {
+		v.addf("fetch.lease", "must be 0 (the default: 2m or 4 × fetch.timeout, the longer) or at least twice fetch.timeout (%s), got %s", shortDuration(2*c.Fetch.Timeout), shortDuration(c.Fetch.Lease))
+	}
 	if c.Fetch.MaxBodyBytes < 1<<10 {
 		v.addf("fetch.max_body_bytes", "must be at least 1024, got %d", c.Fetch.MaxBodyBytes)
 	}
@@ -607,4 +616,16 @@ func checkDatabase(database string) string {
 		return ""
 	}
 	return fmt.Sprintf("must be a SQLite file path or a postgres:// or postgresql:// URL, got a %s:// URL", m[1])
+}
+
+// shortDuration writes d as a user writes it: 1m, not 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,9 +14,11 @@ import (
 // hosts in turn: a host held by one is refused to the other with its
 // holder's expiry, renewed by its holder, taken by the other once expired
 // or released, and a release of another's lease changes nothing.
-func TestHostLeases(t *testing.T) {
+func TestHostLeases(t *testing.T) { eachEngine(t, testHostLeases) }
+
+func testHostLeases(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
+	path := newDatabase(t)
 	clock := newTestClock()
 	dbs := map[string]*DB{"A": openAt(t, path, clock), "B": openAt(t, path, clock)}
 	t0 := clock.Now()
@@ -78,9 +79,11 @@ func TestHostLeases(t *testing.T) {
 // overlapping hosts at once, renewing and releasing; at every moment each
 // host has at most one holder whose lease is in force, as the nodes see
 // their grants.
-func TestHostLeasesExclusive(t *testing.T) {
+func TestHostLeasesExclusive(t *testing.T) { eachEngine(t, testHostLeasesExclusive) }
+
+func testHostLeasesExclusive(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "topicfeed.db")
+	path := newDatabase(t)
 	clock := newTestClock()
 	const nodes, hosts, rounds = 3, 8, 40
 	const ttl = 5 * time.Second
@@ -154,7 +157,9 @@ func TestHostLeasesExclusive(t *testing.T) {
 // TestOutletStates: the batched read of outlet states gives what
 // OutletState gives each, including a state saved and not yet written,
 // and leaves out unknown names.
-func TestOutletStates(t *testing.T) {
+func TestOutletStates(t *testing.T) { eachEngine(t, testOutletStates) }
+
+func testOutletStates(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
 	names := make([]string, leaseChunk+3) // more than one statement's worth
@@ -192,7 +197,9 @@ func TestOutletStates(t *testing.T) {
 
 // TestReleaseHolder: the leases of a node known to be gone are ended at
 // once, and only its own.
-func TestReleaseHolder(t *testing.T) {
+func TestReleaseHolder(t *testing.T) { eachEngine(t, testReleaseHolder) }
+
+func testReleaseHolder(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
 	db := openTest(t, clock)

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/topicfeed/topicfeed/app/apptest"
-	"github.com/topicfeed/topicfeed/news"
 	"github.com/topicfeed/topicfeed/storage"
 )
 
@@ -133,24 +132,7 @@ func storeSnapshot(t testing.TB, path string) map[string]crashStored {
 		t.Fatalf("reopen %s after a kill: %v", path, err)
 	}
 	defer db.Close()
-	items, err := db.Items(ctx, news.Query{})
-	if err != nil {
-		t.Fatalf("read items: %v", err)
-	}
-	out := make(map[string]crashStored, len(items))
-	for _, it := range items {
-		urls := map[string]bool{it.URL: true}
-		for _, s := range it.Sources {
-			urls[s.URL] = true
-		}
-		for u := range urls {
-			if prev, dup := out[u]; dup {
-				t.Errorf("URL %s is stored twice: items %s and %s", u, prev.uid, it.UID)
-			}
-			out[u] = crashStored{uid: it.UID, story: it.StoryID, outlet: it.Outlet}
-		}
-	}
-	return out
+	return storedByURL(t, db)
 }
 
 // exportSnapshot reads every stored on-topic item through the binary

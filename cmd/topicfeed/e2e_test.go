@@ -455,7 +455,17 @@ type daemon struct {
 // startServe starts `topicfeed serve` on cfg and waits until it listens.
 func startServe(t *testing.T, cfg string) *daemon {
 	t.Helper()
+	return startServeEnv(t, cfg, nil)
+}
+
+// startServeEnv is startServe with env (NAME=value) added to the
+// process's environment.
+func startServeEnv(t *testing.T, cfg string, env []string) *daemon {
+	t.Helper()
 	d := &daemon{cmd: exec.Command(binary, "-config", cfg, "serve"), done: make(chan error, 1)}
+	if env != nil {
+		d.cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
