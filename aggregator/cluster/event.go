@@ -335,7 +335,8 @@ const (
 // scoreStories scores p against the stories of the candidate documents and
 // returns the best.
 func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMatch {
-	byStory := make(map[string]storyMatch, len(cands))
+	// each story's best member among the candidates (few: a slice)
+	byStory := make([]storyMatch, 0, len(cands))
 	for _, id := range cands {
 		e := ix.docs[id]
 		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
@@ -344,25 +345,28 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 		ev := ix.compare(p, v, e, n)
 		m := storyMatch{e: e, ev: ev, best: ev.probability()}
 		m.score = m.best
-		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
-			byStory[e.story] = m
-		}
-	}
-	top := make([]storyMatch, 0, len(byStory))
-	for _, m := range byStory {
-		top = append(top, m)
-	}
-	slices.SortFunc(top, func(a, b storyMatch) int {
+		k := slices.IndexFunc(byStory, func(o storyMatch) bool { return o.e.story == e.story })
 		switch {
-		case a.better(b):
-			return -1
-		case b.better(a):
-			return 1
+		case k < 0:
+			byStory = append(byStory, m)
+		case m.better(byStory[k]):
+			byStory[k] = m
 		}
-		return 0
-	})
-	if len(top) > maxStoriesScored {
-		top = top[:maxStoriesScored]
+	}
+	// the maxStoriesScored best, best first (better is a total order of
+	// the matches of different stories: their members differ)
+	top := make([]storyMatch, 0, maxStoriesScored+1)
+	for _, m := range byStory {
+		i := len(top)
+		top = append(top, m)
+		for i > 0 && m.better(top[i-1]) {
+			top[i] = top[i-1]
+			i--
+		}
+		top[i] = m
+		if len(top) > maxStoriesScored {
+			top = top[:maxStoriesScored]
+		}
 	}
 	var best storyMatch
 	for _, m := range top {
