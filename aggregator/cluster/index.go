@@ -501,14 +501,15 @@ func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
+		c := cand{id, sc}
+		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
+			return
+		}
+		// only now, as most documents found fall short of the list
 		if ix.pending > 0 {
 			if e := ix.docs[id]; e == nil || e.pending {
 				return // being decided again (recluster)
 			}
-		}
-		c := cand{id, sc}
-		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
-			return
 		}
 		i := len(cands)
 		cands = append(cands, c)
