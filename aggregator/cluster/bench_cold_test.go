@@ -105,3 +105,40 @@ func BenchmarkAssignCold(b *testing.B) {
 		ix.Assign(docs[i%len(docs)])
 	}
 }
+
+// BenchmarkCompare measures the evidence of one document against one of
+// its candidates (compare), the bulk of a decision: write-ups of events
+// against the candidates their rarest features find.
+func BenchmarkCompare(b *testing.B) {
+	docs := coldArrivals(40, 50)
+	slices.SortFunc(docs, func(a, b Doc) int { return a.Published.Compare(b.Published) })
+	ix := New(Options{})
+	for _, d := range docs {
+		ix.Assign(d)
+	}
+	type pair struct {
+		p *analysis
+		v vec
+		e *entry
+	}
+	var pairs []pair
+	n := len(ix.docs)
+	for _, d := range docs[len(docs)/2 : len(docs)/2+100] {
+		p := ix.docs[ix.byKey[d.Key]].asAnalysis()
+		v := ix.vector(p, n, true)
+		_, cands := ix.bestStory(p, true)
+		for _, id := range cands {
+			pairs = append(pairs, pair{p, v, ix.docs[id]})
+		}
+	}
+	shared := 0
+	for _, pr := range pairs {
+		shared += ix.compare(pr.p, pr.v, pr.e, n).shared
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		pr := pairs[i%len(pairs)]
+		ix.compare(pr.p, pr.v, pr.e, n)
+	}
+	b.ReportMetric(float64(shared)/float64(len(pairs)), "shared/pair")
+}

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -40,24 +39,7 @@ type vec struct {
 	titleNumbers int       // number features in the title
 	outlet       string
 	published    time.Time
-	// has is a Bloom filter of one hash over the features' keys (see
-	// filterBit): compare looks up in p.feats only the keys of the other
-	// document it lets through, instead of merging both lists
-	has *featFilter
 }
-
-// featFilter is a set of feature keys that may err on the side of yes.
-type featFilter [filterBits / 64]uint64
-
-// filterBits: with the 100 to 300 features of a document, about 1% of the
-// keys looked up in the filter are let through without being there.
-const filterBits = 1 << 14
-
-// filterBit is the bit of key k in a featFilter.
-func filterBit(k fkey) uint32 { return (uint32(k) * 0x9e3779b1) >> (32 - 14) }
-
-func (f *featFilter) add(k fkey)      { b := filterBit(k); f[b/64] |= 1 << (b % 64) }
-func (f *featFilter) has(k fkey) bool { b := filterBit(k); return f[b/64]&(1<<(b%64)) != 0 }
 
 // vector returns p's vector in an index of n documents, which include p
 // when indexed is set.
@@ -66,10 +48,9 @@ func (ix *Index) vector(p *analysis, n int, indexed bool) vec {
 		n++
 	}
 	v := vec{w: make([]float64, len(p.feats)), idf: make([]float64, len(p.feats)), df: make([]int32, len(p.feats)),
-		outlet: p.doc.Outlet, published: p.doc.Published, has: new(featFilter)}
+		outlet: p.doc.Outlet, published: p.doc.Published}
 	var title, lead float64
 	for i, f := range p.feats {
-		v.has.add(f.hash)
 		if f.hash.date() {
 			v.dates++
 			continue
@@ -156,25 +137,24 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	var ev evidence
 	var dotT, dotL float64
 	sharedDates, sharedTitleNumbers := 0, 0
-	// the shared features in the order of their keys, as a merge of the
-	// two sorted lists would find them (the sums must not change), but
-	// looking up in p.feats only the keys the filter lets through: most
-	// features of two documents are not shared
 	keys := e.feats.keys()
-	lo := 0
-	for j, a := range keys {
-		if !v.has.has(a) {
+	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
+		a, b := p.feats[i].hash, keys[j]
+		if a != b {
+			// the smaller steps on, without a branch to mispredict:
+			// most features of two documents are not shared
+			lt := 0
+			if a < b {
+				lt = 1
+			}
+			i += lt
+			j += 1 - lt
 			continue
 		}
-		i, found := slices.BinarySearchFunc(p.feats[lo:], a, func(f feature, k fkey) int { return cmp.Compare(f.hash, k) })
-		i += lo
-		lo = i
-		if !found {
-			continue
-		}
-		lo = i + 1
 		if a.date() {
 			sharedDates++
+			i++
+			j++
 			continue
 		}
 		pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
@@ -194,6 +174,8 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 			ev.specific++
 			ev.specificIDF += v.idf[i]
 		}
+		i++
+		j++
 	}
 	ev.title = ratio(dotT, v.title*float64(en.title))
 	ev.lead = ratio(dotL, v.lead*float64(en.lead))
