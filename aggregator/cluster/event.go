@@ -357,7 +357,7 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 			best = m
 		}
 	}
-	if best.e != nil {
+	if best.e != nil && !p.storyOnly {
 		best.why = ix.explain(p, best.e, v.w, v.idf)
 	}
 	return best

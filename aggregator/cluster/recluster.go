@@ -67,22 +67,29 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 		ix.pending++
 	}
 	for _, e := range order {
-		q := e.asAnalysis()
+		var story string
 		if e == self {
-			q = p
-		}
-		m, _ := ix.bestStory(q, true)
-		d := ix.storyDecision(q, m)
-		if e == self {
+			m, _ := ix.bestStory(p, true)
+			d := ix.storyDecision(p, m)
 			d.DuplicateOf, d.State = dec.DuplicateOf, dec.State
 			if d.StoryID == dec.StoryID {
 				d.Reason = dec.Reason
 			}
-			dec = d
+			dec, story = d, d.StoryID
+		} else {
+			// only its story is wanted: neither reason nor explanation
+			q := e.asAnalysis()
+			q.storyOnly = true
+			m, _ := ix.bestStory(q, true)
+			if ix.joins(m) {
+				story = m.e.story
+			} else {
+				story = ix.freeStoryID(e.key)
+			}
 		}
 		e.pending = false
 		ix.pending--
-		ix.attach(e, d.StoryID)
+		ix.attach(e, story)
 	}
 	// a story started again here by an earlier document keeps the id its
 	// later members had, when no other document holds that id any more: its
