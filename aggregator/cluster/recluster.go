@@ -18,6 +18,15 @@ import (
 // it. Documents that move get the story their decision gives; a story
 // started again by its earliest document keeps that document's id
 // (NewStoryID), so story ids follow the earliest item of each story.
+//
+// Every one of those documents is decided in full, even when none of the
+// documents and stories it is compared with changed: a decision reads the
+// idf of the index's size and of its features' counts, which every arrival
+// changes, and the candidates it finds. On synthetic cold arrivals, a third
+// of the documents decided again whose candidates did not change (not the
+// new document, not moved, not in a story that gained or lost a member)
+// still changed story. The documents decided again only for their story
+// skip the explanation and reason their decision would give.
 
 // maxRecluster bounds the documents decided again per arrival.
 const maxRecluster = 256
