@@ -140,38 +140,42 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	keys := e.feats.keys()
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
 		a, b := p.feats[i].hash, keys[j]
-		switch {
-		case a < b:
-			i++
-		case a > b:
-			j++
-		default:
-			if a.date() {
-				sharedDates++
-				i++
-				j++
-				continue
+		if a != b {
+			// the smaller steps on, without a branch to mispredict:
+			// most features of two documents are not shared
+			lt := 0
+			if a < b {
+				lt = 1
 			}
-			pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
-			x := v.w[i] * float64(ec.weight()) * v.idf[i]
-			dotL += x
-			if pc.title() && ec.title() {
-				dotT += x
-				if a.number() {
-					sharedTitleNumbers++
-				}
-			}
-			ev.shared++
-			if v.df[i] <= 2 && !a.common() {
-				ev.exclusive++
-			}
-			if a.specific() {
-				ev.specific++
-				ev.specificIDF += v.idf[i]
-			}
-			i++
-			j++
+			i += lt
+			j += 1 - lt
+			continue
 		}
+		if a.date() {
+			sharedDates++
+			i++
+			j++
+			continue
+		}
+		pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
+		x := v.w[i] * float64(ec.weight()) * v.idf[i]
+		dotL += x
+		if pc.title() && ec.title() {
+			dotT += x
+			if a.number() {
+				sharedTitleNumbers++
+			}
+		}
+		ev.shared++
+		if v.df[i] <= 2 && !a.common() {
+			ev.exclusive++
+		}
+		if a.specific() {
+			ev.specific++
+			ev.specificIDF += v.idf[i]
+		}
+		i++
+		j++
 	}
 	ev.title = ratio(dotT, v.title*float64(en.title))
 	ev.lead = ratio(dotL, v.lead*float64(en.lead))
@@ -313,7 +317,8 @@ const (
 // scoreStories scores p against the stories of the candidate documents and
 // returns the best.
 func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMatch {
-	byStory := make(map[string]storyMatch, len(cands))
+	// each story's best member among the candidates (few: a slice)
+	byStory := make([]storyMatch, 0, len(cands))
 	for _, id := range cands {
 		e := ix.docs[id]
 		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
@@ -322,25 +327,28 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 		ev := ix.compare(p, v, e, n)
 		m := storyMatch{e: e, ev: ev, best: ev.probability()}
 		m.score = m.best
-		if prev, ok := byStory[e.story]; !ok || m.better(prev) {
-			byStory[e.story] = m
-		}
-	}
-	top := make([]storyMatch, 0, len(byStory))
-	for _, m := range byStory {
-		top = append(top, m)
-	}
-	slices.SortFunc(top, func(a, b storyMatch) int {
+		k := slices.IndexFunc(byStory, func(o storyMatch) bool { return o.e.story == e.story })
 		switch {
-		case a.better(b):
-			return -1
-		case b.better(a):
-			return 1
+		case k < 0:
+			byStory = append(byStory, m)
+		case m.better(byStory[k]):
+			byStory[k] = m
 		}
-		return 0
-	})
-	if len(top) > maxStoriesScored {
-		top = top[:maxStoriesScored]
+	}
+	// the maxStoriesScored best, best first (better is a total order of
+	// the matches of different stories: their members differ)
+	top := make([]storyMatch, 0, maxStoriesScored+1)
+	for _, m := range byStory {
+		i := len(top)
+		top = append(top, m)
+		for i > 0 && m.better(top[i-1]) {
+			top[i] = top[i-1]
+			i--
+		}
+		top[i] = m
+		if len(top) > maxStoriesScored {
+			top = top[:maxStoriesScored]
+		}
 	}
 	var best storyMatch
 	for _, m := range top {
@@ -349,7 +357,7 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 			best = m
 		}
 	}
-	if best.e != nil {
+	if best.e != nil && !p.storyOnly {
 		best.why = ix.explain(p, best.e, v.w, v.idf)
 	}
 	return best

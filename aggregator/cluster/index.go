@@ -128,6 +128,9 @@ type analysis struct {
 	cands       []uint32 // the documents decide compared it with
 	reaction    bool     // its title or the start of its lead reports a reaction (see isReaction)
 	speaker     uint64   // who its title says speaks (see speakerOf)
+	// storyOnly is set on a document decided again for its story alone
+	// (recluster): its decision's reason is not wanted
+	storyOnly bool
 }
 
 // line is a line (paragraph) of a text: its tokens raw[start:end], a hash
@@ -361,7 +364,7 @@ func (ix *Index) storyHasOthers(story, key string) bool {
 // storyDecision is the decision of p given its best story match: join it
 // when it is likely enough to report the same event, else start a story.
 func (ix *Index) storyDecision(p *analysis, m storyMatch) Decision {
-	if m.e != nil && m.score >= ix.o.StoryThreshold && m.ev.shared >= ix.o.MinShared {
+	if ix.joins(m) {
 		return Decision{
 			StoryID:    m.e.story,
 			Similarity: m.score,
@@ -377,6 +380,11 @@ func (ix *Index) storyDecision(p *analysis, m storyMatch) Decision {
 		}
 	}
 	return Decision{StoryID: ix.freeStoryID(p.doc.Key), Reason: reason, Related: related}
+}
+
+// joins reports whether a document joins the story of its best match m.
+func (ix *Index) joins(m storyMatch) bool {
+	return m.e != nil && m.score >= ix.o.StoryThreshold && m.ev.shared >= ix.o.MinShared
 }
 
 func absDur(d time.Duration) time.Duration {
@@ -501,14 +509,15 @@ func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 	better := func(a, b cand) bool { return a.score > b.score || (a.score == b.score && a.id < b.id) }
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
+		c := cand{id, sc}
+		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
+			return
+		}
+		// only now, as most documents found fall short of the list
 		if ix.pending > 0 {
 			if e := ix.docs[id]; e == nil || e.pending {
 				return // being decided again (recluster)
 			}
-		}
-		c := cand{id, sc}
-		if len(cands) == ix.o.MaxCandidates && !better(c, cands[len(cands)-1]) {
-			return
 		}
 		i := len(cands)
 		cands = append(cands, c)

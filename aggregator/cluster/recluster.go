@@ -18,6 +18,15 @@ import (
 // it. Documents that move get the story their decision gives; a story
 // started again by its earliest document keeps that document's id
 // (NewStoryID), so story ids follow the earliest item of each story.
+//
+// Every one of those documents is decided in full, even when none of the
+// documents and stories it is compared with changed: a decision reads the
+// idf of the index's size and of its features' counts, which every arrival
+// changes, and the candidates it finds. On synthetic cold arrivals, a third
+// of the documents decided again whose candidates did not change (not the
+// new document, not moved, not in a story that gained or lost a member)
+// still changed story. The documents decided again only for their story
+// skip the explanation and reason their decision would give.
 
 // maxRecluster bounds the documents decided again per arrival.
 const maxRecluster = 256
@@ -67,22 +76,29 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 		ix.pending++
 	}
 	for _, e := range order {
-		q := e.asAnalysis()
+		var story string
 		if e == self {
-			q = p
-		}
-		m, _ := ix.bestStory(q, true)
-		d := ix.storyDecision(q, m)
-		if e == self {
+			m, _ := ix.bestStory(p, true)
+			d := ix.storyDecision(p, m)
 			d.DuplicateOf, d.State = dec.DuplicateOf, dec.State
 			if d.StoryID == dec.StoryID {
 				d.Reason = dec.Reason
 			}
-			dec = d
+			dec, story = d, d.StoryID
+		} else {
+			// only its story is wanted: neither reason nor explanation
+			q := e.asAnalysis()
+			q.storyOnly = true
+			m, _ := ix.bestStory(q, true)
+			if ix.joins(m) {
+				story = m.e.story
+			} else {
+				story = ix.freeStoryID(e.key)
+			}
 		}
 		e.pending = false
 		ix.pending--
-		ix.attach(e, d.StoryID)
+		ix.attach(e, story)
 	}
 	// a story started again here by an earlier document keeps the id its
 	// later members had, when no other document holds that id any more: its
