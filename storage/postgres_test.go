@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -244,5 +245,54 @@ func TestPostgresOutletsInByteOrder(t *testing.T) {
 	}
 	if want := []string{"B", "a-c", "ab", "b"}; !slices.Equal(names, want) {
 		t.Errorf("Outlets in order %q, want %q (bytes)", names, want)
+	}
+}
+
+// An item's text is compressed with lz4 on a server that has it, unless
+// the database sets default_toast_compression itself.
+func TestPostgresCompressesTextWithLZ4(t *testing.T) {
+	ctx := context.Background()
+	probe, err := sql.Open("pgx", pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	if _, err := probe.ExecContext(ctx, `SET default_toast_compression = lz4`); err != nil {
+		t.Skipf("the test cluster has no lz4 compression (PostgreSQL 14+ built with lz4): %v", err)
+	}
+	// compressible and larger than TOAST's 2 kB threshold
+	text := strings.Repeat("Iranian drones over Kyiv, the sanctions talks in Moscow and the Gulf. ", 200)
+	for _, c := range []struct {
+		name, databaseSetting, want string
+	}{
+		{"server default", "", "lz4"},
+		{"set by the database", "pglz", "pglz"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			url := pgtest.NewDatabase(t)
+			if c.databaseSetting != "" {
+				admin, err := sql.Open("pgx", url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer admin.Close()
+				var name string
+				if err := admin.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+name+` SET default_toast_compression = `+c.databaseSetting); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db := openAt(t, url, newTestClock(), "A")
+			mustSave(t, db, "A", withText(item("A", "g1", "https://a.example/1", "Drones", day(1)), text))
+			var method sql.NullString
+			if err := db.r.QueryRowContext(ctx, `SELECT pg_column_compression(text) FROM items`).Scan(&method); err != nil {
+				t.Fatal(err)
+			}
+			if method.String != c.want {
+				t.Errorf("the item's text is compressed with %q, want %q", method.String, c.want)
+			}
+		})
 	}
 }
