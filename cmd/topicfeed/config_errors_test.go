@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -35,24 +36,44 @@ func shippedConfig(t *testing.T) string {
 	return string(data)
 }
 
+// lineOf is the number of the line of doc that holds s first.
+func lineOf(t *testing.T, doc, s string) int {
+	t.Helper()
+	i := strings.Index(doc, s)
+	if i < 0 {
+		t.Fatalf("config.yaml has no %q", s)
+	}
+	return strings.Count(doc[:i], "\n") + 1
+}
+
 func TestCheckSpeaksTheUsersWords(t *testing.T) {
 	shipped := shippedConfig(t)
+	// The lines the mistakes are made on, found in the shipped file so that
+	// its comments may change.
+	interval := lineOf(t, shipped, "poll_interval: 15m")
+	outletInterval := lineOf(t, shipped, "    poll_interval: 10m")
+	private := lineOf(t, shipped, "allow_private_networks: false")
+	limit := lineOf(t, shipped, "  limit: 100")
+	ifp := lineOf(t, shipped, "    url: \"https://ifpnews.com/feed/\"")
+	outletsBlock := lineOf(t, shipped, "outlets:") + 1
+	tass := lineOf(t, shipped, `    url: "https://tass.com/rss/v2.xml"`)
 	for _, tc := range []struct {
 		name, from, to string
 		want           []string
 	}{
 		{"misspelt key", "poll_interval: 15m", "poll_intervall: 15m",
-			[]string{":7: poll_intervall: unknown key; did you mean poll_interval?"}},
+			[]string{fmt.Sprintf(":%d: poll_intervall: unknown key; did you mean poll_interval?", interval)}},
 		{"misspelt outlet key", "    poll_interval: 10m", "    poll_intervall: 10m",
-			[]string{":46: outlets[10].poll_intervall: unknown key; did you mean poll_interval?"}},
+			[]string{fmt.Sprintf(":%d: outlets[10].poll_intervall: unknown key; did you mean poll_interval?", outletInterval)}},
 		{"duration in words", "poll_interval: 15m", "poll_interval: 15 minutes",
-			[]string{`:7: poll_interval: must be a duration: a number and a unit (s, m or h), such as 90s, 15m or 1h30m, got "15 minutes"`}},
+			[]string{fmt.Sprintf(`:%d: poll_interval: must be a duration: a number and a unit (s, m or h), such as 90s, 15m or 1h30m, got "15 minutes"`, interval)}},
 		{"boolean", "allow_private_networks: false", "allow_private_networks: nope",
-			[]string{`:8: allow_private_networks: must be true or false, got "nope"`}},
+			[]string{fmt.Sprintf(`:%d: allow_private_networks: must be true or false, got "nope"`, private)}},
 		{"number", "  limit: 100", "  limit: many",
-			[]string{`:17: feed.limit: must be a whole number, such as 500, got "many"`}},
+			[]string{fmt.Sprintf(`:%d: feed.limit: must be a whole number, such as 500, got "many"`, limit)}},
 		{"indentation", "    url: \"https://ifpnews.com/feed/\"", "   url: \"https://ifpnews.com/feed/\"",
-			[]string{":25: this line's indentation does not fit the lines above it", "in the block that starts on line 21"}},
+			[]string{fmt.Sprintf(":%d: this line's indentation does not fit the lines above it", ifp),
+				fmt.Sprintf("in the block that starts on line %d", outletsBlock)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := strings.Replace(shipped, tc.from, tc.to, 1)
@@ -79,7 +100,8 @@ func TestCheckSpeaksTheUsersWords(t *testing.T) {
 	doc = strings.Replace(doc, "  limit: 100", "  limit: many", 1)
 	doc = strings.Replace(doc, `    url: "https://tass.com/rss/v2.xml"`, `    url: "tass.com"`, 1)
 	_, stderr, _, path := checkConfig(t, doc)
-	for _, w := range []string{":7: poll_intervall: unknown key", ":17: feed.limit:", ":38: outlets[7].url: must be an absolute http(s) URL"} {
+	for _, w := range []string{fmt.Sprintf(":%d: poll_intervall: unknown key", interval), fmt.Sprintf(":%d: feed.limit:", limit),
+		fmt.Sprintf(":%d: outlets[7].url: must be an absolute http(s) URL", tass)} {
 		if !strings.Contains(stderr, path+w) {
 			t.Errorf("stderr lacks %q:\n%s", path+w, stderr)
 		}
