@@ -30,7 +30,7 @@ type Index struct {
 	ages    ageHeap
 	newest  time.Time
 	stories map[string][]uint32 // story → its documents, in publication order
-	lines   map[uint64]int32    // outlet+line → indexed documents of that outlet having it
+	lines   lineCounts          // outlet+line → indexed documents of that outlet having it
 	// acc and found are bestStory's scratch space: candidates' weights
 	// by id (all 0 between calls) and the ids found
 	acc   []float64
@@ -96,7 +96,6 @@ func New(o Options) *Index {
 		byKey:        make(map[string]uint32),
 		feats:        newPostings(o.withDefaults().MaxPostings),
 		stories:      make(map[string][]uint32),
-		lines:        make(map[uint64]int32),
 	}
 }
 
@@ -221,7 +220,7 @@ func (ix *Index) dropBoilerplate(p *analysis) {
 	for _, l := range p.lines {
 		switch {
 		case l.repeat:
-		case ix.lines[l.hash] > 0:
+		case ix.lines.get(l.hash) > 0:
 			if drop == nil {
 				drop = make(map[uint64]bool)
 			}
@@ -648,10 +647,19 @@ func (ix *Index) insert(p *analysis, story, root string) {
 	ix.docs[e.id] = e
 	ix.byKey[ix.ident(e.key)] = e.id
 	ix.attach(e, story)
+	kept := 0
+	for _, l := range p.lines {
+		if !l.repeat {
+			kept++
+		}
+	}
+	if kept > 0 {
+		e.lines = make([]uint64, 0, kept) // exactly: most documents keep them for the whole window
+	}
 	for _, l := range p.lines {
 		if !l.repeat {
 			e.lines = append(e.lines, l.hash)
-			ix.lines[l.hash]++
+			ix.lines.inc(l.hash)
 		}
 	}
 	for _, h := range e.feats.keys() {
@@ -670,9 +678,7 @@ func (ix *Index) remove(e *entry) {
 		delete(ix.byKey, k)
 	}
 	for _, h := range e.lines {
-		if ix.lines[h]--; ix.lines[h] <= 0 {
-			delete(ix.lines, h)
-		}
+		ix.lines.dec(h)
 	}
 	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
 		ix.stories[e.story] = members
