@@ -31,6 +31,11 @@ type Index struct {
 	newest  time.Time
 	stories map[string][]uint32 // story → its documents, in publication order
 	lines   lineCounts          // outlet+line → indexed documents of that outlet having it
+	roots   map[uint32]string   // copy → the key of its group's first copy (entryCopy)
+	// outlets names the outlets of entries (entry.outlet), outletIDs
+	// numbers them
+	outlets   []string
+	outletIDs map[string]uint32
 	// acc and found are bestStory's scratch space: candidates' weights
 	// by id (all 0 between calls) and the ids found
 	acc   []float64
@@ -42,21 +47,75 @@ type Index struct {
 	pending int
 }
 
-// entry is one indexed document.
+// entry is one indexed document, in 128 bytes: its outlet is a number
+// (Index.outlets), the key of the first copy of its near-duplicate group
+// is kept aside for the few copies (Index.roots), and its cached norms are
+// laid out flat beside its flags (a norms field would take 16 bytes with
+// its padding).
 type entry struct {
-	id        uint32
 	key       string
-	outlet    string
 	story     string
-	root      string   // key of the first copy of its near-duplicate group
-	published int64    // time.Time.UnixMicro: 8 bytes where a time.Time takes 24
 	feats     featVec  // sorted by key
-	lsh       *lsh     // nil for texts too short to sign
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
-	norms     norms    // its vector's norms, cached
-	pending   bool     // detached from its story while recluster decides it again (Index.pending counts them)
-	reaction  bool     // its title or the start of its lead reports a reaction (see isReaction)
+	lsh       *lsh     // nil for texts too short to sign
+	published int64    // time.Time.UnixMicro: 8 bytes where a time.Time takes 24
 	speaker   uint64   // who its title says speaks (see speakerOf)
+	id        uint32
+	outlet    uint32 // index in Index.outlets
+	// its vector's norms, cached (see norms; normN 0: not computed yet)
+	normTitle, normLead         float32
+	normN                       int32
+	normDates, normTitleNumbers uint8
+	flags                       uint8 // entryPending, entryReaction, entryCopy
+}
+
+// entry flags.
+const (
+	// entryPending: detached from its story while recluster decides it
+	// again (Index.pending counts them)
+	entryPending = 1 << iota
+	// entryReaction: its title or the start of its lead reports a
+	// reaction (see isReaction)
+	entryReaction
+	// entryCopy: a near-duplicate copy, its group's first copy in
+	// Index.roots
+	entryCopy
+)
+
+func (e *entry) pending() bool  { return e.flags&entryPending != 0 }
+func (e *entry) reaction() bool { return e.flags&entryReaction != 0 }
+
+func (e *entry) setPending(on bool) {
+	if on {
+		e.flags |= entryPending
+	} else {
+		e.flags &^= entryPending
+	}
+}
+
+// rootOf returns the key of the first copy of e's near-duplicate group: e's
+// own key unless e is a copy.
+func (ix *Index) rootOf(e *entry) string {
+	if e.flags&entryCopy != 0 {
+		return ix.roots[e.id]
+	}
+	return e.key
+}
+
+// outletOf returns the name of e's outlet.
+func (ix *Index) outletOf(e *entry) string { return ix.outlets[e.outlet] }
+
+// outletID returns the number of the outlet named name, numbering it if
+// new. Outlets are few (the configured ones) and stay numbered for the
+// index's life; 0 is the empty name.
+func (ix *Index) outletID(name string) uint32 {
+	if id, ok := ix.outletIDs[name]; ok {
+		return id
+	}
+	id := uint32(len(ix.outlets))
+	ix.outlets = append(ix.outlets, name)
+	ix.outletIDs[name] = id
+	return id
 }
 
 // publishedAt is e's publication time.
@@ -96,6 +155,9 @@ func New(o Options) *Index {
 		byKey:        make(map[string]uint32),
 		feats:        newPostings(o.withDefaults().MaxPostings),
 		stories:      make(map[string][]uint32),
+		roots:        make(map[uint32]string),
+		outlets:      []string{""},
+		outletIDs:    map[string]uint32{"": 0},
 	}
 }
 
@@ -255,11 +317,12 @@ func (ix *Index) assign(p *analysis) Decision {
 		ix.remove(old)
 		ix.dropBoilerplate(p)
 		dup := ""
-		if old.root != old.key {
-			dup, p.feats = old.root, nil // still a copy: see below
+		root := ix.rootOf(old)
+		if root != old.key {
+			dup, p.feats = root, nil // still a copy: see below
 		}
 		p.doc.Key = old.key // the key the item was first indexed (and stored) under
-		ix.insert(p, old.story, old.root)
+		ix.insert(p, old.story, root)
 		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story",
 			State: ix.stateOf(old.key)}
 	}
@@ -314,7 +377,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	root := d.Key
 	if e, _ := ix.bestCopy(p); e != nil {
 		// as Assign would have recorded it
-		p.feats, root = nil, e.root
+		p.feats, root = nil, ix.rootOf(e)
 	}
 	ix.insert(p, storyID, root)
 }
@@ -323,12 +386,13 @@ func (ix *Index) Restore(d Doc, storyID string) {
 // decision and the duplicate-group root for p.
 func (ix *Index) decide(p *analysis) (Decision, string) {
 	if e, j := ix.bestCopy(p); e != nil {
+		root := ix.rootOf(e)
 		return Decision{
 			StoryID:     e.story,
-			DuplicateOf: e.root,
+			DuplicateOf: root,
 			Similarity:  j,
 			Reason:      fmt.Sprintf("near-duplicate of %s (estimated shingle jaccard %.2f)", e.key, j),
-		}, e.root
+		}, root
 	}
 	m, cands := ix.bestStory(p, false)
 	p.cands = cands
@@ -501,7 +565,7 @@ func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
 		if ix.pending > 0 {
-			if e := ix.docs[id]; e == nil || e.pending {
+			if e := ix.docs[id]; e == nil || e.pending() {
 				return // being decided again (recluster)
 			}
 		}
@@ -633,13 +697,18 @@ func (ix *Index) insert(p *analysis, story, root string) {
 	e := &entry{
 		id:        ix.nextID,
 		key:       p.doc.Key,
-		outlet:    p.doc.Outlet,
+		outlet:    ix.outletID(p.doc.Outlet),
 		story:     story,
-		root:      root,
 		published: p.doc.Published.UnixMicro(),
 		feats:     newFeatVec(p.feats),
-		reaction:  p.reaction,
 		speaker:   p.speaker,
+	}
+	if p.reaction {
+		e.flags |= entryReaction
+	}
+	if root != e.key {
+		e.flags |= entryCopy
+		ix.roots[e.id] = root
 	}
 	if p.sig != nil {
 		e.lsh = &lsh{sig: *p.sig}
@@ -674,6 +743,9 @@ func (ix *Index) insert(p *analysis, story, root string) {
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
 	delete(ix.docs, e.id)
+	if e.flags&entryCopy != 0 {
+		delete(ix.roots, e.id)
+	}
 	if k := ix.ident(e.key); ix.byKey[k] == e.id {
 		delete(ix.byKey, k)
 	}

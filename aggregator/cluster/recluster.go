@@ -32,7 +32,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 	}
 	affected := map[uint32]*entry{self.id: self}
 	add := func(e *entry) {
-		if e != nil && e.root == e.key && len(e.feats) > 0 && after(e, self) && len(affected) < maxRecluster {
+		if e != nil && e.flags&entryCopy == 0 && len(e.feats) > 0 && after(e, self) && len(affected) < maxRecluster {
 			affected[e.id] = e
 		}
 	}
@@ -63,11 +63,11 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 	})
 	for _, e := range order {
 		ix.detach(e)
-		e.pending = true
+		e.setPending(true)
 		ix.pending++
 	}
 	for _, e := range order {
-		q := e.asAnalysis()
+		q := ix.asAnalysis(e)
 		if e == self {
 			q = p
 		}
@@ -80,7 +80,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 			}
 			dec = d
 		}
-		e.pending = false
+		e.setPending(false)
 		ix.pending--
 		ix.attach(e, d.StoryID)
 	}
@@ -142,7 +142,7 @@ func after(e, self *entry) bool {
 func (ix *Index) copiesOf(e *entry, story string) []*entry {
 	var out []*entry
 	for _, id := range ix.stories[story] {
-		if c := ix.docs[id]; c != nil && c != e && c.root == e.key {
+		if c := ix.docs[id]; c != nil && c != e && ix.rootOf(c) == e.key {
 			out = append(out, c)
 		}
 	}
@@ -173,13 +173,13 @@ func (ix *Index) attach(e *entry, story string) {
 }
 
 // asAnalysis is the indexed document as bestStory reads it.
-func (e *entry) asAnalysis() *analysis {
+func (ix *Index) asAnalysis(e *entry) *analysis {
 	keys := e.feats.keys()
 	feats := make([]feature, len(keys))
 	for j, h := range keys {
 		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
 	}
-	return &analysis{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.publishedAt()}, feats: feats, reaction: e.reaction, speaker: e.speaker}
+	return &analysis{doc: Doc{Key: e.key, Outlet: ix.outletOf(e), Published: e.publishedAt()}, feats: feats, reaction: e.reaction(), speaker: e.speaker}
 }
 
 // StoryOf returns the story the index holds the document with key in, and

@@ -50,9 +50,9 @@ func stateVersionOf(common map[string]bool) int64 {
 	return int64(h>>1) | 1
 }
 
-// encodeState encodes e (see the layout above).
-func encodeState(e *entry) []byte {
-	root := e.root
+// encodeState encodes e, whose group's first copy is root (see the layout
+// above).
+func encodeState(e *entry, root string) []byte {
 	if root == e.key {
 		root = ""
 	}
@@ -65,7 +65,7 @@ func encodeState(e *entry) []byte {
 	b := make([]byte, 0, n)
 	b = append(b, stateMagic)
 	var flags byte
-	if e.reaction {
+	if e.reaction() {
 		flags |= flagReaction
 	}
 	b = append(b, flags)
@@ -191,7 +191,8 @@ func (ix *Index) State(key string) []byte {
 	if !ok {
 		return nil
 	}
-	return encodeState(ix.docs[id])
+	e := ix.docs[id]
+	return encodeState(e, ix.rootOf(e))
 }
 
 // RestoreState adds an already stored document, as Restore does, from the
@@ -228,7 +229,8 @@ func (ix *Index) stateOf(key string) []byte {
 	if !ok {
 		return nil
 	}
-	return encodeState(ix.docs[id])
+	e := ix.docs[id]
+	return encodeState(e, ix.rootOf(e))
 }
 
 // AssignState decides a document stored by another process, from the state
