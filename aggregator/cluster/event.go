@@ -359,7 +359,8 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 // averageLink scores p against the story of m as a whole: the mean
 // probability over the story's newest members in the window.
 func (ix *Index) averageLink(p *analysis, v vec, m storyMatch, n int) storyMatch {
-	members := ix.stories[m.e.story]
+	var one [1]uint32
+	members := ix.stories.get(m.e.story, &one)
 	if len(members) > maxLinkDocs {
 		members = members[len(members)-maxLinkDocs:]
 	}

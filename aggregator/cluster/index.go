@@ -29,9 +29,9 @@ type Index struct {
 	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
 	ages    ageHeap
 	newest  time.Time
-	stories map[string][]uint32 // story → its documents, in publication order
-	lines   lineCounts          // outlet+line → indexed documents of that outlet having it
-	roots   map[uint32]string   // copy → the key of its group's first copy (entryCopy)
+	stories storyMembers      // story → its documents, in publication order
+	lines   lineCounts        // outlet+line → indexed documents of that outlet having it
+	roots   map[uint32]string // copy → the key of its group's first copy (entryCopy)
 	// outlets names the outlets of entries (entry.outlet), outletIDs
 	// numbers them
 	outlets   []string
@@ -154,7 +154,7 @@ func New(o Options) *Index {
 		docs:         make(map[uint32]*entry),
 		byKey:        make(map[string]uint32),
 		feats:        newPostings(o.withDefaults().MaxPostings),
-		stories:      make(map[string][]uint32),
+		stories:      newStoryMembers(),
 		roots:        make(map[uint32]string),
 		outlets:      []string{""},
 		outletIDs:    map[string]uint32{"": 0},
@@ -413,7 +413,8 @@ func (ix *Index) freeStoryID(key string) string {
 
 // storyHasOthers reports whether story has members other than key.
 func (ix *Index) storyHasOthers(story, key string) bool {
-	for _, id := range ix.stories[story] {
+	var one [1]uint32
+	for _, id := range ix.stories.get(story, &one) {
 		if e := ix.docs[id]; e != nil && ix.ident(e.key) != ix.ident(key) {
 			return true
 		}
@@ -752,11 +753,7 @@ func (ix *Index) remove(e *entry) {
 	for _, h := range e.lines {
 		ix.lines.dec(h)
 	}
-	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
-		ix.stories[e.story] = members
-	} else {
-		delete(ix.stories, e.story)
-	}
+	ix.detach(e)
 	for _, h := range e.feats.keys() {
 		ix.feats.drop(h, ix.alive)
 	}

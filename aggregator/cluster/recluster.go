@@ -42,7 +42,8 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 			continue
 		}
 		add(e)
-		for _, m := range ix.stories[e.story] {
+		var one [1]uint32
+		for _, m := range ix.stories.get(e.story, &one) {
 			add(ix.docs[m])
 		}
 	}
@@ -94,18 +95,19 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 		}
 		for _, m := range order {
 			old := before[m.id]
-			if m == self || m.story != started || old == started || old == "" || len(ix.stories[old]) > 0 {
+			if m == self || m.story != started || old == started || old == "" || ix.stories.has(old) {
 				continue
 			}
-			members := ix.stories[started]
+			var one [1]uint32
+			members := ix.stories.get(started, &one)
 			if slices.ContainsFunc(members, func(id uint32) bool { return affected[id] == nil }) {
 				break // it holds documents not decided again here
 			}
-			delete(ix.stories, started)
+			ix.stories.set(started, nil)
 			for _, id := range members {
 				ix.docs[id].story = old
 			}
-			ix.stories[old] = members
+			ix.stories.set(old, members)
 			if self.story == old {
 				dec.StoryID = old
 				dec.Reason += fmt.Sprintf(" (then joined by %s, published after it, whose story %s keeps its id)", m.key, old)
@@ -141,7 +143,8 @@ func after(e, self *entry) bool {
 // copiesOf returns the near-duplicate copies of e still in its old story.
 func (ix *Index) copiesOf(e *entry, story string) []*entry {
 	var out []*entry
-	for _, id := range ix.stories[story] {
+	var one [1]uint32
+	for _, id := range ix.stories.get(story, &one) {
 		if c := ix.docs[id]; c != nil && c != e && ix.rootOf(c) == e.key {
 			out = append(out, c)
 		}
@@ -151,17 +154,15 @@ func (ix *Index) copiesOf(e *entry, story string) []*entry {
 
 // detach removes e from its story's members.
 func (ix *Index) detach(e *entry) {
-	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
-		ix.stories[e.story] = members
-	} else {
-		delete(ix.stories, e.story)
-	}
+	var one [1]uint32
+	ix.stories.set(e.story, slices.DeleteFunc(ix.stories.get(e.story, &one), func(id uint32) bool { return id == e.id }))
 }
 
 // attach makes e a member of story, keeping members in publication order.
 func (ix *Index) attach(e *entry, story string) {
 	e.story = story
-	members := ix.stories[story]
+	var one [1]uint32
+	members := ix.stories.get(story, &one)
 	i, _ := slices.BinarySearchFunc(members, e, func(id uint32, e *entry) int {
 		o := ix.docs[id]
 		if c := cmp.Compare(o.published, e.published); c != 0 {
@@ -169,7 +170,7 @@ func (ix *Index) attach(e *entry, story string) {
 		}
 		return cmp.Compare(o.key, e.key)
 	})
-	ix.stories[story] = slices.Insert(members, i, e.id)
+	ix.stories.set(story, slices.Insert(members, i, e.id))
 }
 
 // asAnalysis is the indexed document as bestStory reads it.
