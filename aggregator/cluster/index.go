@@ -314,10 +314,10 @@ func (ix *Index) assign(p *analysis) Decision {
 
 	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
 		old := ix.docs[id]
+		root := ix.rootOf(old) // before remove forgets it
 		ix.remove(old)
 		ix.dropBoilerplate(p)
 		dup := ""
-		root := ix.rootOf(old)
 		if root != old.key {
 			dup, p.feats = root, nil // still a copy: see below
 		}

@@ -71,6 +71,24 @@ func TestAssignSameKeyReindexes(t *testing.T) {
 	}
 }
 
+// TestAssignSameKeyKeepsCopy: a near-duplicate copy assigned again under
+// its key stays a copy of the same first copy, its state saying so.
+func TestAssignSameKeyKeepsCopy(t *testing.T) {
+	ix := New(Options{})
+	ix.Assign(doc("ifp", "Iran Front Page", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	copyText := strings.Replace(burnsText, "has expressed concern", "voiced concern", 1)
+	for i := range 2 {
+		cp := ix.Assign(doc("tt", "Tehran Times", "US spy chief voices concern over Tehran-Moscow ties", copyText, t0.Add(time.Hour)))
+		if cp.DuplicateOf != "ifp" || cp.StoryID != NewStoryID("ifp") {
+			t.Fatalf("assignment %d of the copy: %+v, want a duplicate of ifp in its story", i+1, cp)
+		}
+		var p analysis
+		if root, err := decodeState(cp.State, &p); err != nil || root != "ifp" {
+			t.Fatalf("assignment %d of the copy: state's first copy %q (%v), want ifp", i+1, root, err)
+		}
+	}
+}
+
 func TestEvictionBoundsIndex(t *testing.T) {
 	ix := New(Options{Window: 24 * time.Hour})
 	c := newCorpus(7)
