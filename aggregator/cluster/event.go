@@ -316,7 +316,7 @@ const (
 func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMatch {
 	byStory := make(map[string]storyMatch, len(cands))
 	for _, id := range cands {
-		e := ix.docs[id]
+		e := ix.docs.get(id)
 		if e == nil || e.pending() || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}
@@ -366,7 +366,7 @@ func (ix *Index) averageLink(p *analysis, v vec, m storyMatch, n int) storyMatch
 	}
 	sum, used := 0.0, 0
 	for _, id := range members {
-		e := ix.docs[id]
+		e := ix.docs.get(id)
 		if e == nil || e.pending() || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}

@@ -22,8 +22,8 @@ type Index struct {
 	stateVersion int64
 
 	mu      sync.Mutex
-	docs    map[uint32]*entry
-	byKey   map[string]uint32 // by the identity of the key (Options.Identity)
+	docs    docTable
+	byKey   keyTable // by the identity of the key (Options.Identity), see lookup
 	nextID  uint32
 	feats   postings  // feature → documents having it
 	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
@@ -151,8 +151,6 @@ func New(o Options) *Index {
 		common:       common,
 		stateVersion: stateVersionOf(common),
 		hasher:       newHasher(),
-		docs:         make(map[uint32]*entry),
-		byKey:        make(map[string]uint32),
 		feats:        newPostings(o.withDefaults().MaxPostings),
 		stories:      newStoryMembers(),
 		roots:        make(map[uint32]string),
@@ -165,7 +163,29 @@ func New(o Options) *Index {
 func (ix *Index) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return len(ix.docs)
+	return ix.docs.len()
+}
+
+// lookup returns the id of the indexed document whose key has the
+// identity of key's.
+func (ix *Index) lookup(key string) (uint32, bool) {
+	k := ix.ident(key)
+	return ix.byKey.lookup(identHash(k), ix.identIs(k))
+}
+
+// mustLookup returns the id of the indexed document whose key has the
+// identity of key's, 0 when none is.
+func (ix *Index) mustLookup(key string) uint32 {
+	id, _ := ix.lookup(key)
+	return id
+}
+
+// identIs returns whether a document's key has the identity k.
+func (ix *Index) identIs(k string) func(id uint32) bool {
+	return func(id uint32) bool {
+		e := ix.docs.get(id)
+		return e != nil && ix.ident(e.key) == k
+	}
 }
 
 // ident is the identity of key (Options.Identity).
@@ -312,8 +332,8 @@ func (ix *Index) assign(p *analysis) Decision {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		old := ix.docs[id]
+	if id, ok := ix.lookup(d.Key); ok {
+		old := ix.docs.get(id)
 		root := ix.rootOf(old) // before remove forgets it
 		ix.remove(old)
 		ix.dropBoilerplate(p)
@@ -329,10 +349,8 @@ func (ix *Index) assign(p *analysis) Decision {
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
 	if ix.restored {
-		n := len(ix.docs)
-		for _, e := range ix.docs {
-			ix.norms(e, n)
-		}
+		n := ix.docs.len()
+		ix.docs.each(func(e *entry) { ix.norms(e, n) })
 		ix.restored = false
 	}
 
@@ -368,8 +386,8 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	p := ix.prepare(d)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		ix.remove(ix.docs[id])
+	if id, ok := ix.lookup(d.Key); ok {
+		ix.remove(ix.docs.get(id))
 	}
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
@@ -415,7 +433,7 @@ func (ix *Index) freeStoryID(key string) string {
 func (ix *Index) storyHasOthers(story, key string) bool {
 	var one [1]uint32
 	for _, id := range ix.stories.get(story, &one) {
-		if e := ix.docs[id]; e != nil && ix.ident(e.key) != ix.ident(key) {
+		if e := ix.docs.get(id); e != nil && ix.ident(e.key) != ix.ident(key) {
 			return true
 		}
 	}
@@ -473,7 +491,7 @@ func (ix *Index) bestCopy(p *analysis) (*entry, float64) {
 		// documents are compared, which keeps the cost per document flat
 		id := ix.bands.head(b, k)
 		for steps := 0; id != 0 && steps < maxBucketScan; steps++ {
-			e := ix.docs[id]
+			e := ix.docs.get(id)
 			if e == nil || e.lsh == nil {
 				break // evicted: the rest of the chain is older still
 			}
@@ -529,7 +547,7 @@ const maxProbe = 48
 // bestStory scores the documents that share p's rarest features and returns
 // the most similar.
 func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
-	n := len(ix.docs)
+	n := ix.docs.len()
 	if n == 0 {
 		return storyMatch{}, nil
 	}
@@ -566,7 +584,7 @@ func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 	cands := make([]cand, 0, ix.o.MaxCandidates+1)
 	consider := func(id uint32, sc float64) {
 		if ix.pending > 0 {
-			if e := ix.docs[id]; e == nil || e.pending() {
+			if e := ix.docs.get(id); e == nil || e.pending() {
 				return // being decided again (recluster)
 			}
 		}
@@ -714,8 +732,9 @@ func (ix *Index) insert(p *analysis, story, root string) {
 	if p.sig != nil {
 		e.lsh = &lsh{sig: *p.sig}
 	}
-	ix.docs[e.id] = e
-	ix.byKey[ix.ident(e.key)] = e.id
+	ix.docs.put(e)
+	k := ix.ident(e.key)
+	ix.byKey.set(identHash(k), e.id, ix.identIs(k))
 	ix.attach(e, story)
 	kept := 0
 	for _, l := range p.lines {
@@ -736,20 +755,18 @@ func (ix *Index) insert(p *analysis, story, root string) {
 		ix.feats.add(h, e.id)
 	}
 	if e.lsh != nil {
-		ix.bands.push(e, p.bands, ix.docs)
+		ix.bands.push(e, p.bands, &ix.docs)
 	}
 	heap.Push(&ix.ages, age{at: e.publishedAt().UnixNano(), id: e.id})
 }
 
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
-	delete(ix.docs, e.id)
+	ix.docs.del(e.id)
 	if e.flags&entryCopy != 0 {
 		delete(ix.roots, e.id)
 	}
-	if k := ix.ident(e.key); ix.byKey[k] == e.id {
-		delete(ix.byKey, k)
-	}
+	ix.byKey.del(identHash(ix.ident(e.key)), e.id)
 	for _, h := range e.lines {
 		ix.lines.dec(h)
 	}
@@ -764,8 +781,7 @@ func (ix *Index) remove(e *entry) {
 
 // alive reports whether document id is indexed.
 func (ix *Index) alive(id uint32) bool {
-	_, ok := ix.docs[id]
-	return ok
+	return ix.docs.get(id) != nil
 }
 
 // advance moves the eviction horizon to t (clamped to the clock when one is
@@ -783,7 +799,7 @@ func (ix *Index) advance(t time.Time) {
 	cutoff := t.Add(-ix.o.Window).UnixNano()
 	for ix.ages.Len() > 0 && ix.ages[0].at < cutoff {
 		a := heap.Pop(&ix.ages).(age)
-		if e := ix.docs[a.id]; e != nil {
+		if e := ix.docs.get(a.id); e != nil {
 			ix.remove(e)
 		}
 	}

@@ -113,8 +113,8 @@ func TestEvictionBoundsIndex(t *testing.T) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for k := range ix.feats.m {
-		if live := ix.feats.live(k); live <= 0 || live > len(ix.docs) {
-			t.Fatalf("feature %x: %d live postings with %d docs", k, live, len(ix.docs))
+		if live := ix.feats.live(k); live <= 0 || live > ix.docs.len() {
+			t.Fatalf("feature %x: %d live postings with %d docs", k, live, ix.docs.len())
 		}
 	}
 }
@@ -351,7 +351,7 @@ func TestIdentityRekeyedDocument(t *testing.T) {
 			if again.StoryID != first.StoryID || again.DuplicateOf != "" || !strings.Contains(again.Reason, "re-indexed") {
 				t.Errorf("again: %+v, want re-indexed in story %s", again, first.StoryID)
 			}
-			if e := ix.docs[ix.byKey["a"]]; e == nil || e.key != "h1/a" || !e.publishedAt().Equal(t0.Add(5*time.Hour)) {
+			if e := ix.docs.get(ix.mustLookup("a")); e == nil || e.key != "h1/a" || !e.publishedAt().Equal(t0.Add(5*time.Hour)) {
 				t.Errorf("indexed entry %+v, want the new version under the first key h1/a", e)
 			}
 			if ix.State("h1/a") == nil || !bytes.Equal(ix.State("h1/a"), ix.State("h5/a")) || !bytes.Equal(again.State, ix.State("h1/a")) {

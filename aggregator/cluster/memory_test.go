@@ -1,7 +1,10 @@
 package cluster
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -40,5 +43,80 @@ func TestStoryMembers(t *testing.T) {
 	}
 	if len(s.lists) != 3 {
 		t.Errorf("slab of %d lists for 3 stories with several documents", len(s.lists))
+	}
+}
+
+// TestDocTableAndKeyTable: the document and key tables agree with maps
+// through a sliding window of insertions and evictions, with documents
+// that stay long (pages kept alone), keys re-indexed under new ids, and
+// identities whose hashes collide (every tenth key is filed under one
+// hash, as a fake identHash would).
+func TestDocTableAndKeyTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var docs docTable
+	var keys keyTable
+	wantDocs := map[uint32]*entry{}
+	wantKeys := map[string]uint32{}
+	hash := func(k string) uint32 {
+		if len(k)%10 == 0 {
+			return 7
+		}
+		return identHash(k)
+	}
+	match := func(k string) func(uint32) bool {
+		return func(id uint32) bool { e := docs.get(id); return e != nil && e.key == k }
+	}
+	remove := func(e *entry) {
+		docs.del(e.id)
+		delete(wantDocs, e.id)
+		keys.del(hash(e.key), e.id)
+		delete(wantKeys, e.key)
+	}
+	var live []*entry
+	next := uint32(0)
+	for step := range 20_000 {
+		next++
+		k := fmt.Sprintf("k%d%s", rng.IntN(5000), strings.Repeat("x", rng.IntN(10)))
+		if id, ok := wantKeys[k]; ok {
+			remove(wantDocs[id]) // re-indexed: the old entry leaves
+		}
+		e := &entry{id: next, key: k}
+		docs.put(e)
+		wantDocs[e.id] = e
+		keys.set(hash(k), e.id, match(k))
+		wantKeys[k] = e.id
+		live = append(live, e)
+		if len(live) > 1500 { // the window slides; one in 200 stays long
+			old := live[0]
+			live = live[1:]
+			if wantDocs[old.id] == old && old.id%200 != 0 {
+				remove(old)
+			}
+		}
+		if step%500 == 0 || step == 19_999 {
+			if docs.len() != len(wantDocs) || keys.n != len(wantKeys) {
+				t.Fatalf("step %d: %d documents and %d keys, want %d and %d", step, docs.len(), keys.n, len(wantDocs), len(wantKeys))
+			}
+			for id := uint32(0); id <= next+300; id++ {
+				if got := docs.get(id); got != wantDocs[id] {
+					t.Fatalf("step %d: document %d is %v, want %v", step, id, got, wantDocs[id])
+				}
+			}
+			for k, id := range wantKeys {
+				if got, ok := keys.lookup(hash(k), match(k)); !ok || got != id {
+					t.Fatalf("step %d: key %s found as %d (%v), want %d", step, k, got, ok, id)
+				}
+			}
+			prev := uint32(0)
+			docs.each(func(e *entry) {
+				if e.id <= prev || wantDocs[e.id] != e {
+					t.Fatalf("step %d: each gave %d after %d", step, e.id, prev)
+				}
+				prev = e.id
+			})
+		}
+	}
+	if len(docs.pages) > 3*(len(wantDocs)/pageSize+1)+len(wantDocs)/10 {
+		t.Errorf("%d pages for %d documents", len(docs.pages), len(wantDocs))
 	}
 }

@@ -26,7 +26,7 @@ const maxRecluster = 256
 // published after it that its decision could change, and returns p's
 // decision with the documents that moved.
 func (ix *Index) recluster(p *analysis, dec Decision) Decision {
-	self := ix.docs[ix.byKey[ix.ident(p.doc.Key)]]
+	self := ix.docs.get(ix.mustLookup(p.doc.Key))
 	if self == nil {
 		return dec
 	}
@@ -37,14 +37,14 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 		}
 	}
 	for _, id := range p.cands {
-		e := ix.docs[id]
+		e := ix.docs.get(id)
 		if e == nil {
 			continue
 		}
 		add(e)
 		var one [1]uint32
 		for _, m := range ix.stories.get(e.story, &one) {
-			add(ix.docs[m])
+			add(ix.docs.get(m))
 		}
 	}
 	if len(affected) == 1 {
@@ -105,7 +105,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 			}
 			ix.stories.set(started, nil)
 			for _, id := range members {
-				ix.docs[id].story = old
+				ix.docs.get(id).story = old
 			}
 			ix.stories.set(old, members)
 			if self.story == old {
@@ -145,7 +145,7 @@ func (ix *Index) copiesOf(e *entry, story string) []*entry {
 	var out []*entry
 	var one [1]uint32
 	for _, id := range ix.stories.get(story, &one) {
-		if c := ix.docs[id]; c != nil && c != e && ix.rootOf(c) == e.key {
+		if c := ix.docs.get(id); c != nil && c != e && ix.rootOf(c) == e.key {
 			out = append(out, c)
 		}
 	}
@@ -164,7 +164,7 @@ func (ix *Index) attach(e *entry, story string) {
 	var one [1]uint32
 	members := ix.stories.get(story, &one)
 	i, _ := slices.BinarySearchFunc(members, e, func(id uint32, e *entry) int {
-		o := ix.docs[id]
+		o := ix.docs.get(id)
 		if c := cmp.Compare(o.published, e.published); c != 0 {
 			return c
 		}
@@ -189,9 +189,9 @@ func (ix *Index) asAnalysis(e *entry) *analysis {
 func (ix *Index) StoryOf(key string) (string, bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return "", false
 	}
-	return ix.docs[id].story, true
+	return ix.docs.get(id).story, true
 }

@@ -187,11 +187,11 @@ func decodeState(b []byte, p *analysis) (root string, err error) {
 func (ix *Index) State(key string) []byte {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return nil
 	}
-	e := ix.docs[id]
+	e := ix.docs.get(id)
 	return encodeState(e, ix.rootOf(e))
 }
 
@@ -213,8 +213,8 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		ix.remove(ix.docs[id])
+	if id, ok := ix.lookup(d.Key); ok {
+		ix.remove(ix.docs.get(id))
 	}
 	ix.advance(d.Published)
 	ix.restored = true
@@ -225,11 +225,11 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 // stateOf returns the state of the document just inserted under key, or
 // nil when insert did not index it (already outside the window).
 func (ix *Index) stateOf(key string) []byte {
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return nil
 	}
-	e := ix.docs[id]
+	e := ix.docs.get(id)
 	return encodeState(e, ix.rootOf(e))
 }
 
