@@ -94,13 +94,14 @@ func (ix *Index) norms(e *entry, n int) norms {
 	}
 	var title, lead float64
 	dates, titleNumbers := 0, 0
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for j, h := range keys {
 		if h.date() {
 			dates++
 			continue
 		}
-		c := e.feats.code(len(keys), j)
+		c := e.feats.code(j)
 		if h.number() && c.title() && h.specific() {
 			titleNumbers++
 		}
@@ -138,7 +139,8 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	var ev evidence
 	var dotT, dotL float64
 	sharedDates, sharedTitleNumbers := 0, 0
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
 		a, b := p.feats[i].hash, keys[j]
 		switch {
@@ -153,7 +155,7 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 				j++
 				continue
 			}
-			pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
+			pc, ec := p.feats[i].code, e.feats.code(j)
 			x := v.w[i] * float64(ec.weight()) * v.idf[i]
 			dotL += x
 			if pc.title() && ec.title() {

@@ -669,7 +669,8 @@ func (ix *Index) explain(p *analysis, e *entry, weights, idfs []float64) string 
 		v    float64
 	}
 	var cs []contrib
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
 		a, b := p.feats[i].hash, keys[j]
 		switch {
@@ -678,7 +679,7 @@ func (ix *Index) explain(p *analysis, e *entry, weights, idfs []float64) string 
 		case a > b:
 			j++
 		default:
-			cs = append(cs, contrib{a, weights[i] * float64(e.feats.weight(len(keys), j)) * idfs[i]})
+			cs = append(cs, contrib{a, weights[i] * float64(e.feats.weight(j)) * idfs[i]})
 			i++
 			j++
 		}
@@ -751,7 +752,8 @@ func (ix *Index) insert(p *analysis, story, root string) {
 			ix.lines.inc(l.hash)
 		}
 	}
-	for _, h := range e.feats.keys() {
+	var kb [maxFeatures]fkey
+	for _, h := range e.feats.keys(kb[:0]) {
 		ix.feats.add(h, e.id)
 	}
 	if e.lsh != nil {
@@ -771,7 +773,8 @@ func (ix *Index) remove(e *entry) {
 		ix.lines.dec(h)
 	}
 	ix.detach(e)
-	for _, h := range e.feats.keys() {
+	var kb [maxFeatures]fkey
+	for _, h := range e.feats.keys(kb[:0]) {
 		ix.feats.drop(h, ix.alive)
 	}
 	if e.lsh != nil {

@@ -175,10 +175,10 @@ func (ix *Index) attach(e *entry, story string) {
 
 // asAnalysis is the indexed document as bestStory reads it.
 func (ix *Index) asAnalysis(e *entry) *analysis {
-	keys := e.feats.keys()
+	keys := e.feats.keys(nil)
 	feats := make([]feature, len(keys))
 	for j, h := range keys {
-		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
+		feats[j] = feature{hash: h, code: e.feats.code(j)}
 	}
 	return &analysis{doc: Doc{Key: e.key, Outlet: ix.outletOf(e), Published: e.publishedAt()}, feats: feats, reaction: e.reaction(), speaker: e.speaker}
 }

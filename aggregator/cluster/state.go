@@ -56,7 +56,8 @@ func encodeState(e *entry, root string) []byte {
 	if root == e.key {
 		root = ""
 	}
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(keys) + 1 +
 		binary.MaxVarintLen64 + 8*len(e.lines)
 	if e.lsh != nil {
@@ -75,7 +76,7 @@ func encodeState(e *entry, root string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for j, h := range keys {
 		b = binary.LittleEndian.AppendUint32(b, uint32(h))
-		b = binary.LittleEndian.AppendUint32(b, uint32(e.feats.code(len(keys), j)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(e.feats.code(j)))
 	}
 	if e.lsh == nil {
 		b = append(b, 0)
