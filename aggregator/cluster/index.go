@@ -714,9 +714,15 @@ func (ix *Index) insert(p *analysis, story, root string) {
 		return // already outside the window: it would be evicted at once
 	}
 	ix.nextID++
+	key := p.doc.Key
+	if len(story) == len(key)+2 && story[:2] == "s-" && story[2:] == key {
+		// a story it started (NewStoryID): the key shares the story id's
+		// bytes instead of holding the caller's
+		key = story[2:]
+	}
 	e := &entry{
 		id:        ix.nextID,
-		key:       p.doc.Key,
+		key:       key,
 		outlet:    ix.outletID(p.doc.Outlet),
 		story:     story,
 		published: p.doc.Published.UnixMicro(),
