@@ -90,12 +90,13 @@ func (t *docTable) each(fn func(*entry)) {
 	}
 }
 
-// keyTable finds an indexed document's id by the identity of its key
-// (Options.Identity): an open-addressing table (linear probing, deletion
-// by backward shift) of 8-byte cells, each a 32-bit hash of the identity
-// and the id, at a load of 0.58–0.875, where a map[string]uint32 took
-// about 35 bytes a document. Cells whose hash matches are told apart by
-// the identity of the document's key (match).
+// keyTable files non-zero 32-bit values under 32-bit hashes: an
+// open-addressing table (linear probing, deletion by backward shift) of
+// 8-byte cells, each a hash and a value, at a load of 0.58–0.875. Cells
+// filed under one hash are told apart by the caller (match). It holds a
+// document's id by the identity of its key (Options.Identity; a
+// map[string]uint32 took about 35 bytes a document), each feature's
+// postings (the key is the hash) and each story's members.
 type keyTable struct {
 	cells []uint64 // hash<<32 | id; id 0: empty
 	n     int

@@ -146,17 +146,23 @@ func New(o Options) *Index {
 			common[joined.String()] = true
 		}
 	}
-	return &Index{
+	ix := &Index{
 		o:            o.withDefaults(),
 		common:       common,
 		stateVersion: stateVersionOf(common),
 		hasher:       newHasher(),
 		feats:        newPostings(o.withDefaults().MaxPostings),
-		stories:      newStoryMembers(),
 		roots:        make(map[uint32]string),
 		outlets:      []string{""},
 		outletIDs:    map[string]uint32{"": 0},
 	}
+	ix.stories = newStoryMembers(func(id uint32) string {
+		if e := ix.docs.get(id); e != nil {
+			return e.story
+		}
+		return ""
+	})
+	return ix
 }
 
 // Len returns the number of documents indexed (those within the window).
@@ -770,6 +776,7 @@ func (ix *Index) insert(p *analysis, story, root string) {
 
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
+	ix.detach(e) // first: story members are told apart by their documents' stories
 	ix.docs.del(e.id)
 	if e.flags&entryCopy != 0 {
 		delete(ix.roots, e.id)
@@ -778,7 +785,6 @@ func (ix *Index) remove(e *entry) {
 	for _, h := range e.lines {
 		ix.lines.dec(h)
 	}
-	ix.detach(e)
 	var kb [maxFeatures]fkey
 	for _, h := range e.feats.keys(kb[:0]) {
 		ix.feats.drop(h, ix.alive)

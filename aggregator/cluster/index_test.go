@@ -112,11 +112,11 @@ func TestEvictionBoundsIndex(t *testing.T) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for k := range ix.feats.m {
+	ix.feats.each(func(k fkey) {
 		if live := ix.feats.live(k); live <= 0 || live > ix.docs.len() {
 			t.Fatalf("feature %x: %d live postings with %d docs", k, live, ix.docs.len())
 		}
-	}
+	})
 }
 
 func TestWindowSeparatesDays(t *testing.T) {

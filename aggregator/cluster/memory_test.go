@@ -22,16 +22,23 @@ func TestEntrySize(t *testing.T) {
 // changes between one document (held inline) and several (a list in the
 // slab, whose freed slots are reused), and forget a story set to none.
 func TestStoryMembers(t *testing.T) {
-	s := newStoryMembers()
+	storyOf := map[uint32]string{}
+	s := newStoryMembers(func(id uint32) string { return storyOf[id] })
+	set := func(story string, ids []uint32) {
+		for _, id := range ids {
+			storyOf[id] = story
+		}
+		s.set(story, ids)
+	}
 	var one [1]uint32
-	s.set("a", []uint32{1})
-	s.set("b", []uint32{2, 3})
-	s.set("c", []uint32{4, 5, 6})
-	s.set("b", []uint32{3})          // list → inline: frees a slot
-	s.set("d", []uint32{7, 8})       // reuses it
-	s.set("a", []uint32{1, 9})       // inline → list
-	s.set("c", nil)                  // forgotten, its slot freed
-	s.set("e", []uint32{10, 11, 12}) // reuses it
+	set("a", []uint32{1})
+	set("b", []uint32{2, 3})
+	set("c", []uint32{4, 5, 6})
+	set("b", []uint32{3})          // list → inline: frees a slot
+	set("d", []uint32{7, 8})       // reuses it
+	set("a", []uint32{1, 9})       // inline → list
+	set("c", nil)                  // forgotten, its slot freed
+	set("e", []uint32{10, 11, 12}) // reuses it
 	want := map[string][]uint32{"a": {1, 9}, "b": {3}, "d": {7, 8}, "e": {10, 11, 12}}
 	if s.len() != len(want) || s.has("c") {
 		t.Fatalf("%d stories (c held: %v), want %d", s.len(), s.has("c"), len(want))
@@ -43,6 +50,19 @@ func TestStoryMembers(t *testing.T) {
 	}
 	if len(s.lists) != 3 {
 		t.Errorf("slab of %d lists for 3 stories with several documents", len(s.lists))
+	}
+	// many stories, so that hashes share homes and cells move on removal
+	for i := range uint32(3000) {
+		set(fmt.Sprintf("s%d", i), []uint32{100 + 2*i, 101 + 2*i}[:1+i%2])
+	}
+	for i := uint32(0); i < 3000; i += 3 {
+		s.set(fmt.Sprintf("s%d", i), nil)
+	}
+	for i := range uint32(3000) {
+		got := s.get(fmt.Sprintf("s%d", i), &one)
+		if want := []uint32{100 + 2*i, 101 + 2*i}[:1+i%2]; i%3 == 0 && got != nil || i%3 != 0 && !slices.Equal(got, want) {
+			t.Fatalf("story s%d: documents %v", i, got)
+		}
 	}
 }
 
