@@ -108,8 +108,11 @@ const minKeyCells = 64
 // identHash is the hash keyTable files an identity under.
 func identHash(ident string) uint32 { return uint32(hashString(ident) >> 32) }
 
+// home is the first cell tried for h: h scaled to the table's size, after
+// a multiplication that spreads it (feature keys are not uniform: of the
+// features tied on weight, a document keeps those of the lowest keys).
 func (t *keyTable) home(h uint32) int {
-	hi, _ := bits.Mul64(uint64(h)<<32, uint64(len(t.cells)))
+	hi, _ := bits.Mul64(uint64(h*0x9e3779b1)<<32, uint64(len(t.cells)))
 	return int(hi)
 }
 

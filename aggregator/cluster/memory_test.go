@@ -140,3 +140,23 @@ func TestDocTableAndKeyTable(t *testing.T) {
 		t.Errorf("%d pages for %d documents", len(docs.pages), len(wantDocs))
 	}
 }
+
+// TestKeyTableSkewedKeys: keys crowded at the low end of the range (as the
+// features a document keeps are) still find their cells within a few
+// probes: the table spreads them before scaling.
+func TestKeyTableSkewedKeys(t *testing.T) {
+	var kt keyTable
+	const n = 100_000
+	for i := range uint32(n) {
+		kt.set(i<<4, i+1, anyCell)
+	}
+	total := 0
+	for i, c := range kt.cells {
+		if uint32(c) != 0 {
+			total += (i - kt.home(uint32(c>>32)) + len(kt.cells)) % len(kt.cells)
+		}
+	}
+	if mean := float64(total) / n; mean > 8 {
+		t.Errorf("cells lie %.1f cells from their homes on average", mean)
+	}
+}
