@@ -72,9 +72,9 @@ func (t *lineCounts) dec(h uint64) {
 
 // hashCells is an open-addressing table of non-zero 64-bit hashes (linear
 // probing, deletion by backward shift), with an int32 beside each when
-// vals is set, at a load of 0.58–0.875. A cell's home is the hash scaled
+// vals is set, at a load of 0.7–0.875. A cell's home is the hash scaled
 // to the table's size (hashes are mixed already), so the size need not be
-// a power of two and grows by half.
+// a power of two and grows by a quarter.
 type hashCells struct {
 	keys []uint64 // 0: empty
 	vals []int32  // nil, or one per cell
@@ -125,7 +125,7 @@ func (t *hashCells) slot(h uint64) int {
 // add puts h, not there yet, with value v (kept when vals is set).
 func (t *hashCells) add(h uint64, v int32) {
 	if (t.n+1)*8 > len(t.keys)*7 {
-		t.resize(max(minHashCells, len(t.keys)+len(t.keys)/2))
+		t.resize(max(minHashCells, len(t.keys)+len(t.keys)/4))
 	}
 	i := t.slot(h)
 	t.keys[i] = h
