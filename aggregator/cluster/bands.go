@@ -42,7 +42,7 @@ func (t *bandTable) head(b int, k uint32) uint32 {
 // chains; docs are the indexed documents, e among them. When the table
 // holds more than two signed documents per slot it doubles and relinks
 // every chain.
-func (t *bandTable) push(e *entry, keys []uint32, docs map[uint32]*entry) {
+func (t *bandTable) push(e *entry, keys []uint32, docs *docTable) {
 	t.signed++
 	if t.signed > loadPerSlot*t.perBand() {
 		t.grow(docs) // links e too
@@ -80,21 +80,21 @@ const loadPerSlot = 2
 // grow doubles the table until each band has a slot per loadPerSlot signed
 // documents, and relinks the chains oldest document first, so that each
 // chain stays newest first.
-func (t *bandTable) grow(docs map[uint32]*entry) {
+func (t *bandTable) grow(docs *docTable) {
 	n := minBandSlots
 	for n*loadPerSlot < t.signed {
 		n *= 2
 	}
 	t.heads = make([]uint32, numBands*n)
 	ids := make([]uint32, 0, t.signed)
-	for id, e := range docs {
+	docs.each(func(e *entry) {
 		if e.lsh != nil {
-			ids = append(ids, id)
+			ids = append(ids, e.id)
 		}
-	}
-	slices.Sort(ids) // ids grow with insertion
+	})
+	slices.Sort(ids) // ids grow with insertion (each gives them in order already)
 	for _, id := range ids {
-		e := docs[id]
+		e := docs.get(id)
 		for b, k := range e.lsh.sig.bandKeys() {
 			h := t.slot(b, k)
 			e.lsh.next[b] = *h

@@ -122,13 +122,14 @@ func BenchmarkCompare(b *testing.B) {
 		e *entry
 	}
 	var pairs []pair
-	n := len(ix.docs)
+	n := ix.docs.len()
 	for _, d := range docs[len(docs)/2 : len(docs)/2+100] {
-		p := ix.docs[ix.byKey[d.Key]].asAnalysis()
+		id, _ := ix.lookup(d.Key)
+		p := ix.asAnalysis(ix.docs.get(id))
 		v := ix.vector(p, n, true)
 		_, cands := ix.bestStory(p, true)
 		for _, id := range cands {
-			pairs = append(pairs, pair{p, v, ix.docs[id]})
+			pairs = append(pairs, pair{p, v, ix.docs.get(id)})
 		}
 	}
 	shared := 0

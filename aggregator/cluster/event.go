@@ -89,18 +89,19 @@ type norms struct {
 // norms returns e's norms, recomputed when the index size has changed by
 // more than a quarter since they were last computed.
 func (ix *Index) norms(e *entry, n int) norms {
-	if c := e.norms; c.n > 0 && n*4 <= int(c.n)*5 && n*5 >= int(c.n)*4 {
-		return c
+	if c := e.normN; c > 0 && n*4 <= int(c)*5 && n*5 >= int(c)*4 {
+		return norms{title: e.normTitle, lead: e.normLead, dates: e.normDates, titleNumbers: e.normTitleNumbers, n: c}
 	}
 	var title, lead float64
 	dates, titleNumbers := 0, 0
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for j, h := range keys {
 		if h.date() {
 			dates++
 			continue
 		}
-		c := e.feats.code(len(keys), j)
+		c := e.feats.code(j)
 		if h.number() && c.title() && h.specific() {
 			titleNumbers++
 		}
@@ -110,9 +111,10 @@ func (ix *Index) norms(e *entry, n int) norms {
 			title += w * w
 		}
 	}
-	e.norms = norms{title: float32(math.Sqrt(title)), lead: float32(math.Sqrt(lead)),
+	c := norms{title: float32(math.Sqrt(title)), lead: float32(math.Sqrt(lead)),
 		dates: uint8(min(dates, 255)), titleNumbers: uint8(min(titleNumbers, 255)), n: int32(n)}
-	return e.norms
+	e.normTitle, e.normLead, e.normDates, e.normTitleNumbers, e.normN = c.title, c.lead, c.dates, c.titleNumbers, c.n
+	return c
 }
 
 // evidence is what two documents share, the inputs of eventModel.
@@ -137,7 +139,8 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	var ev evidence
 	var dotT, dotL float64
 	sharedDates, sharedTitleNumbers := 0, 0
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
 		a, b := p.feats[i].hash, keys[j]
 		if a != b {
@@ -157,7 +160,7 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 			j++
 			continue
 		}
-		pc, ec := p.feats[i].code, e.feats.code(len(keys), j)
+		pc, ec := p.feats[i].code, e.feats.code(j)
 		x := v.w[i] * float64(ec.weight()) * v.idf[i]
 		dotL += x
 		if pc.title() && ec.title() {
@@ -182,8 +185,8 @@ func (ix *Index) compare(p *analysis, v vec, e *entry, n int) evidence {
 	ev.sameDate = sharedDates > 0
 	ev.otherDate = sharedDates == 0 && v.dates > 0 && en.dates > 0
 	ev.otherNumbers = sharedTitleNumbers == 0 && v.titleNumbers > 0 && en.titleNumbers > 0
-	ev.sameOutlet = e.outlet != "" && e.outlet == v.outlet
-	ev.reaction = p.reaction != e.reaction
+	ev.sameOutlet = e.outlet != 0 && ix.outletOf(e) == v.outlet
+	ev.reaction = p.reaction != e.reaction()
 	ev.otherSpeaker = p.speaker != 0 && e.speaker != 0 && p.speaker&e.speaker == 0
 	ev.apart = absDur(v.published.Sub(e.publishedAt()))
 	return ev
@@ -320,8 +323,8 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 	// each story's best member among the candidates (few: a slice)
 	byStory := make([]storyMatch, 0, len(cands))
 	for _, id := range cands {
-		e := ix.docs[id]
-		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
+		e := ix.docs.get(id)
+		if e == nil || e.pending() || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}
 		ev := ix.compare(p, v, e, n)
@@ -366,14 +369,15 @@ func (ix *Index) scoreStories(p *analysis, v vec, cands []uint32, n int) storyMa
 // averageLink scores p against the story of m as a whole: the mean
 // probability over the story's newest members in the window.
 func (ix *Index) averageLink(p *analysis, v vec, m storyMatch, n int) storyMatch {
-	members := ix.stories[m.e.story]
+	var one [1]uint32
+	members := ix.stories.get(m.e.story, &one)
 	if len(members) > maxLinkDocs {
 		members = members[len(members)-maxLinkDocs:]
 	}
 	sum, used := 0.0, 0
 	for _, id := range members {
-		e := ix.docs[id]
-		if e == nil || e.pending || !ix.inWindow(e.publishedAt(), p.doc.Published) {
+		e := ix.docs.get(id)
+		if e == nil || e.pending() || !ix.inWindow(e.publishedAt(), p.doc.Published) {
 			continue
 		}
 		if e == m.e {

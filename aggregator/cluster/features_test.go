@@ -36,20 +36,31 @@ func TestWeightCodes(t *testing.T) {
 }
 
 // TestFeatVec: a featVec gives back the features it was made of, at every
-// length up to maxFeatures, in n + ⌈n/4⌉ words.
+// length up to maxFeatures, keys spread over the whole range or crowded
+// at either end of it, in upperWords + ⌈n/4⌉ + ⌈26n/32⌉ words.
 func TestFeatVec(t *testing.T) {
 	for n := 0; n <= maxFeatures; n++ {
-		fs := make([]feature, n)
-		for i := range fs {
-			fs[i] = feature{hash: fkey(i*7919 + 3), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0)}
-		}
-		v := newFeatVec(fs)
-		if v.len() != n || len(v) != n+(n+3)/4 {
-			t.Fatalf("n=%d: len %d in %d words", n, v.len(), len(v))
-		}
-		for i, h := range v.keys() {
-			if h != fs[i].hash || v.weight(n, i) != fs[i].w() {
-				t.Fatalf("n=%d, feature %d: (%v, %v), want (%v, %v)", n, i, h, v.weight(n, i), fs[i].hash, fs[i].w())
+		for _, spread := range []func(i int) fkey{
+			func(i int) fkey { return fkey(uint64(i) * (1<<32 - 1) / maxFeatures) },
+			func(i int) fkey { return fkey(i*7919 + 3) },
+			func(i int) fkey { return ^fkey(0) - fkey(n-1-i)*3 },
+		} {
+			fs := make([]feature, n)
+			for i := range fs {
+				fs[i] = feature{hash: spread(i), code: codeOf(kindEntity, int32(i*37%maxCount+1), i%3 == 0)}
+			}
+			v := newFeatVec(fs)
+			if want := upperWords + (n+3)/4 + (n*lowBits+31)/32; v.len() != n || n > 0 && len(v) != want {
+				t.Fatalf("n=%d: len %d in %d words", n, v.len(), len(v))
+			}
+			keys := v.keys([]fkey{42})
+			if len(keys) != n+1 || keys[0] != 42 {
+				t.Fatalf("n=%d: keys %v, want 42 and the %d keys", n, keys, n)
+			}
+			for i, h := range keys[1:] {
+				if h != fs[i].hash || v.weight(i) != fs[i].w() {
+					t.Fatalf("n=%d, feature %d: (%v, %v), want (%v, %v)", n, i, h, v.weight(i), fs[i].hash, fs[i].w())
+				}
 			}
 		}
 	}

@@ -21,11 +21,11 @@ func pairEvidence(items []sets.Article) (evs []evidence, same []bool, names []st
 		ps[i] = ix.prepare(Doc{Key: a.ID, Outlet: a.Outlet, Title: a.Title, Text: a.Text(), Published: a.Published})
 		ix.insert(ps[i], a.ID, a.ID)
 	}
-	n := len(ix.docs)
+	n := ix.docs.len()
 	for i := range items {
 		v := ix.vector(ps[i], n, true)
 		for j := i + 1; j < len(items); j++ {
-			evs = append(evs, ix.compare(ps[i], v, ix.docs[ix.byKey[items[j].ID]], n))
+			evs = append(evs, ix.compare(ps[i], v, ix.docs.get(ix.mustLookup(items[j].ID)), n))
 			same = append(same, items[i].Story == items[j].Story)
 			names = append(names, items[i].Title+" | "+items[j].Title)
 		}

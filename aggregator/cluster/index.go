@@ -22,15 +22,20 @@ type Index struct {
 	stateVersion int64
 
 	mu      sync.Mutex
-	docs    map[uint32]*entry
-	byKey   map[string]uint32 // by the identity of the key (Options.Identity)
+	docs    docTable
+	byKey   keyTable // by the identity of the key (Options.Identity), see lookup
 	nextID  uint32
 	feats   postings  // feature → documents having it
 	bands   bandTable // LSH band bucket → newest document in it (chained through entry.lsh.next)
 	ages    ageHeap
 	newest  time.Time
-	stories map[string][]uint32 // story → its documents, in publication order
-	lines   map[uint64]int32    // outlet+line → indexed documents of that outlet having it
+	stories storyMembers      // story → its documents, in publication order
+	lines   lineCounts        // outlet+line → indexed documents of that outlet having it
+	roots   map[uint32]string // copy → the key of its group's first copy (entryCopy)
+	// outlets names the outlets of entries (entry.outlet), outletIDs
+	// numbers them
+	outlets   []string
+	outletIDs map[string]uint32
 	// acc and found are bestStory's scratch space: candidates' weights
 	// by id (all 0 between calls) and the ids found
 	acc   []float64
@@ -42,21 +47,75 @@ type Index struct {
 	pending int
 }
 
-// entry is one indexed document.
+// entry is one indexed document, in 128 bytes: its outlet is a number
+// (Index.outlets), the key of the first copy of its near-duplicate group
+// is kept aside for the few copies (Index.roots), and its cached norms are
+// laid out flat beside its flags (a norms field would take 16 bytes with
+// its padding).
 type entry struct {
-	id        uint32
 	key       string
-	outlet    string
 	story     string
-	root      string   // key of the first copy of its near-duplicate group
-	published int64    // time.Time.UnixMicro: 8 bytes where a time.Time takes 24
 	feats     featVec  // sorted by key
-	lsh       *lsh     // nil for texts too short to sign
 	lines     []uint64 // outlet+line hashes of its lines (boilerplate learning)
-	norms     norms    // its vector's norms, cached
-	pending   bool     // detached from its story while recluster decides it again (Index.pending counts them)
-	reaction  bool     // its title or the start of its lead reports a reaction (see isReaction)
+	lsh       *lsh     // nil for texts too short to sign
+	published int64    // time.Time.UnixMicro: 8 bytes where a time.Time takes 24
 	speaker   uint64   // who its title says speaks (see speakerOf)
+	id        uint32
+	outlet    uint32 // index in Index.outlets
+	// its vector's norms, cached (see norms; normN 0: not computed yet)
+	normTitle, normLead         float32
+	normN                       int32
+	normDates, normTitleNumbers uint8
+	flags                       uint8 // entryPending, entryReaction, entryCopy
+}
+
+// entry flags.
+const (
+	// entryPending: detached from its story while recluster decides it
+	// again (Index.pending counts them)
+	entryPending = 1 << iota
+	// entryReaction: its title or the start of its lead reports a
+	// reaction (see isReaction)
+	entryReaction
+	// entryCopy: a near-duplicate copy, its group's first copy in
+	// Index.roots
+	entryCopy
+)
+
+func (e *entry) pending() bool  { return e.flags&entryPending != 0 }
+func (e *entry) reaction() bool { return e.flags&entryReaction != 0 }
+
+func (e *entry) setPending(on bool) {
+	if on {
+		e.flags |= entryPending
+	} else {
+		e.flags &^= entryPending
+	}
+}
+
+// rootOf returns the key of the first copy of e's near-duplicate group: e's
+// own key unless e is a copy.
+func (ix *Index) rootOf(e *entry) string {
+	if e.flags&entryCopy != 0 {
+		return ix.roots[e.id]
+	}
+	return e.key
+}
+
+// outletOf returns the name of e's outlet.
+func (ix *Index) outletOf(e *entry) string { return ix.outlets[e.outlet] }
+
+// outletID returns the number of the outlet named name, numbering it if
+// new. Outlets are few (the configured ones) and stay numbered for the
+// index's life; 0 is the empty name.
+func (ix *Index) outletID(name string) uint32 {
+	if id, ok := ix.outletIDs[name]; ok {
+		return id
+	}
+	id := uint32(len(ix.outlets))
+	ix.outlets = append(ix.outlets, name)
+	ix.outletIDs[name] = id
+	return id
 }
 
 // publishedAt is e's publication time.
@@ -87,24 +146,52 @@ func New(o Options) *Index {
 			common[joined.String()] = true
 		}
 	}
-	return &Index{
+	ix := &Index{
 		o:            o.withDefaults(),
 		common:       common,
 		stateVersion: stateVersionOf(common),
 		hasher:       newHasher(),
-		docs:         make(map[uint32]*entry),
-		byKey:        make(map[string]uint32),
 		feats:        newPostings(o.withDefaults().MaxPostings),
-		stories:      make(map[string][]uint32),
-		lines:        make(map[uint64]int32),
+		roots:        make(map[uint32]string),
+		outlets:      []string{""},
+		outletIDs:    map[string]uint32{"": 0},
 	}
+	ix.stories = newStoryMembers(func(id uint32) string {
+		if e := ix.docs.get(id); e != nil {
+			return e.story
+		}
+		return ""
+	})
+	return ix
 }
 
 // Len returns the number of documents indexed (those within the window).
 func (ix *Index) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return len(ix.docs)
+	return ix.docs.len()
+}
+
+// lookup returns the id of the indexed document whose key has the
+// identity of key's.
+func (ix *Index) lookup(key string) (uint32, bool) {
+	k := ix.ident(key)
+	return ix.byKey.lookup(identHash(k), ix.identIs(k))
+}
+
+// mustLookup returns the id of the indexed document whose key has the
+// identity of key's, 0 when none is.
+func (ix *Index) mustLookup(key string) uint32 {
+	id, _ := ix.lookup(key)
+	return id
+}
+
+// identIs returns whether a document's key has the identity k.
+func (ix *Index) identIs(k string) func(id uint32) bool {
+	return func(id uint32) bool {
+		e := ix.docs.get(id)
+		return e != nil && ix.ident(e.key) == k
+	}
 }
 
 // ident is the identity of key (Options.Identity).
@@ -224,7 +311,7 @@ func (ix *Index) dropBoilerplate(p *analysis) {
 	for _, l := range p.lines {
 		switch {
 		case l.repeat:
-		case ix.lines[l.hash] > 0:
+		case ix.lines.get(l.hash) > 0:
 			if drop == nil {
 				drop = make(map[uint64]bool)
 			}
@@ -254,26 +341,25 @@ func (ix *Index) assign(p *analysis) Decision {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		old := ix.docs[id]
+	if id, ok := ix.lookup(d.Key); ok {
+		old := ix.docs.get(id)
+		root := ix.rootOf(old) // before remove forgets it
 		ix.remove(old)
 		ix.dropBoilerplate(p)
 		dup := ""
-		if old.root != old.key {
-			dup, p.feats = old.root, nil // still a copy: see below
+		if root != old.key {
+			dup, p.feats = root, nil // still a copy: see below
 		}
 		p.doc.Key = old.key // the key the item was first indexed (and stored) under
-		ix.insert(p, old.story, old.root)
+		ix.insert(p, old.story, root)
 		return Decision{StoryID: old.story, DuplicateOf: dup, Reason: "key already indexed: re-indexed in its story",
 			State: ix.stateOf(old.key)}
 	}
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
 	if ix.restored {
-		n := len(ix.docs)
-		for _, e := range ix.docs {
-			ix.norms(e, n)
-		}
+		n := ix.docs.len()
+		ix.docs.each(func(e *entry) { ix.norms(e, n) })
 		ix.restored = false
 	}
 
@@ -309,8 +395,8 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	p := ix.prepare(d)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		ix.remove(ix.docs[id])
+	if id, ok := ix.lookup(d.Key); ok {
+		ix.remove(ix.docs.get(id))
 	}
 	ix.advance(d.Published)
 	ix.dropBoilerplate(p)
@@ -318,7 +404,7 @@ func (ix *Index) Restore(d Doc, storyID string) {
 	root := d.Key
 	if e, _ := ix.bestCopy(p); e != nil {
 		// as Assign would have recorded it
-		p.feats, root = nil, e.root
+		p.feats, root = nil, ix.rootOf(e)
 	}
 	ix.insert(p, storyID, root)
 }
@@ -327,12 +413,13 @@ func (ix *Index) Restore(d Doc, storyID string) {
 // decision and the duplicate-group root for p.
 func (ix *Index) decide(p *analysis) (Decision, string) {
 	if e, j := ix.bestCopy(p); e != nil {
+		root := ix.rootOf(e)
 		return Decision{
 			StoryID:     e.story,
-			DuplicateOf: e.root,
+			DuplicateOf: root,
 			Similarity:  j,
 			Reason:      fmt.Sprintf("near-duplicate of %s (estimated shingle jaccard %.2f)", e.key, j),
-		}, e.root
+		}, root
 	}
 	m, cands := ix.bestStory(p, false)
 	p.cands = cands
@@ -353,8 +440,9 @@ func (ix *Index) freeStoryID(key string) string {
 
 // storyHasOthers reports whether story has members other than key.
 func (ix *Index) storyHasOthers(story, key string) bool {
-	for _, id := range ix.stories[story] {
-		if e := ix.docs[id]; e != nil && ix.ident(e.key) != ix.ident(key) {
+	var one [1]uint32
+	for _, id := range ix.stories.get(story, &one) {
+		if e := ix.docs.get(id); e != nil && ix.ident(e.key) != ix.ident(key) {
 			return true
 		}
 	}
@@ -417,7 +505,7 @@ func (ix *Index) bestCopy(p *analysis) (*entry, float64) {
 		// documents are compared, which keeps the cost per document flat
 		id := ix.bands.head(b, k)
 		for steps := 0; id != 0 && steps < maxBucketScan; steps++ {
-			e := ix.docs[id]
+			e := ix.docs.get(id)
 			if e == nil || e.lsh == nil {
 				break // evicted: the rest of the chain is older still
 			}
@@ -473,7 +561,7 @@ const maxProbe = 48
 // bestStory scores the documents that share p's rarest features and returns
 // the most similar.
 func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
-	n := len(ix.docs)
+	n := ix.docs.len()
 	if n == 0 {
 		return storyMatch{}, nil
 	}
@@ -515,7 +603,7 @@ func (ix *Index) bestStory(p *analysis, indexed bool) (storyMatch, []uint32) {
 		}
 		// only now, as most documents found fall short of the list
 		if ix.pending > 0 {
-			if e := ix.docs[id]; e == nil || e.pending {
+			if e := ix.docs.get(id); e == nil || e.pending() {
 				return // being decided again (recluster)
 			}
 		}
@@ -596,7 +684,8 @@ func (ix *Index) explain(p *analysis, e *entry, weights, idfs []float64) string 
 		v    float64
 	}
 	var cs []contrib
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	for i, j := 0, 0; i < len(p.feats) && j < len(keys); {
 		a, b := p.feats[i].hash, keys[j]
 		switch {
@@ -605,7 +694,7 @@ func (ix *Index) explain(p *analysis, e *entry, weights, idfs []float64) string 
 		case a > b:
 			j++
 		default:
-			cs = append(cs, contrib{a, weights[i] * float64(e.feats.weight(len(keys), j)) * idfs[i]})
+			cs = append(cs, contrib{a, weights[i] * float64(e.feats.weight(j)) * idfs[i]})
 			i++
 			j++
 		}
@@ -640,55 +729,73 @@ func (ix *Index) insert(p *analysis, story, root string) {
 		return // already outside the window: it would be evicted at once
 	}
 	ix.nextID++
+	key := p.doc.Key
+	if len(story) == len(key)+2 && story[:2] == "s-" && story[2:] == key {
+		// a story it started (NewStoryID): the key shares the story id's
+		// bytes instead of holding the caller's
+		key = story[2:]
+	}
 	e := &entry{
 		id:        ix.nextID,
-		key:       p.doc.Key,
-		outlet:    p.doc.Outlet,
+		key:       key,
+		outlet:    ix.outletID(p.doc.Outlet),
 		story:     story,
-		root:      root,
 		published: p.doc.Published.UnixMicro(),
 		feats:     newFeatVec(p.feats),
-		reaction:  p.reaction,
 		speaker:   p.speaker,
+	}
+	if p.reaction {
+		e.flags |= entryReaction
+	}
+	if root != e.key {
+		e.flags |= entryCopy
+		ix.roots[e.id] = root
 	}
 	if p.sig != nil {
 		e.lsh = &lsh{sig: *p.sig}
 	}
-	ix.docs[e.id] = e
-	ix.byKey[ix.ident(e.key)] = e.id
+	ix.docs.put(e)
+	k := ix.ident(e.key)
+	ix.byKey.set(identHash(k), e.id, ix.identIs(k))
 	ix.attach(e, story)
+	kept := 0
+	for _, l := range p.lines {
+		if !l.repeat {
+			kept++
+		}
+	}
+	if kept > 0 {
+		e.lines = make([]uint64, 0, kept) // exactly: most documents keep them for the whole window
+	}
 	for _, l := range p.lines {
 		if !l.repeat {
 			e.lines = append(e.lines, l.hash)
-			ix.lines[l.hash]++
+			ix.lines.inc(l.hash)
 		}
 	}
-	for _, h := range e.feats.keys() {
+	var kb [maxFeatures]fkey
+	for _, h := range e.feats.keys(kb[:0]) {
 		ix.feats.add(h, e.id)
 	}
 	if e.lsh != nil {
-		ix.bands.push(e, p.bands, ix.docs)
+		ix.bands.push(e, p.bands, &ix.docs)
 	}
 	heap.Push(&ix.ages, age{at: e.publishedAt().UnixNano(), id: e.id})
 }
 
 // remove deletes e from the index.
 func (ix *Index) remove(e *entry) {
-	delete(ix.docs, e.id)
-	if k := ix.ident(e.key); ix.byKey[k] == e.id {
-		delete(ix.byKey, k)
+	ix.detach(e) // first: story members are told apart by their documents' stories
+	ix.docs.del(e.id)
+	if e.flags&entryCopy != 0 {
+		delete(ix.roots, e.id)
 	}
+	ix.byKey.del(identHash(ix.ident(e.key)), e.id)
 	for _, h := range e.lines {
-		if ix.lines[h]--; ix.lines[h] <= 0 {
-			delete(ix.lines, h)
-		}
+		ix.lines.dec(h)
 	}
-	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
-		ix.stories[e.story] = members
-	} else {
-		delete(ix.stories, e.story)
-	}
-	for _, h := range e.feats.keys() {
+	var kb [maxFeatures]fkey
+	for _, h := range e.feats.keys(kb[:0]) {
 		ix.feats.drop(h, ix.alive)
 	}
 	if e.lsh != nil {
@@ -698,8 +805,7 @@ func (ix *Index) remove(e *entry) {
 
 // alive reports whether document id is indexed.
 func (ix *Index) alive(id uint32) bool {
-	_, ok := ix.docs[id]
-	return ok
+	return ix.docs.get(id) != nil
 }
 
 // advance moves the eviction horizon to t (clamped to the clock when one is
@@ -715,9 +821,9 @@ func (ix *Index) advance(t time.Time) {
 	}
 	ix.newest = t
 	cutoff := t.Add(-ix.o.Window).UnixNano()
-	for ix.ages.Len() > 0 && ix.ages[0].at < cutoff {
+	for ix.ages.Len() > 0 && ix.ages.at[0] < cutoff {
 		a := heap.Pop(&ix.ages).(age)
-		if e := ix.docs[a.id]; e != nil {
+		if e := ix.docs.get(a.id); e != nil {
 			ix.remove(e)
 		}
 	}
@@ -729,15 +835,26 @@ type age struct {
 	id uint32
 }
 
-type ageHeap []age
+// ageHeap is a min-heap of ages by time, kept as two slices (12 bytes an
+// age where an []age takes 16 with its padding).
+type ageHeap struct {
+	at []int64
+	id []uint32
+}
 
-func (h ageHeap) Len() int           { return len(h) }
-func (h ageHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h ageHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *ageHeap) Push(x any)        { *h = append(*h, x.(age)) }
+func (h *ageHeap) Len() int           { return len(h.at) }
+func (h *ageHeap) Less(i, j int) bool { return h.at[i] < h.at[j] }
+func (h *ageHeap) Swap(i, j int) {
+	h.at[i], h.at[j] = h.at[j], h.at[i]
+	h.id[i], h.id[j] = h.id[j], h.id[i]
+}
+func (h *ageHeap) Push(x any) {
+	a := x.(age)
+	h.at, h.id = append(h.at, a.at), append(h.id, a.id)
+}
 func (h *ageHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	n := len(h.at) - 1
+	a := age{at: h.at[n], id: h.id[n]}
+	h.at, h.id = h.at[:n], h.id[:n]
+	return a
 }

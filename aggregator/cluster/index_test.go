@@ -71,6 +71,24 @@ func TestAssignSameKeyReindexes(t *testing.T) {
 	}
 }
 
+// TestAssignSameKeyKeepsCopy: a near-duplicate copy assigned again under
+// its key stays a copy of the same first copy, its state saying so.
+func TestAssignSameKeyKeepsCopy(t *testing.T) {
+	ix := New(Options{})
+	ix.Assign(doc("ifp", "Iran Front Page", "CIA director says Iran-Russia cooperation worrying", burnsText, t0))
+	copyText := strings.Replace(burnsText, "has expressed concern", "voiced concern", 1)
+	for i := range 2 {
+		cp := ix.Assign(doc("tt", "Tehran Times", "US spy chief voices concern over Tehran-Moscow ties", copyText, t0.Add(time.Hour)))
+		if cp.DuplicateOf != "ifp" || cp.StoryID != NewStoryID("ifp") {
+			t.Fatalf("assignment %d of the copy: %+v, want a duplicate of ifp in its story", i+1, cp)
+		}
+		var p analysis
+		if root, err := decodeState(cp.State, &p); err != nil || root != "ifp" {
+			t.Fatalf("assignment %d of the copy: state's first copy %q (%v), want ifp", i+1, root, err)
+		}
+	}
+}
+
 func TestEvictionBoundsIndex(t *testing.T) {
 	ix := New(Options{Window: 24 * time.Hour})
 	c := newCorpus(7)
@@ -94,11 +112,11 @@ func TestEvictionBoundsIndex(t *testing.T) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for k := range ix.feats.m {
-		if live := ix.feats.live(k); live <= 0 || live > len(ix.docs) {
-			t.Fatalf("feature %x: %d live postings with %d docs", k, live, len(ix.docs))
+	ix.feats.each(func(k fkey) {
+		if live := ix.feats.live(k); live <= 0 || live > ix.docs.len() {
+			t.Fatalf("feature %x: %d live postings with %d docs", k, live, ix.docs.len())
 		}
-	}
+	})
 }
 
 func TestWindowSeparatesDays(t *testing.T) {
@@ -333,7 +351,7 @@ func TestIdentityRekeyedDocument(t *testing.T) {
 			if again.StoryID != first.StoryID || again.DuplicateOf != "" || !strings.Contains(again.Reason, "re-indexed") {
 				t.Errorf("again: %+v, want re-indexed in story %s", again, first.StoryID)
 			}
-			if e := ix.docs[ix.byKey["a"]]; e == nil || e.key != "h1/a" || !e.publishedAt().Equal(t0.Add(5*time.Hour)) {
+			if e := ix.docs.get(ix.mustLookup("a")); e == nil || e.key != "h1/a" || !e.publishedAt().Equal(t0.Add(5*time.Hour)) {
 				t.Errorf("indexed entry %+v, want the new version under the first key h1/a", e)
 			}
 			if ix.State("h1/a") == nil || !bytes.Equal(ix.State("h1/a"), ix.State("h5/a")) || !bytes.Equal(again.State, ix.State("h1/a")) {

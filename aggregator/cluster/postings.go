@@ -2,8 +2,8 @@ package cluster
 
 // postings maps each feature to the indexed documents having it. Most
 // features of a window (names, numbers, quotations, rare words) belong to
-// a single document: such a feature costs one map slot of 8 bytes, its
-// document held inline. Lists of several documents live in a slab,
+// a single document: such a feature costs one 8-byte cell of a keyTable
+// (its key and a pslot), its document held inline. Lists of several documents live in a slab,
 // addressed by index. Evicted documents are removed lazily from lists:
 // dead counts them until the list is compacted, so live = len(ids) - dead
 // is exact at all times. A list that grows past maxListed live documents
@@ -11,7 +11,7 @@ package cluster
 // candidates (Options.MaxPostings) but still weighs by its frequency, and
 // its ids were most of the postings' memory.
 type postings struct {
-	m         map[fkey]pslot
+	m         keyTable // feature key → its pslot (never 0: ids start at 1, list slots have listBit)
 	lists     []posting
 	free      []uint32 // unused slab indexes
 	maxListed int
@@ -38,12 +38,30 @@ type posting struct {
 // newPostings returns empty postings whose lists keep at most maxListed
 // live ids (0: no bound).
 func newPostings(maxListed int) postings {
-	return postings{m: make(map[fkey]pslot), maxListed: maxListed}
+	return postings{maxListed: maxListed}
+}
+
+// anyCell accepts the only cell filed under a feature's key (keyTable).
+func anyCell(uint32) bool { return true }
+
+// slot returns feature k's pslot.
+func (ps *postings) slot(k fkey) (pslot, bool) {
+	s, ok := ps.m.lookup(uint32(k), anyCell)
+	return pslot(s), ok
+}
+
+// each calls fn with every feature held.
+func (ps *postings) each(fn func(k fkey)) {
+	for _, c := range ps.m.cells {
+		if uint32(c) != 0 {
+			fn(fkey(c >> 32))
+		}
+	}
 }
 
 // live returns the number of indexed documents having feature k.
 func (ps *postings) live(k fkey) int {
-	s, ok := ps.m[k]
+	s, ok := ps.slot(k)
 	if !ok {
 		return 0
 	}
@@ -61,7 +79,7 @@ func (ps *postings) live(k fkey) int {
 // ids returns the documents listed for feature k, dead ones included (none
 // once counted); one is scratch space for a single document.
 func (ps *postings) ids(k fkey, one *[1]uint32) []uint32 {
-	s, ok := ps.m[k]
+	s, ok := ps.slot(k)
 	if !ok {
 		return nil
 	}
@@ -75,7 +93,7 @@ func (ps *postings) ids(k fkey, one *[1]uint32) []uint32 {
 
 // add records that document id has feature k.
 func (ps *postings) add(k fkey, id uint32) {
-	s, ok := ps.m[k]
+	s, ok := ps.slot(k)
 	if ok {
 		if i, isList := s.list(); isList {
 			l := &ps.lists[i]
@@ -94,7 +112,7 @@ func (ps *postings) add(k fkey, id uint32) {
 			return
 		}
 	} else if pslot(id) < listBit {
-		ps.m[k] = pslot(id)
+		ps.m.set(uint32(k), id, anyCell)
 		return
 	}
 	ids := []uint32{id}
@@ -109,27 +127,27 @@ func (ps *postings) add(k fkey, id uint32) {
 		i = len(ps.lists)
 		ps.lists = append(ps.lists, posting{ids: ids})
 	}
-	ps.m[k] = pslot(i) | listBit
+	ps.m.set(uint32(k), uint32(pslot(i)|listBit), anyCell)
 }
 
 // drop records that one document having feature k is gone, compacting a
 // list once half of it is dead (amortised O(1) per removal); alive tells
 // which documents remain.
 func (ps *postings) drop(k fkey, alive func(id uint32) bool) {
-	s, ok := ps.m[k]
+	s, ok := ps.slot(k)
 	if !ok {
 		return
 	}
 	i, isList := s.list()
 	if !isList {
-		delete(ps.m, k)
+		ps.m.del(uint32(k), uint32(s))
 		return
 	}
 	l := &ps.lists[i]
 	if l.counted {
 		l.dead--
 		if l.dead <= 0 {
-			delete(ps.m, k)
+			ps.m.del(uint32(k), uint32(s))
 			ps.lists[i] = posting{}
 			ps.free = append(ps.free, uint32(i))
 		}
@@ -137,7 +155,7 @@ func (ps *postings) drop(k fkey, alive func(id uint32) bool) {
 	}
 	l.dead++
 	if len(l.ids)-int(l.dead) <= 0 {
-		delete(ps.m, k)
+		ps.m.del(uint32(k), uint32(s))
 		ps.lists[i] = posting{}
 		ps.free = append(ps.free, uint32(i))
 		return

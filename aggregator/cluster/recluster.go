@@ -35,24 +35,25 @@ const maxRecluster = 256
 // published after it that its decision could change, and returns p's
 // decision with the documents that moved.
 func (ix *Index) recluster(p *analysis, dec Decision) Decision {
-	self := ix.docs[ix.byKey[ix.ident(p.doc.Key)]]
+	self := ix.docs.get(ix.mustLookup(p.doc.Key))
 	if self == nil {
 		return dec
 	}
 	affected := map[uint32]*entry{self.id: self}
 	add := func(e *entry) {
-		if e != nil && e.root == e.key && len(e.feats) > 0 && after(e, self) && len(affected) < maxRecluster {
+		if e != nil && e.flags&entryCopy == 0 && len(e.feats) > 0 && after(e, self) && len(affected) < maxRecluster {
 			affected[e.id] = e
 		}
 	}
 	for _, id := range p.cands {
-		e := ix.docs[id]
+		e := ix.docs.get(id)
 		if e == nil {
 			continue
 		}
 		add(e)
-		for _, m := range ix.stories[e.story] {
-			add(ix.docs[m])
+		var one [1]uint32
+		for _, m := range ix.stories.get(e.story, &one) {
+			add(ix.docs.get(m))
 		}
 	}
 	if len(affected) == 1 {
@@ -72,7 +73,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 	})
 	for _, e := range order {
 		ix.detach(e)
-		e.pending = true
+		e.setPending(true)
 		ix.pending++
 	}
 	for _, e := range order {
@@ -87,7 +88,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 			dec, story = d, d.StoryID
 		} else {
 			// only its story is wanted: neither reason nor explanation
-			q := e.asAnalysis()
+			q := ix.asAnalysis(e)
 			q.storyOnly = true
 			m, _ := ix.bestStory(q, true)
 			if ix.joins(m) {
@@ -96,7 +97,7 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 				story = ix.freeStoryID(e.key)
 			}
 		}
-		e.pending = false
+		e.setPending(false)
 		ix.pending--
 		ix.attach(e, story)
 	}
@@ -110,18 +111,19 @@ func (ix *Index) recluster(p *analysis, dec Decision) Decision {
 		}
 		for _, m := range order {
 			old := before[m.id]
-			if m == self || m.story != started || old == started || old == "" || len(ix.stories[old]) > 0 {
+			if m == self || m.story != started || old == started || old == "" || ix.stories.has(old) {
 				continue
 			}
-			members := ix.stories[started]
+			var one [1]uint32
+			members := ix.stories.get(started, &one)
 			if slices.ContainsFunc(members, func(id uint32) bool { return affected[id] == nil }) {
 				break // it holds documents not decided again here
 			}
-			delete(ix.stories, started)
+			ix.stories.set(started, nil)
 			for _, id := range members {
-				ix.docs[id].story = old
+				ix.docs.get(id).story = old
 			}
-			ix.stories[old] = members
+			ix.stories.set(old, members)
 			if self.story == old {
 				dec.StoryID = old
 				dec.Reason += fmt.Sprintf(" (then joined by %s, published after it, whose story %s keeps its id)", m.key, old)
@@ -157,8 +159,9 @@ func after(e, self *entry) bool {
 // copiesOf returns the near-duplicate copies of e still in its old story.
 func (ix *Index) copiesOf(e *entry, story string) []*entry {
 	var out []*entry
-	for _, id := range ix.stories[story] {
-		if c := ix.docs[id]; c != nil && c != e && c.root == e.key {
+	var one [1]uint32
+	for _, id := range ix.stories.get(story, &one) {
+		if c := ix.docs.get(id); c != nil && c != e && ix.rootOf(c) == e.key {
 			out = append(out, c)
 		}
 	}
@@ -167,35 +170,33 @@ func (ix *Index) copiesOf(e *entry, story string) []*entry {
 
 // detach removes e from its story's members.
 func (ix *Index) detach(e *entry) {
-	if members := slices.DeleteFunc(ix.stories[e.story], func(id uint32) bool { return id == e.id }); len(members) > 0 {
-		ix.stories[e.story] = members
-	} else {
-		delete(ix.stories, e.story)
-	}
+	var one [1]uint32
+	ix.stories.set(e.story, slices.DeleteFunc(ix.stories.get(e.story, &one), func(id uint32) bool { return id == e.id }))
 }
 
 // attach makes e a member of story, keeping members in publication order.
 func (ix *Index) attach(e *entry, story string) {
 	e.story = story
-	members := ix.stories[story]
+	var one [1]uint32
+	members := ix.stories.get(story, &one)
 	i, _ := slices.BinarySearchFunc(members, e, func(id uint32, e *entry) int {
-		o := ix.docs[id]
+		o := ix.docs.get(id)
 		if c := cmp.Compare(o.published, e.published); c != 0 {
 			return c
 		}
 		return cmp.Compare(o.key, e.key)
 	})
-	ix.stories[story] = slices.Insert(members, i, e.id)
+	ix.stories.set(story, slices.Insert(members, i, e.id))
 }
 
 // asAnalysis is the indexed document as bestStory reads it.
-func (e *entry) asAnalysis() *analysis {
-	keys := e.feats.keys()
+func (ix *Index) asAnalysis(e *entry) *analysis {
+	keys := e.feats.keys(nil)
 	feats := make([]feature, len(keys))
 	for j, h := range keys {
-		feats[j] = feature{hash: h, code: e.feats.code(len(keys), j)}
+		feats[j] = feature{hash: h, code: e.feats.code(j)}
 	}
-	return &analysis{doc: Doc{Key: e.key, Outlet: e.outlet, Published: e.publishedAt()}, feats: feats, reaction: e.reaction, speaker: e.speaker}
+	return &analysis{doc: Doc{Key: e.key, Outlet: ix.outletOf(e), Published: e.publishedAt()}, feats: feats, reaction: e.reaction(), speaker: e.speaker}
 }
 
 // StoryOf returns the story the index holds the document with key in, and
@@ -204,9 +205,9 @@ func (e *entry) asAnalysis() *analysis {
 func (ix *Index) StoryOf(key string) (string, bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return "", false
 	}
-	return ix.docs[id].story, true
+	return ix.docs.get(id).story, true
 }

@@ -50,13 +50,14 @@ func stateVersionOf(common map[string]bool) int64 {
 	return int64(h>>1) | 1
 }
 
-// encodeState encodes e (see the layout above).
-func encodeState(e *entry) []byte {
-	root := e.root
+// encodeState encodes e, whose group's first copy is root (see the layout
+// above).
+func encodeState(e *entry, root string) []byte {
 	if root == e.key {
 		root = ""
 	}
-	keys := e.feats.keys()
+	var kb [maxFeatures]fkey
+	keys := e.feats.keys(kb[:0])
 	n := 1 + binary.MaxVarintLen64 + len(root) + binary.MaxVarintLen64 + 8*len(keys) + 1 +
 		binary.MaxVarintLen64 + 8*len(e.lines)
 	if e.lsh != nil {
@@ -65,7 +66,7 @@ func encodeState(e *entry) []byte {
 	b := make([]byte, 0, n)
 	b = append(b, stateMagic)
 	var flags byte
-	if e.reaction {
+	if e.reaction() {
 		flags |= flagReaction
 	}
 	b = append(b, flags)
@@ -75,7 +76,7 @@ func encodeState(e *entry) []byte {
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for j, h := range keys {
 		b = binary.LittleEndian.AppendUint32(b, uint32(h))
-		b = binary.LittleEndian.AppendUint32(b, uint32(e.feats.code(len(keys), j)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(e.feats.code(j)))
 	}
 	if e.lsh == nil {
 		b = append(b, 0)
@@ -187,11 +188,12 @@ func decodeState(b []byte, p *analysis) (root string, err error) {
 func (ix *Index) State(key string) []byte {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return nil
 	}
-	return encodeState(ix.docs[id])
+	e := ix.docs.get(id)
+	return encodeState(e, ix.rootOf(e))
 }
 
 // RestoreState adds an already stored document, as Restore does, from the
@@ -212,8 +214,8 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if id, ok := ix.byKey[ix.ident(d.Key)]; ok {
-		ix.remove(ix.docs[id])
+	if id, ok := ix.lookup(d.Key); ok {
+		ix.remove(ix.docs.get(id))
 	}
 	ix.advance(d.Published)
 	ix.restored = true
@@ -224,11 +226,12 @@ func (ix *Index) RestoreState(d Doc, storyID string, state []byte) error {
 // stateOf returns the state of the document just inserted under key, or
 // nil when insert did not index it (already outside the window).
 func (ix *Index) stateOf(key string) []byte {
-	id, ok := ix.byKey[ix.ident(key)]
+	id, ok := ix.lookup(key)
 	if !ok {
 		return nil
 	}
-	return encodeState(ix.docs[id])
+	e := ix.docs.get(id)
+	return encodeState(e, ix.rootOf(e))
 }
 
 // AssignState decides a document stored by another process, from the state

@@ -113,7 +113,7 @@ func TestRestoreStateRejectsMalformed(t *testing.T) {
 	}
 	// a weight code that extract never gives
 	var nf [binary.MaxVarintLen64]byte
-	first := 11 + binary.PutUvarint(nf[:], uint64(len(ix.docs[ix.byKey["a"]].feats.keys()))) + 4
+	first := 11 + binary.PutUvarint(nf[:], uint64(len(ix.docs.get(ix.mustLookup("a")).feats.keys(nil)))) + 4
 	if c := wcode(binary.LittleEndian.Uint32(d.State[first:])); !c.valid() {
 		t.Fatalf("byte %d of the state is not the first feature's weight code", first)
 	}
