@@ -170,11 +170,11 @@ func Open(ctx context.Context, path string, cfg config.Config, log *slog.Logger,
 	if err := db.SyncOutlets(ctx, list); err != nil {
 		return nil, fmt.Errorf("record outlets in %s: %w", storage.Redact(cfg.Database), err)
 	}
+	now := func() time.Time { return time.Now().UTC() }
 	a.node = aggregator.NewNodeName()
-	if err := releaseDeadNodes(ctx, db, a.node, log); err != nil {
+	if err := releaseDeadNodes(ctx, db, a.node, now, log); err != nil {
 		return nil, err
 	}
-	now := func() time.Time { return time.Now().UTC() }
 	// Items stored after this id (by other processes) are the story
 	// assigner's to decide; it is read before the restore, so that none is
 	// missed (those the restore reads too are skipped).

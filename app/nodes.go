@@ -44,7 +44,7 @@ func (d hostLeaser) LeaseHosts(ctx context.Context, node string, hosts []string,
 // a lease's time for the hosts its previous run held. A node elsewhere,
 // or one whose process cannot be told dead, keeps its leases until they
 // expire.
-func releaseDeadNodes(ctx context.Context, db *storage.DB, self string, log *slog.Logger) error {
+func releaseDeadNodes(ctx context.Context, db *storage.DB, self string, now func() time.Time, log *slog.Logger) error {
 	holders, err := db.HostLeaseHolders(ctx)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func releaseDeadNodes(ctx context.Context, db *storage.DB, self string, log *slo
 			return err
 		}
 		// the story assigner lease too, if it held it (else unchanged)
-		if err := db.ReleaseAssigner(ctx, h, time.Now()); err != nil {
+		if err := db.ReleaseAssigner(ctx, h, now()); err != nil {
 			return err
 		}
 		log.Info("released the leases of a node gone from this machine", "node", self, "gone", h, "hosts", n)
