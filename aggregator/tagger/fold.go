@@ -39,6 +39,10 @@ type foldedRune struct {
 	s     string
 	kind  runeKind
 	drops bool // kindText: a combining mark after this rune is a diacritic (textfold.DropsMarksAfter)
+	// lead is the length of the combining marks s starts with (a vowel
+	// sign that decomposes to a mark and a letter): like a mark of the
+	// text, they are kept or dropped by the rune before them.
+	lead int
 }
 
 // foldRune folds one rune. It is the reference definition of folding; the
@@ -55,9 +59,20 @@ func foldRune(r rune) foldedRune {
 	}
 	var b strings.Builder
 	d := norm.NFKD.String(string(r))
-	base, _ := utf8.DecodeRuneInString(d)
-	drops := textfold.DropsMarksAfter(base)
+	lead := 0
 	for _, c := range d {
+		if textfold.Classify(c) != textfold.Mark {
+			break
+		}
+		lead += utf8.RuneLen(c)
+	}
+	base, _ := utf8.DecodeRuneInString(d[lead:])
+	if lead == len(d) {
+		base, _ = utf8.DecodeRuneInString(d)
+	}
+	drops := textfold.DropsMarksAfter(base)
+	b.WriteString(d[:lead])
+	for _, c := range d[lead:] {
 		switch textfold.Classify(c) {
 		case textfold.Letter:
 			if v, ok := textfold.Variant(c); ok {
@@ -72,10 +87,13 @@ func foldRune(r rune) foldedRune {
 		}
 		// anything else a letter decomposes to (a space, a dot) is no letter
 	}
-	if b.Len() == 0 {
+	if b.Len() == lead {
+		if lead > 0 {
+			return foldedRune{s: b.String(), kind: kindMark}
+		}
 		return foldedRune{kind: kindDrop}
 	}
-	return foldedRune{s: b.String(), kind: kindText, drops: drops}
+	return foldedRune{s: b.String(), kind: kindText, drops: drops, lead: lead}
 }
 
 // foldTableSize covers Latin, Greek, Cyrillic and Arabic (U+0000–U+06FF), the
@@ -148,10 +166,17 @@ func (f *folder) tokens(s string, buf []byte, toks []token) ([]byte, []token) {
 			closeAt(i)
 			drops = true
 		case kindText:
+			text := fr.s
+			if fr.lead > 0 {
+				if start >= 0 && !drops {
+					buf = append(buf, text[:fr.lead]...)
+				}
+				text = text[fr.lead:]
+			}
 			if start < 0 {
 				start, fstart = i, len(buf)
 			}
-			buf = append(buf, fr.s...)
+			buf = append(buf, text...)
 			drops = fr.drops
 		case kindMark:
 			if start >= 0 && !drops {
